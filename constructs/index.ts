@@ -1,0 +1,11 @@
+export * from './component';
+export * from './hosts';
+export * from './labels';
+export * from './network-policies';
+export * from './per-ring-workload';
+export * from './ring';
+export * from './ring-quota';
+export * from './shared-aliases';
+export * from './shared-layer';
+export * from './tenant-ingress';
+export { canonicalJson, sha256 } from './checksum';

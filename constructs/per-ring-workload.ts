@@ -1,0 +1,179 @@
+/**
+ * PerRingWorkload: the components a ring runs in its own namespace (for the seed's platform: api,
+ * horizon and nginx), every pod Pod-Security `restricted`.
+ */
+import { Construct } from 'constructs';
+import { memoryForModules, MemoryCoefficients } from '../src/memory';
+import { addComponent, ComponentSpec, HpaSpec, validateComponent } from './component';
+
+export interface PerRingWorkloadProps {
+  readonly ring: string;
+  readonly namespace: string;
+  /** `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  readonly components: readonly ComponentSpec[];
+  /** @default [] */
+  readonly imagePullSecrets?: readonly string[];
+}
+
+/** Options of the seed's Octane workload; everything but the images has a default. */
+export interface OctaneWorkloadOptions {
+  readonly apiImage: string;
+  /** @default apiImage */
+  readonly horizonImage?: string;
+  /** @default "nginxinc/nginx-unprivileged:1.29.3-alpine" */
+  readonly nginxImage?: string;
+  /** Modules in the ring's lock: api and horizon memory follows it. @default 0 */
+  readonly modules?: number;
+  /** @default 256 / 32 / 1.5 / 128 (see `memoryForModules`) */
+  readonly memory?: MemoryCoefficients;
+  /** @default { api: 2, horizon: 1, nginx: 2 } */
+  readonly replicas?: { readonly api: number; readonly horizon: number; readonly nginx: number };
+  /** @default no autoscaler */
+  readonly apiHpa?: HpaSpec;
+  /** @default 8000 */
+  readonly apiPort?: number;
+  /** @default 8080 */
+  readonly nginxPort?: number;
+  /** @default api/horizon 250m–2000m, nginx 50m–500m */
+  readonly cpu?: { readonly [component in 'api' | 'horizon' | 'nginx']?: { readonly requestMillicores: number; readonly limitMillicores: number } };
+  /** @default 64Mi request, 128Mi limit */
+  readonly nginxMemory?: { readonly requestMib: number; readonly limitMib: number };
+  /** @default api and horizon 1000, nginx 101 */
+  readonly runAsUser?: { readonly [component in 'api' | 'horizon' | 'nginx']?: number };
+  /** @default api/horizon: /tmp, /app/storage, /app/bootstrap/cache; nginx: /tmp, /var/cache/nginx */
+  readonly writablePaths?: { readonly [component in 'api' | 'horizon' | 'nginx']?: readonly string[] };
+  /** ConfigMaps api and horizon read as environment (the ring ConfigMap). @default ["ring-config"] */
+  readonly envFromConfigMaps?: readonly string[];
+  /** Secrets api and horizon read as environment. @default [] */
+  readonly envFromSecrets?: readonly string[];
+  /** ConfigMap holding the ring's lock, and where it is mounted. @default { configMap: "module-lock", mountPath: "/etc/rings" } */
+  readonly lockMount?: { readonly configMap: string; readonly mountPath: string };
+  /** Checksum annotations on api and horizon pods. @default {} */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** TCP ports api and horizon may reach outside the cluster. @default [443] */
+  readonly internetPorts?: readonly number[];
+}
+
+export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.29.3-alpine';
+export const NGINX_CONFIG_MAP = 'nginx-config';
+
+export class PerRingWorkload extends Construct {
+  /** The seed's api (Octane, :8000), horizon (queue worker) and nginx (nginx-unprivileged, :8080 → api). */
+  public static octane(o: OctaneWorkloadOptions): ComponentSpec[] {
+    const mem = memoryForModules(o.modules ?? 0, o.memory);
+    const replicas = o.replicas ?? { api: 2, horizon: 1, nginx: 2 };
+    const apiPort = o.apiPort ?? 8000;
+    const nginxPort = o.nginxPort ?? 8080;
+    const cpu = (c: 'api' | 'horizon' | 'nginx', req: number, lim: number) => ({
+      cpuRequestMillicores: o.cpu?.[c]?.requestMillicores ?? req,
+      cpuLimitMillicores: o.cpu?.[c]?.limitMillicores ?? lim,
+    });
+    const octaneWritable = ['/tmp', '/app/storage', '/app/bootstrap/cache'];
+    const lock = o.lockMount ?? { configMap: 'module-lock', mountPath: '/etc/rings' };
+    const shared = {
+      envFromConfigMaps: o.envFromConfigMaps ?? ['ring-config'],
+      envFromSecrets: o.envFromSecrets ?? [],
+      configMounts: [lock],
+      podAnnotations: o.podAnnotations ?? {},
+      memoryRequestMib: mem.requestMib,
+      memoryLimitMib: mem.limitMib,
+    };
+    const internetPorts = o.internetPorts ?? [443];
+    return [
+      {
+        name: 'api',
+        image: o.apiImage,
+        replicas: replicas.api,
+        port: apiPort,
+        ...cpu('api', 250, 2000),
+        ...shared,
+        probe: { kind: 'http', path: '/api/health', port: apiPort },
+        runAsUser: o.runAsUser?.api ?? 1000,
+        writablePaths: o.writablePaths?.api ?? octaneWritable,
+        disruptionBudget: true,
+        hpa: o.apiHpa,
+        reachableFrom: { components: ['nginx'] },
+        reaches: { sharedServices: true, internetPorts },
+      },
+      {
+        name: 'horizon',
+        image: o.horizonImage ?? o.apiImage,
+        replicas: replicas.horizon,
+        command: ['php', 'artisan', 'horizon'],
+        ...cpu('horizon', 250, 2000),
+        ...shared,
+        // No HTTP port: horizon:status exits non-zero when the supervisor is not running.
+        probe: { kind: 'exec', command: ['php', 'artisan', 'horizon:status'] },
+        runAsUser: o.runAsUser?.horizon ?? 1000,
+        writablePaths: o.writablePaths?.horizon ?? octaneWritable,
+        // Lets running jobs finish before the pod is killed.
+        terminationGracePeriodSeconds: 60,
+        reaches: { sharedServices: true, internetPorts },
+      },
+      {
+        name: 'nginx',
+        image: o.nginxImage ?? DEFAULT_NGINX_IMAGE,
+        replicas: replicas.nginx,
+        port: nginxPort,
+        servicePort: 80,
+        ...cpu('nginx', 50, 500),
+        memoryRequestMib: o.nginxMemory?.requestMib ?? 64,
+        memoryLimitMib: o.nginxMemory?.limitMib ?? 128,
+        probe: { kind: 'http', path: '/healthz', port: nginxPort },
+        runAsUser: o.runAsUser?.nginx ?? 101,
+        writablePaths: o.writablePaths?.nginx ?? ['/tmp', '/var/cache/nginx'],
+        configMounts: [{ configMap: NGINX_CONFIG_MAP, mountPath: '/etc/nginx/conf.d' }],
+        disruptionBudget: true,
+        reachableFrom: { ingressController: true },
+        reaches: { components: ['api'] },
+      },
+    ];
+  }
+
+  /** nginx's server block: health endpoint served locally, everything else proxied to api. */
+  public static nginxConfig(apiService = 'api', apiPort = 8000, listenPort = 8080): string {
+    return [
+      'server {',
+      `    listen ${listenPort};`,
+      '    server_name _;',
+      '    client_max_body_size 64m;',
+      '    location = /healthz {',
+      '        access_log off;',
+      '        default_type text/plain;',
+      '        return 200 "ok\\n";',
+      '    }',
+      '    location / {',
+      `        proxy_pass http://${apiService}:${apiPort};`,
+      '        proxy_http_version 1.1;',
+      '        proxy_set_header Host $host;',
+      '        proxy_set_header X-Real-IP $remote_addr;',
+      '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      '        proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;',
+      '        proxy_set_header Upgrade $http_upgrade;',
+      '        proxy_set_header Connection $connection_upgrade;',
+      '        proxy_read_timeout 120s;',
+      '    }',
+      '}',
+      'map $http_upgrade $connection_upgrade {',
+      '    default upgrade;',
+      "    ''      close;",
+      '}',
+      '',
+    ].join('\n');
+  }
+
+  public readonly components: readonly ComponentSpec[];
+
+  constructor(scope: Construct, id: string, props: PerRingWorkloadProps) {
+    super(scope, id);
+    const errors = props.components.flatMap(validateComponent);
+    const names = props.components.map((c) => c.name);
+    for (const n of new Set(names)) if (names.filter((x) => x === n).length > 1) errors.push(`component name "${n}" is used twice; give each component its own name`);
+    if (errors.length) throw new Error(`ring ${props.ring}: ${errors.join('; ')}`);
+    this.components = props.components;
+    for (const c of props.components) {
+      addComponent(this, c, { namespace: props.namespace, partOf: props.partOf, ring: props.ring, imagePullSecrets: props.imagePullSecrets });
+    }
+  }
+}

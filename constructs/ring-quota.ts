@@ -1,0 +1,84 @@
+/**
+ * A ResourceQuota computed from the workloads it must admit: Σ (replicas + maxSurge) × per-pod
+ * requests and limits (HPA max instead of replicas when autoscaled), plus a margin. A rolling update
+ * of every Deployment at once therefore always fits.
+ */
+import { Construct } from 'constructs';
+import { ComponentSpec, peakPods } from './component';
+import * as k8s from './k8s';
+
+export interface Footprint {
+  readonly pods: number;
+  readonly cpuRequestMillicores: number;
+  readonly cpuLimitMillicores: number;
+  readonly memoryRequestMib: number;
+  readonly memoryLimitMib: number;
+}
+
+/** Resources of all `components` at full surge. */
+export function surgeFootprint(components: readonly ComponentSpec[]): Footprint {
+  const sum = { pods: 0, cpuRequestMillicores: 0, cpuLimitMillicores: 0, memoryRequestMib: 0, memoryLimitMib: 0 };
+  for (const c of components) {
+    const n = peakPods(c);
+    sum.pods += n;
+    sum.cpuRequestMillicores += n * c.cpuRequestMillicores;
+    sum.cpuLimitMillicores += n * c.cpuLimitMillicores;
+    sum.memoryRequestMib += n * c.memoryRequestMib;
+    sum.memoryLimitMib += n * c.memoryLimitMib;
+  }
+  return sum;
+}
+
+export function addFootprints(a: Footprint, b: Footprint): Footprint {
+  return {
+    pods: a.pods + b.pods,
+    cpuRequestMillicores: a.cpuRequestMillicores + b.cpuRequestMillicores,
+    cpuLimitMillicores: a.cpuLimitMillicores + b.cpuLimitMillicores,
+    memoryRequestMib: a.memoryRequestMib + b.memoryRequestMib,
+    memoryLimitMib: a.memoryLimitMib + b.memoryLimitMib,
+  };
+}
+
+/** The footprint with `marginPercent` added, rounded up (cpu to whole millicores, memory to whole MiB). */
+export function withMargin(f: Footprint, marginPercent: number): Footprint {
+  const up = (n: number) => Math.ceil((n * (100 + marginPercent)) / 100);
+  return {
+    pods: up(f.pods),
+    cpuRequestMillicores: up(f.cpuRequestMillicores),
+    cpuLimitMillicores: up(f.cpuLimitMillicores),
+    memoryRequestMib: up(f.memoryRequestMib),
+    memoryLimitMib: up(f.memoryLimitMib),
+  };
+}
+
+export interface RingQuotaProps {
+  readonly namespace: string;
+  readonly components: readonly ComponentSpec[];
+  /** Other workloads in the same namespace (the shared layer, in the home ring). @default none */
+  readonly alsoCovers?: readonly Footprint[];
+  /** @default 10 */
+  readonly marginPercent?: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export class RingQuota extends Construct {
+  public readonly hard: Footprint;
+
+  constructor(scope: Construct, id: string, props: RingQuotaProps) {
+    super(scope, id);
+    const total = (props.alsoCovers ?? []).reduce(addFootprints, surgeFootprint(props.components));
+    this.hard = withMargin(total, props.marginPercent ?? 10);
+    new k8s.KubeResourceQuota(this, 'quota', {
+      metadata: { name: 'ring-quota', namespace: props.namespace, labels: { ...props.labels } },
+      spec: {
+        hard: {
+          pods: k8s.Quantity.fromNumber(this.hard.pods),
+          'requests.cpu': k8s.Quantity.fromString(`${this.hard.cpuRequestMillicores}m`),
+          'limits.cpu': k8s.Quantity.fromString(`${this.hard.cpuLimitMillicores}m`),
+          'requests.memory': k8s.Quantity.fromString(`${this.hard.memoryRequestMib}Mi`),
+          'limits.memory': k8s.Quantity.fromString(`${this.hard.memoryLimitMib}Mi`),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * SharedAliases: an ExternalName Service per shared service, so a ring's pods reach
+ * `redis`, `autocom-db-rw`, … by the same short names as in the home namespace.
+ */
+import { Construct } from 'constructs';
+import * as k8s from './k8s';
+import { standardLabels } from './labels';
+
+export interface SharedServiceRef {
+  /** Service name in the home namespace (a DNS-1035 label). */
+  readonly name: string;
+  readonly port: number;
+}
+
+export interface SharedAliasesProps {
+  /** Namespace the aliases are created in (a non-home ring's). */
+  readonly namespace: string;
+  /** Namespace the real services live in. */
+  readonly homeNamespace: string;
+  readonly services: readonly SharedServiceRef[];
+  /** `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  /** Ring label for the aliases. @default none */
+  readonly ring?: string;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+export class SharedAliases extends Construct {
+  constructor(scope: Construct, id: string, props: SharedAliasesProps) {
+    super(scope, id);
+    if (props.namespace === props.homeNamespace) {
+      throw new Error(`shared aliases in the home namespace "${props.homeNamespace}" would shadow the real services; create them only in other rings`);
+    }
+    const domain = props.clusterDomain ?? 'cluster.local';
+    for (const s of [...props.services].sort((a, b) => a.name.localeCompare(b.name))) {
+      new k8s.KubeService(this, s.name, {
+        metadata: {
+          name: s.name,
+          namespace: props.namespace,
+          labels: standardLabels({ name: s.name, partOf: props.partOf, component: 'shared-alias', ring: props.ring }),
+        },
+        spec: {
+          type: 'ExternalName',
+          externalName: `${s.name}.${props.homeNamespace}.svc.${domain}`,
+          ports: [{ name: 'tcp', port: s.port, protocol: 'TCP' }],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * load → validate: reads a registry folder, parses every file, checks each against its schema and
+ * then the cross-file rules. Returns a `Registry` or throws one `RegistryError` with every problem.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { closest, describeValue, RegistryError, RegistryProblem } from './errors';
+import { lockSchema, LockFile, platformSchema, PlatformFile, ringSchema, RingFile, tenantsSchema } from './schema';
+import { parseToml } from './toml';
+import { crossFileProblems } from './validate';
+
+/** Largest registry file read; a larger one is refused before parsing (tenants.toml at 100,000 tenants is ~3 MiB). */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+export interface RingEntry {
+  /** Where it came from, as displayed in errors (e.g. `rings/canary.toml`). */
+  readonly file: string;
+  readonly spec: RingFile;
+}
+
+export interface LockEntry {
+  readonly file: string;
+  readonly ring: string;
+  readonly modules: LockFile;
+}
+
+/** A validated registry: plain data, nothing derived yet. */
+export interface Registry {
+  /** The folder, as given. */
+  readonly dir: string;
+  readonly platform: PlatformFile;
+  /** Sorted by promotion order (most conservative first). */
+  readonly rings: readonly RingEntry[];
+  /** tenant → ring name, sorted by tenant. */
+  readonly tenants: Readonly<Record<string, string>>;
+  /** ring name → lock. */
+  readonly locks: Readonly<Record<string, LockEntry>>;
+}
+
+/** The files of a registry, as text, keyed by path relative to the registry folder (`canary.toml`, `locks/canary.lock.json`). */
+export type RegistrySources = ReadonlyMap<string, string>;
+
+const PLATFORM = 'platform.toml';
+const TENANTS = 'tenants.toml';
+
+/** Reads and validates `dir`. Throws `RegistryError` listing every problem. */
+export function loadRegistry(dir: string): Registry {
+  const { sources, problems } = readRegistryDir(dir);
+  return parseRegistry(dir, sources, problems);
+}
+
+/** Reads the registry's files as UTF-8 text; unreadable, oversized or non-UTF-8 files become problems. */
+export function readRegistryDir(dir: string): { sources: Map<string, string>; problems: RegistryProblem[] } {
+  const sources = new Map<string, string>();
+  const problems: RegistryProblem[] = [];
+  const shown = (rel: string) => path.join(dir, rel);
+  let top: fs.Dirent[];
+  try {
+    top = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    throw new RegistryError([{ file: dir, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
+  }
+  const rels: string[] = [];
+  for (const e of top) if (e.isFile() && e.name.endsWith('.toml')) rels.push(e.name);
+  const lockDir = path.join(dir, 'locks');
+  if (fs.existsSync(lockDir)) {
+    for (const e of fs.readdirSync(lockDir, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.json')) rels.push(`locks/${e.name}`);
+    }
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (const rel of rels.sort()) {
+    const full = path.join(dir, rel);
+    const size = fs.statSync(full).size;
+    if (size > MAX_FILE_BYTES) {
+      problems.push({ file: shown(rel), path: '', message: `expected a file of at most ${MAX_FILE_BYTES / 1048576} MiB, got ${(size / 1048576).toFixed(1)} MiB` });
+      continue;
+    }
+    const bytes = fs.readFileSync(full);
+    try {
+      sources.set(rel, decoder.decode(bytes).replace(/^\uFEFF/, ''));
+    } catch {
+      const at = firstInvalidUtf8(bytes);
+      problems.push({ file: shown(rel), path: '', message: `expected UTF-8 text, got an invalid byte 0x${bytes[at].toString(16).padStart(2, '0')} at offset ${at}` });
+    }
+  }
+  return { sources, problems };
+}
+
+/** Parses and validates registry sources (no file access: usable on in-memory registries). */
+export function parseRegistry(dir: string, sources: RegistrySources, earlier: RegistryProblem[] = []): Registry {
+  const problems = [...earlier];
+  const shown = (rel: string) => path.join(dir, rel);
+  const unreadable = new Set(earlier.map((p) => p.file));
+
+  const parseTomlFile = <S extends z.ZodTypeAny>(rel: string, schema: S): z.infer<S> | undefined => {
+    const text = sources.get(rel);
+    if (text === undefined) {
+      if (!unreadable.has(shown(rel))) problems.push({ file: shown(rel), path: '', message: 'expected this file, found none' });
+      return undefined;
+    }
+    if (text.trim() === '' && rel !== TENANTS) {
+      problems.push({ file: shown(rel), path: '', message: 'expected TOML content, got an empty file' });
+      return undefined;
+    }
+    const parsed = parseToml(text);
+    if (!parsed.ok) {
+      const where = parsed.error.line ? `line ${parsed.error.line}, column ${parsed.error.column}: ` : '';
+      problems.push({ file: shown(rel), path: '', message: `invalid TOML: ${where}${lowerFirst(parsed.error.message)}` });
+      return undefined;
+    }
+    return check(shown(rel), schema, parsed.value, problems);
+  };
+
+  const platform = parseTomlFile(PLATFORM, platformSchema);
+  const tenantsFile = parseTomlFile(TENANTS, tenantsSchema);
+
+  const rings: RingEntry[] = [];
+  for (const rel of [...sources.keys()].sort()) {
+    if (!rel.endsWith('.toml') || rel.includes('/') || rel === PLATFORM || rel === TENANTS) continue;
+    const spec = parseTomlFile(rel, ringSchema);
+    if (spec) rings.push({ file: shown(rel), spec });
+  }
+
+  const locks: Record<string, LockEntry> = {};
+  const lockFiles: { file: string; ring: string }[] = [];
+  for (const rel of [...sources.keys()].sort()) {
+    if (!rel.startsWith('locks/')) continue;
+    const file = shown(rel);
+    const m = /^locks\/(.+)\.lock\.json$/.exec(rel);
+    if (!m) {
+      problems.push({ file, path: '', message: 'expected a lock file named <ring>.lock.json' });
+      continue;
+    }
+    lockFiles.push({ file, ring: m[1] });
+    let json: unknown;
+    try {
+      json = JSON.parse(sources.get(rel)!);
+    } catch (e) {
+      problems.push({ file, path: '', message: `invalid JSON: ${lowerFirst(String((e as Error).message))}` });
+      continue;
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(json)}` });
+      continue;
+    }
+    const modules = check(file, lockSchema, json, problems);
+    if (modules) locks[m[1]] = { file, ring: m[1], modules };
+  }
+
+  const tenants: Record<string, string> = {};
+  if (tenantsFile) for (const t of Object.keys(tenantsFile.tenants).sort()) tenants[t] = tenantsFile.tenants[t];
+
+  rings.sort((a, b) => a.spec.promotion_order - b.spec.promotion_order || a.spec.name.localeCompare(b.spec.name));
+
+  problems.push(
+    ...crossFileProblems({
+      dir,
+      platform,
+      platformFile: shown(PLATFORM),
+      tenantsFile: shown(TENANTS),
+      rings,
+      tenants: tenantsFile ? tenants : undefined,
+      locks,
+      lockFiles,
+      ringFilesFailed: problems.some((p) => p.file.endsWith('.toml') && p.file !== shown(PLATFORM) && p.file !== shown(TENANTS)),
+    }),
+  );
+
+  if (problems.length > 0 || !platform) throw new RegistryError(sortProblems(problems));
+  return { dir, platform, rings, tenants, locks };
+}
+
+function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
+  return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+}
+
+/** Runs a schema and turns each zod issue into a problem naming the field, the expectation and the value found. */
+function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, problems: RegistryProblem[]): z.infer<S> | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) problems.push(...issueToProblems(file, issue, value, keyIndex(schema)));
+  return undefined;
+}
+
+function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: KeyIndex): RegistryProblem[] {
+  const at = (p: (string | number)[]) => p.map(String).join('.');
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const siblings = keys.get(issue.path.filter((p) => typeof p === 'string').join('.')) ?? [];
+    return issue.keys.map((k) => {
+      const known = closest(k, siblings);
+      const hint = known ? `; did you mean '${known}'?` : '';
+      return { file, path: at([...issue.path, k]), message: `unknown key${hint}` };
+    });
+  }
+  const found = valueAt(root, issue.path);
+  let expected = issue.message;
+  if (issue.code === z.ZodIssueCode.invalid_type && !/^expected /.test(expected)) {
+    expected = `expected ${article(issue.expected)}`;
+  } else if (!/^expected /.test(expected)) {
+    expected = `expected ${lowerFirst(expected)}`;
+  }
+  if (found === undefined) return [{ file, path: at(issue.path), message: `missing: ${expected}` }];
+  if (/, got /.test(expected)) return [{ file, path: at(issue.path), message: expected }];
+  return [{ file, path: at(issue.path), message: `${expected}, got ${describeValue(found)}` }];
+}
+
+/** zod does not say which keys were allowed; the schema does: dotted path (array indices dropped) → keys at that level. */
+type KeyIndex = Map<string, string[]>;
+const keyIndexes = new WeakMap<z.ZodTypeAny, KeyIndex>();
+function keyIndex(schema: z.ZodTypeAny): KeyIndex {
+  let idx = keyIndexes.get(schema);
+  if (!idx) {
+    idx = new Map();
+    collectKeys(schema, '', idx);
+    keyIndexes.set(schema, idx);
+  }
+  return idx;
+}
+
+function collectKeys(schema: z.ZodTypeAny, prefix: string, idx: KeyIndex): void {
+  let s: z.ZodTypeAny = schema;
+  for (;;) {
+    if (s instanceof z.ZodDefault) s = s._def.innerType;
+    else if (s instanceof z.ZodOptional) s = s._def.innerType;
+    else if (s instanceof z.ZodEffects) s = s._def.schema;
+    else if (s instanceof z.ZodArray) s = s._def.type;
+    else break;
+  }
+  if (s instanceof z.ZodObject) {
+    const shape = s.shape as Record<string, z.ZodTypeAny>;
+    idx.set(prefix, Object.keys(shape));
+    for (const [k, v] of Object.entries(shape)) collectKeys(v, prefix ? `${prefix}.${k}` : k, idx);
+  }
+}
+
+function valueAt(root: unknown, p: (string | number)[]): unknown {
+  let v: unknown = root;
+  for (const k of p) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
+}
+
+function article(t: string): string {
+  const names: Record<string, string> = { object: 'a table', array: 'an array', string: 'a string', number: 'a number', boolean: 'true or false', integer: 'a whole number' };
+  return names[t] ?? t;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const d = new TextDecoder('utf-8', { fatal: true });
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search on the shortest failing prefix; each probe decodes a prefix.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      d.decode(bytes.subarray(0, mid + 1), { stream: true });
+      // A truncated multi-byte sequence is not an error in stream mode, so this prefix is fine.
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return Math.min(lo, bytes.length - 1);
+}

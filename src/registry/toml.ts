@@ -1,0 +1,45 @@
+/**
+ * The one place that knows which TOML parser we use. Swap `@iarna/toml` here and nothing else changes.
+ *
+ * The parser returns `bigint` for integers beyond 2^53 and `Date` objects for TOML dates; zod and the
+ * rest of the pipeline only see plain JSON-like values, so both are converted here.
+ */
+import * as TOML from '@iarna/toml';
+
+export interface TomlSyntaxError {
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
+export type TomlResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: TomlSyntaxError };
+
+export function parseToml(text: string): TomlResult {
+  try {
+    return { ok: true, value: toPlain(TOML.parse(text)) as Record<string, unknown> };
+  } catch (e) {
+    const err = e as { line?: number; col?: number; message?: string };
+    // @iarna/toml messages repeat the source excerpt over several lines; the first line is the reason.
+    const first = String(err.message ?? e).split('\n')[0].replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+    return {
+      ok: false,
+      error: {
+        line: typeof err.line === 'number' ? err.line + 1 : undefined,
+        column: typeof err.col === 'number' ? err.col + 1 : undefined,
+        message: first,
+      },
+    };
+  }
+}
+
+function toPlain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? String(v) : v.toISOString();
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v)) out[k] = toPlain(val);
+    return out;
+  }
+  return v;
+}

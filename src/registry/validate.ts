@@ -1,0 +1,230 @@
+/**
+ * Cross-file rules. Each rule is a small pure function from the parsed files to the problems it
+ * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
+ */
+import * as path from 'path';
+import { memoryForModules } from '../memory';
+import { RegistryProblem } from './errors';
+import type { LockEntry, RingEntry } from './load';
+import { DNS_LABEL, PlatformFile } from './schema';
+
+export interface CrossFileInput {
+  readonly dir: string;
+  /** Undefined when platform.toml itself failed (rules needing it are skipped). */
+  readonly platform?: PlatformFile;
+  readonly platformFile: string;
+  readonly tenantsFile: string;
+  /** Ring files that parsed. */
+  readonly rings: readonly RingEntry[];
+  /** Undefined when tenants.toml failed. */
+  readonly tenants?: Readonly<Record<string, string>>;
+  /** Locks that parsed, by ring name. */
+  readonly locks: Readonly<Record<string, LockEntry>>;
+  /** Every lock file present, parsed or not. */
+  readonly lockFiles: readonly { file: string; ring: string }[];
+  /** True when some ring file failed to parse: counting rules would then report noise. */
+  readonly ringFilesFailed: boolean;
+}
+
+export type Rule = (input: CrossFileInput) => RegistryProblem[];
+
+/** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
+export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
+
+/** Env keys the ring ConfigMap sets itself. */
+const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT']);
+
+/** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
+export const MAX_LOCK_BYTES = 1000 * 1024;
+
+/** A ring file is named after its ring, so adding a ring is adding `<name>.toml`. */
+export const ringFileNamedAfterRing: Rule = ({ rings }) =>
+  rings
+    .filter((r) => path.basename(r.file, '.toml') !== r.spec.name)
+    .map((r) => ({ file: r.file, path: 'name', message: `expected "${path.basename(r.file, '.toml')}" (the file name), got "${r.spec.name}"` }));
+
+export const exactlyOneDefaultRing: Rule = ({ rings, ringFilesFailed, dir }) => {
+  if (ringFilesFailed || rings.length === 0) return [];
+  const defaults = rings.filter((r) => r.spec.default);
+  if (defaults.length === 1) return [];
+  if (defaults.length === 0) return [{ file: dir, path: '', message: 'expected exactly one ring with default = true, got none' }];
+  return defaults.map((r) => ({
+    file: r.file,
+    path: 'default',
+    message: `expected exactly one ring with default = true, got ${defaults.length} (${defaults.map((d) => d.spec.name).join(', ')})`,
+  }));
+};
+
+const unique =
+  (field: 'name' | 'namespace' | 'hostname_segment' | 'promotion_order', what: string): Rule =>
+  ({ rings }) => {
+    const seen = new Map<string, RingEntry>();
+    const out: RegistryProblem[] = [];
+    for (const r of [...rings].sort((a, b) => a.file.localeCompare(b.file))) {
+      const key = String(r.spec[field]);
+      const first = seen.get(key);
+      if (first) out.push({ file: r.file, path: field, message: `expected a unique ${what}, got ${JSON.stringify(r.spec[field])}, already used by ${first.file}` });
+      else seen.set(key, r);
+    }
+    return out;
+  };
+export const uniqueRingNames = unique('name', 'ring name');
+export const uniqueNamespaces = unique('namespace', 'namespace');
+export const uniqueHostnameSegments = unique('hostname_segment', 'hostname segment');
+export const uniquePromotionOrders = unique('promotion_order', 'promotion order');
+
+export const everyRingHasALock: Rule = ({ rings, lockFiles, dir }) => {
+  const have = new Set(lockFiles.map((l) => l.ring));
+  return rings
+    .filter((r) => !have.has(path.basename(r.file, '.toml')))
+    .map((r) => ({ file: r.file, path: '', message: `expected a lock file ${path.join(dir, 'locks', `${path.basename(r.file, '.toml')}.lock.json`)}, found none` }));
+};
+
+export const everyLockHasARing: Rule = ({ rings, lockFiles, ringFilesFailed, dir }) => {
+  const ringNames = new Set(rings.map((r) => path.basename(r.file, '.toml')));
+  return lockFiles
+    .filter((l) => !ringNames.has(l.ring) && !(ringFilesFailed && fileExistsInList(rings, l.ring)))
+    .map((l) => ({ file: l.file, path: '', message: `expected a ring file ${path.join(dir, `${l.ring}.toml`)} for this lock, found none` }));
+};
+const fileExistsInList = (rings: readonly RingEntry[], ring: string) => rings.some((r) => path.basename(r.file, '.toml') === ring);
+
+export const homeRingExists: Rule = ({ platform, platformFile, rings, ringFilesFailed }) => {
+  if (!platform || ringFilesFailed) return [];
+  if (rings.some((r) => r.spec.name === platform.home_ring)) return [];
+  return [{ file: platformFile, path: 'home_ring', message: `expected the name of a ring, got "${platform.home_ring}" (rings: ${rings.map((r) => r.spec.name).join(', ') || 'none'})` }];
+};
+
+export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFilesFailed }) => {
+  if (!tenants || ringFilesFailed) return [];
+  const byName = new Map(rings.map((r) => [r.spec.name, r]));
+  const out: RegistryProblem[] = [];
+  for (const [tenant, ring] of Object.entries(tenants)) {
+    const r = byName.get(ring);
+    if (!r) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an existing ring (${[...byName.keys()].join(', ')}), got "${ring}"` });
+    else if (!r.spec.active) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an active ring, got "${ring}" (active = false in ${r.file})` });
+  }
+  return out;
+};
+
+export const tenantNamesAreDnsLabels: Rule = ({ tenants, tenantsFile }) =>
+  Object.keys(tenants ?? {})
+    .filter((t) => !(t.length <= 63 && DNS_LABEL.test(t)))
+    .map((t) => ({
+      file: tenantsFile,
+      path: `tenants.${JSON.stringify(t).slice(1, -1).slice(0, 70)}`,
+      message: 'expected a tenant name that is a DNS label (lower-case letters, digits and \'-\', at most 63 characters)',
+    }));
+
+export const sharedNamesDoNotCollide: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const seen = new Set<string>();
+  const entries = [
+    ...platform.shared.services.map((s, i) => ({ name: s.name, at: `shared.services.${i}.name` })),
+    ...platform.shared.external.map((s, i) => ({ name: s.name, at: `shared.external.${i}.name` })),
+  ];
+  for (const e of entries) {
+    if ((PER_RING_OBJECT_NAMES as readonly string[]).includes(e.name)) {
+      out.push({ file: platformFile, path: e.at, message: `expected a name no ring uses for its own objects (${PER_RING_OBJECT_NAMES.join(', ')}), got "${e.name}"` });
+    }
+    if (seen.has(e.name)) out.push({ file: platformFile, path: e.at, message: `expected a unique shared service name, got "${e.name}" twice` });
+    seen.add(e.name);
+  }
+  return out;
+};
+
+export const sharedHostsAreUnique: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const seen = new Map<string, string>();
+  const out: RegistryProblem[] = [];
+  platform.shared.services.forEach((s, i) => {
+    if (!s.host) return;
+    const other = seen.get(s.host);
+    if (other) out.push({ file: platformFile, path: `shared.services.${i}.host`, message: `expected a host no other shared service claims, got "${s.host}" (also ${other})` });
+    seen.set(s.host, s.name);
+  });
+  return out;
+};
+
+/** A tenant's bare host `<tenant>.<domain>` must not be a shared-layer host such as `docs.<domain>`. */
+export const tenantHostsDoNotCollideWithSharedHosts: Rule = ({ platform, tenants, tenantsFile }) => {
+  if (!platform || !tenants) return [];
+  const shared = new Map(platform.shared.services.filter((s) => s.host).map((s) => [s.host!, s.name]));
+  return Object.keys(tenants)
+    .filter((t) => shared.has(t))
+    .map((t) => ({ file: tenantsFile, path: `tenants.${t}`, message: `expected a tenant whose host ${t}.${platform.domain} is free, got one the shared service ${shared.get(t)} already claims` }));
+};
+
+/** The ring ConfigMap is not a place for secrets: names or values that look like one are refused, never echoed. */
+export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  for (const [k, v] of Object.entries(platform.app_settings)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+      out.push({ file: platformFile, path: `app_settings.${k}`, message: 'expected an environment variable name (letters, digits and _)' });
+    } else if (RESERVED_SETTINGS.has(k)) {
+      out.push({ file: platformFile, path: `app_settings.${k}`, message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)' });
+    } else if (looksLikeSecret(k, v)) {
+      out.push({
+        file: platformFile,
+        path: `app_settings.${k}`,
+        message: 'expected a non-secret setting, got what looks like a secret (value not shown); keep it in a Secret in the home namespace and list it under secrets.env_from',
+      });
+    }
+  }
+  return out;
+};
+
+export function looksLikeSecret(key: string, value: string): boolean {
+  if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(key)) return true;
+  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
+  // Long unbroken high-entropy strings (API keys, JWTs) — not URLs, paths or sentences.
+  if (value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value)) return true;
+  return false;
+}
+
+/** A lock must fit in a ConfigMap. */
+export const locksFitAConfigMap: Rule = ({ locks }) =>
+  Object.values(locks)
+    .map((l) => ({ l, bytes: Buffer.byteLength(JSON.stringify(l.modules, null, 2)) }))
+    .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
+    .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
+
+/** The memory rule must give a limit a node could ever offer. */
+export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
+  if (!platform) return [];
+  const most = Math.max(0, ...Object.values(locks).map((l) => Object.keys(l.modules).length));
+  const { limitMib } = memoryForModules(most, platform.memory);
+  if (limitMib <= 65536) return [];
+  return [{ file: platformFile, path: 'memory', message: `expected coefficients giving at most 64 GiB per pod, got ${limitMib} MiB for ${most} modules` }];
+};
+
+export const hpaFitsReplicas: Rule = ({ rings }) =>
+  rings
+    .filter((r) => r.spec.hpa && r.spec.hpa.min > r.spec.hpa.max)
+    .map((r) => ({ file: r.file, path: 'hpa.min', message: `expected min ≤ max (${r.spec.hpa!.max}), got ${r.spec.hpa!.min}` }));
+
+export const RULES: readonly Rule[] = [
+  ringFileNamedAfterRing,
+  exactlyOneDefaultRing,
+  uniqueRingNames,
+  uniqueNamespaces,
+  uniqueHostnameSegments,
+  uniquePromotionOrders,
+  everyRingHasALock,
+  everyLockHasARing,
+  homeRingExists,
+  tenantsOnActiveRings,
+  tenantNamesAreDnsLabels,
+  sharedNamesDoNotCollide,
+  sharedHostsAreUnique,
+  tenantHostsDoNotCollideWithSharedHosts,
+  appSettingsAreNotSecrets,
+  locksFitAConfigMap,
+  memoryStaysSane,
+  hpaFitsReplicas,
+];
+
+export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {
+  return RULES.flatMap((rule) => rule(input));
+}
