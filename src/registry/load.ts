@@ -164,6 +164,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       tenants: tenantsFile ? tenants : undefined,
       locks,
       lockFiles,
+      ringFileNames: [...sources.keys()].filter((rel) => rel.endsWith('.toml') && !rel.includes('/') && rel !== PLATFORM && rel !== TENANTS).map((rel) => rel.slice(0, -5)),
       ringFilesFailed: problems.some((p) => p.file.endsWith('.toml') && p.file !== shown(PLATFORM) && p.file !== shown(TENANTS)),
     }),
   );

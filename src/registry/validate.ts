@@ -22,6 +22,8 @@ export interface CrossFileInput {
   readonly locks: Readonly<Record<string, LockEntry>>;
   /** Every lock file present, parsed or not. */
   readonly lockFiles: readonly { file: string; ring: string }[];
+  /** Ring names from the ring files present (`<name>.toml`), parsed or not. */
+  readonly ringFileNames: readonly string[];
   /** True when some ring file failed to parse: counting rules would then report noise. */
   readonly ringFilesFailed: boolean;
 }
@@ -80,13 +82,12 @@ export const everyRingHasALock: Rule = ({ rings, lockFiles, dir }) => {
     .map((r) => ({ file: r.file, path: '', message: `expected a lock file ${path.join(dir, 'locks', `${path.basename(r.file, '.toml')}.lock.json`)}, found none` }));
 };
 
-export const everyLockHasARing: Rule = ({ rings, lockFiles, ringFilesFailed, dir }) => {
-  const ringNames = new Set(rings.map((r) => path.basename(r.file, '.toml')));
+export const everyLockHasARing: Rule = ({ ringFileNames, lockFiles, dir }) => {
+  const ringNames = new Set(ringFileNames);
   return lockFiles
-    .filter((l) => !ringNames.has(l.ring) && !(ringFilesFailed && fileExistsInList(rings, l.ring)))
+    .filter((l) => !ringNames.has(l.ring))
     .map((l) => ({ file: l.file, path: '', message: `expected a ring file ${path.join(dir, `${l.ring}.toml`)} for this lock, found none` }));
 };
-const fileExistsInList = (rings: readonly RingEntry[], ring: string) => rings.some((r) => path.basename(r.file, '.toml') === ring);
 
 export const homeRingExists: Rule = ({ platform, platformFile, rings, ringFilesFailed }) => {
   if (!platform || ringFilesFailed) return [];
