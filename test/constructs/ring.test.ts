@@ -1,0 +1,270 @@
+import { App, Testing } from 'cdk8s';
+import { PerRingWorkload, Ring } from '../../constructs';
+import { edit, examplePlan, planOf } from '../support/registry-fixture';
+import { cpuMillis, inNs, memMib, named, objectsOf, ofKind, podSpecs } from '../support/objects';
+
+const objs = objectsOf(examplePlan());
+const plan = examplePlan();
+const nonHome = plan.rings.filter((r) => r.namespace !== plan.homeNamespace);
+
+describe('ring namespaces', () => {
+  test.each(plan.rings.map((r) => r.namespace))('%s enforces, warns and audits at restricted v1.29, is labelled and owned', (ns) => {
+    const n = objs.find((o) => o.kind === 'Namespace' && o.metadata.name === ns)!;
+    for (const mode of ['enforce', 'warn', 'audit']) {
+      expect(n.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+      expect(n.metadata.labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.29');
+    }
+    expect(n.metadata.labels.ring).toBe(plan.rings.find((r) => r.namespace === ns)!.name);
+    expect(n.metadata.annotations['rings.cdk8s.io/registry']).toBe('autocom');
+    expect(n.metadata.namespace).toBeUndefined();
+  });
+});
+
+describe('ring ConfigMap and lock', () => {
+  test.each(plan.rings.map((r) => [r.name, r.namespace]))('%s: RING_NAME, MODULE_LOCK_PATH and alias hosts', (ring, ns) => {
+    const cm = named(objs, 'ConfigMap', ns, 'ring-config')!;
+    expect(cm.data.RING_NAME).toBe(ring);
+    expect(cm.data.MODULE_LOCK_PATH).toBe(`/etc/rings/${ring}.lock.json`);
+    expect(cm.data.DB_HOST).toBe('autocom-db-rw');
+    expect(cm.data.REDIS_HOST).toBe('redis');
+    const lock = named(objs, 'ConfigMap', ns, 'module-lock')!;
+    expect(Object.keys(lock.data)).toEqual([`${ring}.lock.json`]);
+  });
+  test('api and horizon mount the lock read-only where MODULE_LOCK_PATH points', () => {
+    for (const r of plan.rings) {
+      for (const name of ['api', 'horizon']) {
+        const spec = named(objs, 'Deployment', r.namespace, name)!.spec.template.spec;
+        const vol = spec.volumes.find((v: any) => v.configMap?.name === 'module-lock');
+        const mount = spec.containers[0].volumeMounts.find((m: any) => m.name === vol.name);
+        expect(mount).toEqual({ name: vol.name, mountPath: '/etc/rings', readOnly: true });
+        expect(spec.containers[0].envFrom).toContainEqual({ configMapRef: { name: 'ring-config' } });
+      }
+    }
+  });
+  test('a lock change changes only that ring\'s checksum', () => {
+    const before = objectsOf(plan);
+    const after = objectsOf(planOf(edit('locks/canary.lock.json', '"orders": "1.6.1"', '"orders": "1.6.2"')));
+    const checksums = (os: any[]) =>
+      Object.fromEntries(ofKind(os, 'Deployment').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, JSON.stringify(d.spec.template.metadata.annotations ?? {})]));
+    const b = checksums(before);
+    const a = checksums(after);
+    const changed = Object.keys(b).filter((k) => a[k] !== b[k]).sort();
+    expect(changed).toEqual(['autocom-canary/api', 'autocom-canary/horizon']);
+  });
+});
+
+describe('workloads', () => {
+  test('every container carries the restricted security context', () => {
+    for (const { owner, spec } of podSpecs(objs)) {
+      expect({ owner, ...spec.securityContext }).toMatchObject({ owner, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(spec.automountServiceAccountToken).toBe(false);
+      for (const c of spec.containers) {
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true });
+        expect(c.securityContext.runAsUser).toBeGreaterThan(0);
+      }
+    }
+  });
+  test('nginx is nginx-unprivileged on 8080 with emptyDirs exactly at /tmp and /var/cache/nginx', () => {
+    for (const r of plan.rings) {
+      const spec = named(objs, 'Deployment', r.namespace, 'nginx')!.spec.template.spec;
+      const c = spec.containers[0];
+      expect(c.image).toMatch(/^nginxinc\/nginx-unprivileged:/);
+      expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      const emptyDirs = spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => c.volumeMounts.find((m: any) => m.name === v.name).mountPath);
+      expect(emptyDirs).toEqual(['/tmp', '/var/cache/nginx']);
+      expect(named(objs, 'Service', r.namespace, 'nginx')!.spec.ports[0]).toMatchObject({ port: 80, targetPort: 'http' });
+    }
+  });
+  test('rolling updates never take a pod away before its replacement is ready', () => {
+    for (const d of ofKind(objs, 'Deployment')) expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+  });
+  test('api probes /api/health on 8000; horizon, without a port, gets an exec probe', () => {
+    const api = named(objs, 'Deployment', 'autocom-canary', 'api')!.spec.template.spec.containers[0];
+    for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(api[p].httpGet).toEqual({ path: '/api/health', port: 8000, scheme: 'HTTP' });
+    const horizon = named(objs, 'Deployment', 'autocom-canary', 'horizon')!.spec.template.spec.containers[0];
+    expect(horizon.ports).toBeUndefined();
+    for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(horizon[p].exec.command).toEqual(['php', 'artisan', 'horizon:status']);
+    expect(named(objs, 'Service', 'autocom-canary', 'horizon')).toBeUndefined();
+  });
+  test('replicas come from the ring file; image pull secrets by name', () => {
+    expect(named(objs, 'Deployment', 'autocom-canary', 'api')!.spec.replicas).toBe(2);
+    expect(named(objs, 'Deployment', 'autocom-canary', 'nginx')!.spec.replicas).toBe(1);
+    expect(named(objs, 'Deployment', 'autocom-edge', 'horizon')!.spec.replicas).toBe(2);
+    for (const { spec } of podSpecs(objs)) expect(spec.imagePullSecrets).toEqual([{ name: 'gitlab-registry' }]);
+  });
+  test('every container has cpu and memory requests and limits', () => {
+    for (const { spec } of podSpecs(objs)) {
+      for (const c of spec.containers) {
+        expect(cpuMillis(c.resources.limits.cpu)).toBeGreaterThanOrEqual(cpuMillis(c.resources.requests.cpu));
+        expect(memMib(c.resources.limits.memory)).toBeGreaterThanOrEqual(memMib(c.resources.requests.memory));
+      }
+    }
+  });
+});
+
+describe('PDB and HPA', () => {
+  test('a PDB for api and nginx when replicas ≥ 2, none when 1', () => {
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'api')).toBeDefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'nginx')).toBeDefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-canary', 'api')).toBeDefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-canary', 'nginx')).toBeUndefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-experimental', 'api')).toBeUndefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'horizon')).toBeUndefined();
+  });
+  test('an HPA for api only when the ring file asks; the Deployment then leaves replicas to it', () => {
+    const hpa = named(objs, 'HorizontalPodAutoscaler', 'autocom', 'api')!;
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 8, scaleTargetRef: { kind: 'Deployment', name: 'api' } });
+    expect(named(objs, 'Deployment', 'autocom', 'api')!.spec.replicas).toBeUndefined();
+    expect(ofKind(objs, 'HorizontalPodAutoscaler')).toHaveLength(1);
+  });
+});
+
+describe('SharedAliases', () => {
+  const shared = [...plan.rings[0].home.sharedServices.map((s) => s.name)].sort();
+  test('shared services include those the shared layer runs and the external ones', () => {
+    expect(shared).toEqual(['autocom-db-ro', 'autocom-db-rw', 'docs', 'frontend', 'indian-post', 'minio', 'redis']);
+  });
+  test.each(nonHome.map((r) => r.namespace))('%s has an ExternalName alias for every shared service', (ns) => {
+    const aliases = inNs(ofKind(objs, 'Service'), ns).filter((s) => s.spec.type === 'ExternalName');
+    expect(aliases.map((a) => a.metadata.name).sort()).toEqual(shared);
+    for (const a of aliases) expect(a.spec.externalName).toBe(`${a.metadata.name}.autocom.svc.cluster.local`);
+  });
+  test('the home ring has no aliases', () => {
+    expect(inNs(ofKind(objs, 'Service'), 'autocom').filter((s) => s.spec.type === 'ExternalName')).toEqual([]);
+  });
+});
+
+describe('tenant hosts', () => {
+  const claims = (os: any[]) => ofKind(os, 'Ingress').flatMap((i) => i.spec.rules.map((r: any) => ({ host: r.host, ns: i.metadata.namespace, ingress: i.metadata.name })));
+  test('every host is claimed by exactly one Ingress in the whole output', () => {
+    const hosts = claims(objs).map((c) => c.host);
+    expect(new Set(hosts).size).toBe(hosts.length);
+  });
+  test('each tenant has its ring host and its bare host, in its ring', () => {
+    const c = claims(objs);
+    expect(c).toContainEqual({ host: 'acme.stable.acme.io', ns: 'autocom', ingress: 'tenants' });
+    expect(c).toContainEqual({ host: 'acme.acme.io', ns: 'autocom', ingress: 'tenants' });
+    expect(c).toContainEqual({ host: 'test-canary.canary.acme.io', ns: 'autocom-canary', ingress: 'tenants' });
+    expect(c).toContainEqual({ host: 'test-canary.acme.io', ns: 'autocom-canary', ingress: 'tenants' });
+  });
+  test('only the default ring takes *.<domain>', () => {
+    expect(claims(objs).filter((c) => c.host.startsWith('*.'))).toEqual([{ host: '*.acme.io', ns: 'autocom', ingress: 'tenants' }]);
+  });
+  test('moving a tenant moves both its hosts (the bare URL never changes)', () => {
+    const moved = claims(objectsOf(planOf(edit('tenants.toml', 'acme = "stable"', 'acme = "canary"'))));
+    const acme = moved.filter((c) => c.host.startsWith('acme.'));
+    expect(acme.sort((a, b) => a.host.localeCompare(b.host))).toEqual([
+      { host: 'acme.acme.io', ns: 'autocom-canary', ingress: 'tenants' },
+      { host: 'acme.canary.acme.io', ns: 'autocom-canary', ingress: 'tenants' },
+    ]);
+  });
+  test('TLS secrets come from the registry', () => {
+    const ing = named(objs, 'Ingress', 'autocom-edge', 'tenants')!;
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.spec.tls.map((t: any) => t.secretName)).toEqual(['wildcard-edge-acme-io-tls', 'wildcard-acme-io-tls']);
+  });
+  test('the shared layer exposes frontend and docs', () => {
+    const ing = named(objs, 'Ingress', 'autocom', 'shared-hosts')!;
+    expect(ing.spec.rules.map((r: any) => r.host)).toEqual(['docs.acme.io', 'app.acme.io']);
+  });
+});
+
+describe('ResourceQuota', () => {
+  // Computed here from the Deployments in the YAML, not from the constructs' own arithmetic.
+  test.each(plan.rings.map((r) => r.namespace))('%s: the quota covers every Deployment at full surge', (ns) => {
+    const hpas = inNs(ofKind(objs, 'HorizontalPodAutoscaler'), ns);
+    let pods = 0;
+    let cpu = 0;
+    let mem = 0;
+    for (const d of inNs(ofKind(objs, 'Deployment'), ns)) {
+      const hpa = hpas.find((h) => h.spec.scaleTargetRef.name === d.metadata.name);
+      const replicas = hpa ? hpa.spec.maxReplicas : d.spec.replicas;
+      const n = replicas === 0 ? 0 : replicas + d.spec.strategy.rollingUpdate.maxSurge;
+      pods += n;
+      for (const c of d.spec.template.spec.containers) {
+        cpu += n * cpuMillis(c.resources.limits.cpu);
+        mem += n * memMib(c.resources.limits.memory);
+      }
+    }
+    const hard = named(objs, 'ResourceQuota', ns, 'ring-quota')!.spec.hard;
+    expect(hard.pods).toBeGreaterThanOrEqual(pods);
+    expect(cpuMillis(hard['limits.cpu'])).toBeGreaterThanOrEqual(cpu);
+    expect(memMib(hard['limits.memory'])).toBeGreaterThanOrEqual(mem);
+  });
+  test('the margin is stated: 10% above the footprint', () => {
+    const hard = named(objs, 'ResourceQuota', 'autocom-canary', 'ring-quota')!.spec.hard;
+    // api 3 pods + horizon 2 + nginx 2 at surge = 7 pods → 7.7 → 8
+    expect(hard.pods).toBe(8);
+  });
+});
+
+describe('NetworkPolicies', () => {
+  test('default deny selects only the ring\'s pods, so the shared layer in the home namespace is not cut off', () => {
+    for (const r of plan.rings) {
+      const deny = named(objs, 'NetworkPolicy', r.namespace, 'ring-default-deny')!;
+      expect(deny.spec.podSelector).toEqual({ matchLabels: { ring: r.name } });
+      expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    }
+    const sharedPods = inNs(ofKind(objs, 'Deployment'), 'autocom').filter((d) => !d.metadata.labels.ring);
+    expect(sharedPods.map((d) => d.metadata.name).sort()).toEqual(['docs', 'frontend', 'indian-post', 'redis']);
+    for (const d of sharedPods) expect(d.spec.template.metadata.labels.ring).toBeUndefined();
+  });
+  test('ingress controller → nginx; nginx → api; api and horizon → shared services and DNS', () => {
+    const ns = 'autocom-canary';
+    const nginx = named(objs, 'NetworkPolicy', ns, 'ring-allow-nginx')!.spec;
+    expect(nginx.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+    expect(nginx.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', ring: 'canary' } } }], ports: [{ protocol: 'TCP', port: 8000 }] });
+    const api = named(objs, 'NetworkPolicy', ns, 'ring-allow-api')!.spec;
+    expect(api.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nginx', ring: 'canary' } } }]);
+    expect(api.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'autocom' } } }]);
+    expect(api.egress[0].ports.map((p: any) => p.port)).toEqual([3000, 5432, 6379, 8080, 9000]);
+    expect(named(objs, 'NetworkPolicy', ns, 'ring-allow-dns')!.spec.egress[0].ports.map((p: any) => p.port)).toEqual([53, 53]);
+  });
+});
+
+describe('constructs without a registry', () => {
+  test('the DESIGN example: plain objects in, manifests out', () => {
+    const app = Testing.app();
+    const ring = new Ring(app, 'ring-canary', {
+      name: 'canary',
+      namespace: 'shop-canary',
+      hostnameSegment: 'canary',
+      domain: 'shop.example',
+      home: { namespace: 'shop', sharedServices: [{ name: 'redis', port: 6379 }] },
+      workload: PerRingWorkload.octane({ apiImage: `registry.example/shop/api@sha256:${'b'.repeat(64)}`, modules: 23 }),
+      tenants: ['acme'],
+      lock: { orders: '1.6.0' },
+    });
+    const out = Testing.synth(ring);
+    expect(out.filter((o) => o.kind === 'Service' && o.spec.type === 'ExternalName').map((o) => o.metadata.name)).toEqual(['redis']);
+    expect(out.find((o) => o.kind === 'Ingress').spec.rules.map((r: any) => r.host)).toEqual(['acme.canary.shop.example', 'acme.shop.example']);
+    expect(out.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api').spec.template.spec.containers[0].resources.limits.memory).toBe('1536Mi');
+  });
+  test('a bad ring name is refused early, naming the value', () => {
+    expect(
+      () =>
+        new Ring(new App(), 'x', {
+          name: 'Canary',
+          namespace: 'shop-canary',
+          hostnameSegment: 'canary',
+          domain: 'shop.example',
+          home: { namespace: 'shop', sharedServices: [] },
+          workload: [],
+        }),
+    ).toThrow('ring name "Canary" is not a DNS label; use lower-case letters, digits and \'-\', at most 63 characters');
+  });
+  test('a floating component image is refused early', () => {
+    expect(
+      () =>
+        new Ring(new App(), 'x', {
+          name: 'canary',
+          namespace: 'shop-canary',
+          hostnameSegment: 'canary',
+          domain: 'shop.example',
+          home: { namespace: 'shop', sharedServices: [] },
+          workload: PerRingWorkload.octane({ apiImage: 'shop/api:latest' }),
+        }),
+    ).toThrow('component api: image "shop/api:latest" is not pinned; use a tag other than latest, or a digest');
+  });
+});
