@@ -95,14 +95,16 @@ export const homeRingExists: Rule = ({ platform, platformFile, rings, ringFilesF
   return [{ file: platformFile, path: 'home_ring', message: `expected the name of a ring, got "${platform.home_ring}" (rings: ${rings.map((r) => r.spec.name).join(', ') || 'none'})` }];
 };
 
-export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFilesFailed }) => {
-  if (!tenants || ringFilesFailed) return [];
+export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFileNames }) => {
+  if (!tenants) return [];
+  // Existence is judged by ring files present, so a ring file with a typo elsewhere does not hide this.
+  const known = [...ringFileNames].sort();
   const byName = new Map(rings.map((r) => [r.spec.name, r]));
   const out: RegistryProblem[] = [];
   for (const [tenant, ring] of Object.entries(tenants)) {
     const r = byName.get(ring);
-    if (!r) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an existing ring (${[...byName.keys()].join(', ')}), got "${ring}"` });
-    else if (!r.spec.active) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an active ring, got "${ring}" (active = false in ${r.file})` });
+    if (!known.includes(ring)) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an existing ring (${known.join(', ')}), got "${ring}"` });
+    else if (r && !r.spec.active) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an active ring, got "${ring}" (active = false in ${r.file})` });
   }
   return out;
 };

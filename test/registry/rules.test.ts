@@ -98,7 +98,7 @@ describe('tenantsOnActiveRings', () => {
   test('passes', () => expect(V.tenantsOnActiveRings(example())).toEqual([]));
   test('fails for an unknown ring', () => {
     expect(problemsOf(edit('tenants.toml', 'acme = "stable"', 'acme = "beta"'))).toContain(
-      'rings/tenants.toml: tenants.acme: expected an existing ring (stable, edge, canary, experimental), got "beta"',
+      'rings/tenants.toml: tenants.acme: expected an existing ring (canary, edge, experimental, stable), got "beta"',
     );
   });
   test('fails for an inactive ring', () => {
