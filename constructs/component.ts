@@ -56,6 +56,8 @@ export interface ComponentSpec {
   readonly envFromSecrets?: readonly string[];
   /** ConfigMaps mounted read-only. @default [] */
   readonly configMounts?: readonly ConfigMount[];
+  /** Annotations on the Deployment. @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Annotations on the pod template (checksums that roll the pods when config changes). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** A PodDisruptionBudget (maxUnavailable 1) when the component runs ≥ 2 replicas. @default false */
@@ -143,7 +145,12 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
   };
   const podAnnotations = c.podAnnotations && Object.keys(c.podAnnotations).length ? { annotations: { ...c.podAnnotations } } : {};
   new k8s.KubeDeployment(scope, `${c.name}-deployment`, {
-    metadata: { name: c.name, namespace: ctx.namespace, labels },
+    metadata: {
+      name: c.name,
+      namespace: ctx.namespace,
+      labels,
+      ...(c.annotations && Object.keys(c.annotations).length ? { annotations: { ...c.annotations } } : {}),
+    },
     spec: {
       ...(c.hpa ? {} : { replicas: c.replicas }),
       revisionHistoryLimit: 5,

@@ -5,6 +5,7 @@
 import { Construct } from 'constructs';
 import { memoryForModules, MemoryCoefficients } from '../src/memory';
 import { addComponent, ComponentSpec, HpaSpec, validateComponent } from './component';
+import { ANNOTATION_PREFIX } from './labels';
 
 export interface PerRingWorkloadProps {
   readonly ring: string;
@@ -72,6 +73,8 @@ export class PerRingWorkload extends Construct {
     const octaneWritable = ['/tmp', '/app/storage', '/app/bootstrap/cache'];
     const lock = o.lockMount ?? { configMap: 'module-lock', mountPath: '/etc/rings' };
     const shared = {
+      // Migrations run from this image; every ring reads the same tenant databases.
+      annotations: { [`${ANNOTATION_PREFIX}/schema-changes`]: 'additive only: tenant databases are shared by every ring, older module versions must keep working' },
       envFromConfigMaps: o.envFromConfigMaps ?? ['ring-config'],
       envFromSecrets: o.envFromSecrets ?? [],
       configMounts: [lock],

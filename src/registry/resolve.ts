@@ -2,7 +2,7 @@
  * resolve: derives everything once, as plain data, from a validated registry: the props of every
  * construct. Pure; no file, env or clock access.
  */
-import { PerRingWorkload, RingProps, SharedLayerProps, SharedServiceRef, sharedLayerFootprint } from '../../constructs';
+import { Footprint, PerRingWorkload, RingProps, SharedLayerProps, SharedServiceRef, sharedLayerFootprint } from '../../constructs';
 import { memoryForModules } from '../memory';
 import type { Registry } from './load';
 
@@ -61,6 +61,16 @@ export function resolvePlan(reg: Registry): RingPlan {
     tenantsByRing.get(ring)!.push(tenant);
   }
 
+  // Pods run in the home namespace by something else (CNPG, MinIO) count against its quota too.
+  const externalFootprints: Footprint[] = p.shared.external
+    .filter((e) => e.quota)
+    .map(({ quota: q }) => ({
+      pods: q!.pods,
+      cpuRequestMillicores: q!.cpu_request_millicores,
+      cpuLimitMillicores: q!.cpu_limit_millicores,
+      memoryRequestMib: q!.memory_request_mib,
+      memoryLimitMib: q!.memory_limit_mib,
+    }));
   const c = p.components;
   const rings = reg.rings.map(({ spec: r }): ResolvedRing => {
     const lock = reg.locks[r.name]?.modules ?? {};
@@ -114,7 +124,7 @@ export function resolvePlan(reg: Registry): RingPlan {
       },
       imagePullSecrets: [...p.secrets.image_pull].sort(),
       quotaMarginPercent: p.quota_margin_percent,
-      quotaAlsoCovers: isHome ? [sharedLayerFootprint(shared.services)] : [],
+      quotaAlsoCovers: isHome ? [sharedLayerFootprint(shared.services), ...externalFootprints] : [],
       promotionOrder: r.promotion_order,
       active: r.active,
       soak: r.soak,

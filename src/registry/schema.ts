@@ -109,6 +109,20 @@ const externalService = z
   .object({
     name: serviceName('a service name'),
     port: wholeNumber(1, 65535),
+    /**
+     * What its pods take in the home namespace at peak (e.g. the CNPG instances): the home ring's
+     * ResourceQuota must admit them too. @default nothing (runs in another namespace or outside)
+     */
+    quota: z
+      .object({
+        pods: wholeNumber(0),
+        cpu_request_millicores: wholeNumber(0),
+        cpu_limit_millicores: wholeNumber(0),
+        memory_request_mib: wholeNumber(0),
+        memory_limit_mib: wholeNumber(0),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -268,3 +268,27 @@ describe('constructs without a registry', () => {
     ).toThrow('component api: image "shop/api:latest" is not pinned; use a tag other than latest, or a digest');
   });
 });
+
+describe('home ResourceQuota and external workloads', () => {
+  test('the home quota also admits the pods external services run in the home namespace (CNPG, MinIO)', () => {
+    const withExternal = named(objs, 'ResourceQuota', 'autocom', 'ring-quota')!.spec.hard;
+    const s = require('fs').readFileSync(`${__dirname}/../../rings/platform.toml`, 'utf8').replace(/^quota = \{.*\}$/gm, '');
+    const { sourcesWith } = require('../support/registry-fixture');
+    const without = named(objectsOf(planOf(sourcesWith({ 'platform.toml': s }))), 'ResourceQuota', 'autocom', 'ring-quota')!.spec.hard;
+    // CNPG 3 pods + MinIO 1 pod, 12288+2048 MiB of limits, plus the 10% margin.
+    expect(withExternal.pods - without.pods).toBeGreaterThanOrEqual(4);
+    expect(memMib(withExternal['limits.memory']) - memMib(without['limits.memory'])).toBeGreaterThanOrEqual(14336);
+  });
+  test('non-home quotas do not count them', () => {
+    const s = require('fs').readFileSync(`${__dirname}/../../rings/platform.toml`, 'utf8').replace(/^quota = \{.*\}$/gm, '');
+    const { sourcesWith } = require('../support/registry-fixture');
+    const without = named(objectsOf(planOf(sourcesWith({ 'platform.toml': s }))), 'ResourceQuota', 'autocom-edge', 'ring-quota')!.spec.hard;
+    expect(named(objs, 'ResourceQuota', 'autocom-edge', 'ring-quota')!.spec.hard).toEqual(without);
+  });
+});
+
+test('api and horizon state where migrations run that schema changes must be additive', () => {
+  for (const name of ['api', 'horizon']) {
+    expect(named(objs, 'Deployment', 'autocom-canary', name)!.metadata.annotations['rings.cdk8s.io/schema-changes']).toMatch(/^additive only/);
+  }
+});
