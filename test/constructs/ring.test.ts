@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { PerRingWorkload, Ring } from '../../constructs';
-import { edit, examplePlan, planOf } from '../support/registry-fixture';
+import { edit, examplePlan, exampleSources, planOf, sourcesWith } from '../support/registry-fixture';
 import { cpuMillis, inNs, memMib, named, objectsOf, ofKind, podSpecs } from '../support/objects';
 
 const objs = objectsOf(examplePlan());
@@ -270,19 +270,19 @@ describe('constructs without a registry', () => {
 });
 
 describe('home ResourceQuota and external workloads', () => {
+  const withoutExternalQuota = () => {
+    const platform = exampleSources().get('platform.toml')!.replace(/^quota = \{.*\}$/gm, '');
+    return objectsOf(planOf(sourcesWith({ 'platform.toml': platform })));
+  };
   test('the home quota also admits the pods external services run in the home namespace (CNPG, MinIO)', () => {
     const withExternal = named(objs, 'ResourceQuota', 'autocom', 'ring-quota')!.spec.hard;
-    const s = require('fs').readFileSync(`${__dirname}/../../rings/platform.toml`, 'utf8').replace(/^quota = \{.*\}$/gm, '');
-    const { sourcesWith } = require('../support/registry-fixture');
-    const without = named(objectsOf(planOf(sourcesWith({ 'platform.toml': s }))), 'ResourceQuota', 'autocom', 'ring-quota')!.spec.hard;
+    const without = named(withoutExternalQuota(), 'ResourceQuota', 'autocom', 'ring-quota')!.spec.hard;
     // CNPG 3 pods + MinIO 1 pod, 12288+2048 MiB of limits, plus the 10% margin.
     expect(withExternal.pods - without.pods).toBeGreaterThanOrEqual(4);
     expect(memMib(withExternal['limits.memory']) - memMib(without['limits.memory'])).toBeGreaterThanOrEqual(14336);
   });
   test('non-home quotas do not count them', () => {
-    const s = require('fs').readFileSync(`${__dirname}/../../rings/platform.toml`, 'utf8').replace(/^quota = \{.*\}$/gm, '');
-    const { sourcesWith } = require('../support/registry-fixture');
-    const without = named(objectsOf(planOf(sourcesWith({ 'platform.toml': s }))), 'ResourceQuota', 'autocom-edge', 'ring-quota')!.spec.hard;
+    const without = named(withoutExternalQuota(), 'ResourceQuota', 'autocom-edge', 'ring-quota')!.spec.hard;
     expect(named(objs, 'ResourceQuota', 'autocom-edge', 'ring-quota')!.spec.hard).toEqual(without);
   });
 });
