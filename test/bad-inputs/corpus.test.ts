@@ -13,6 +13,7 @@ import {
   badCases,
   CLI_COMMAND,
   CorpusCase,
+  filesUnder,
   hashTree,
   materialize,
   OUT,
@@ -92,7 +93,7 @@ describe('the corpus itself', () => {
     expect(secretCases.length).toBeGreaterThanOrEqual(2);
     for (const c of secretCases) {
       const { reg } = place(c, 'secret-present');
-      const all = fs.readdirSync(reg).filter((f) => f.endsWith('.toml')).map((f) => fs.readFileSync(path.join(reg, f), 'utf8')).join('\n');
+      const all = filesUnder(reg).map((f) => fs.readFileSync(path.join(reg, f), 'utf8')).join('\n');
       for (const s of c.meta.mustNotEcho!) expect(all).toContain(s);
     }
   });
