@@ -39,11 +39,19 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'bigint') return 'a whole number too large to be exact (beyond 2^53)';
   if (v instanceof Date) return `a TOML date/time (${dateText(v)})`;
   if (typeof v === 'string') {
+    // A token pasted into the wrong field must not reach a CI log through its error message.
+    if (looksLikeSecretValue(v)) return `a string of ${v.length} characters that looks like a secret (not shown)`;
     if (v.length > 60 || /[^\x20-\x7e]/.test(v)) return `a string of ${v.length} characters`;
     return JSON.stringify(v);
   }
   if (Array.isArray(v)) return 'an array';
   return 'a table';
+}
+
+/** Values shaped like keys or tokens: `base64:` keys, PEM blocks, long unbroken mixed-case-and-digit strings (not URLs, paths or sentences). */
+export function looksLikeSecretValue(value: string): boolean {
+  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
+  return value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
 }
 
 function dateText(d: Date): string {
@@ -59,9 +67,10 @@ function dateText(d: Date): string {
  * `tenants."big.corp"` cannot be read as a nested table and odd characters stay visible.
  */
 export function fieldPath(keys: readonly (string | number)[]): string {
-  return keys.map((k) => (typeof k === 'number' || /^[A-Za-z0-9_-]+$/.test(k) ? String(k) : quoteKey(k))).join('.');
+  return keys.map((k) => (typeof k === 'number' ? String(k) : /^[A-Za-z0-9_-]{1,64}$/.test(k) ? k : quoteKey(k))).join('.');
 }
 
+/** Quoted as a TOML basic string; a key longer than 64 characters is cut (…) so one line stays readable. */
 function quoteKey(k: string): string {
   const q = JSON.stringify(k.length > 64 ? `${k.slice(0, 60)}…` : k);
   return q.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

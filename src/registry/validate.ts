@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { memoryForModules } from '../memory';
-import { fieldPath, RegistryProblem } from './errors';
+import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
 import { DNS_LABEL, PlatformFile } from './schema';
 
@@ -190,10 +190,7 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
 
 export function looksLikeSecret(key: string, value: string): boolean {
   if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(key)) return true;
-  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
-  // Long unbroken high-entropy strings (API keys, JWTs) — not URLs, paths or sentences.
-  if (value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value)) return true;
-  return false;
+  return looksLikeSecretValue(value);
 }
 
 /** A lock must fit in a ConfigMap. */
