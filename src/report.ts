@@ -3,8 +3,10 @@ import { RegistryError } from './registry/errors';
 
 export function reportFailure(e: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): number {
   if (e instanceof RegistryError) {
-    for (const line of e.lines()) write(`${line}\n`);
-    write(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was written\n`);
+    const lines = e.lines();
+    for (const line of lines) write(`${line}\n`);
+    // Counted from the printed lines, so the summary agrees with what the reader sees.
+    write(`${lines.length} problem${lines.length === 1 ? '' : 's'} found; nothing was written\n`);
     return 1;
   }
   const msg = e instanceof Error ? e.message : String(e);

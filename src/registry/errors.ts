@@ -21,7 +21,7 @@ export class RegistryError extends Error {
     this.name = 'RegistryError';
   }
 
-  /** One line per problem, sorted and deduplicated so the report is stable. */
+  /** One line per problem, in the order found (the loader sorts them), duplicates dropped. */
   lines(): string[] {
     return [...new Set(this.problems.map(formatProblem))];
   }
@@ -35,12 +35,45 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // The TOML parser wraps integers beyond 64 bits silently, so the value itself is not worth showing.
+  if (typeof v === 'bigint') return 'a whole number too large to be exact (beyond 2^53)';
+  if (v instanceof Date) return `a TOML date/time (${dateText(v)})`;
   if (typeof v === 'string') {
+    // A token pasted into the wrong field must not reach a CI log through its error message.
+    if (looksLikeSecretValue(v)) return `a string of ${v.length} characters that looks like a secret (not shown)`;
     if (v.length > 60 || /[^\x20-\x7e]/.test(v)) return `a string of ${v.length} characters`;
     return JSON.stringify(v);
   }
   if (Array.isArray(v)) return 'an array';
   return 'a table';
+}
+
+/** Values shaped like keys or tokens: `base64:` keys, PEM blocks, long unbroken mixed-case-and-digit strings (not URLs, paths or sentences). */
+export function looksLikeSecretValue(value: string): boolean {
+  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
+  return value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
+}
+
+function dateText(d: Date): string {
+  try {
+    return d.toISOString(); // the parser's local date and time types print as written (1979-05-27, 07:32:00.000)
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * A field path from its keys, in TOML's own syntax: bare keys as they are, any other key quoted, so
+ * `tenants."big.corp"` cannot be read as a nested table and odd characters stay visible.
+ */
+export function fieldPath(keys: readonly (string | number)[]): string {
+  return keys.map((k) => (typeof k === 'number' ? String(k) : /^[A-Za-z0-9_-]{1,64}$/.test(k) ? k : quoteKey(k))).join('.');
+}
+
+/** Quoted as a TOML basic string; a key longer than 64 characters is cut (…) so one line stays readable. */
+function quoteKey(k: string): string {
+  const q = JSON.stringify(k.length > 64 ? `${k.slice(0, 60)}…` : k);
+  return q.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Levenshtein distance, for "did you mean" hints on unknown keys. */

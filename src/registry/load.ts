@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { closest, describeValue, RegistryError, RegistryProblem } from './errors';
+import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
 import { lockSchema, LockFile, platformSchema, PlatformFile, ringSchema, RingFile, tenantsSchema } from './schema';
 import { parseToml } from './toml';
 import { crossFileProblems } from './validate';
@@ -55,34 +55,54 @@ export function readRegistryDir(dir: string): { sources: Map<string, string>; pr
   const sources = new Map<string, string>();
   const problems: RegistryProblem[] = [];
   const shown = (rel: string) => path.join(dir, rel);
-  let top: fs.Dirent[];
-  try {
-    top = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    throw new RegistryError([{ file: dir, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
-  }
-  const rels: string[] = [];
-  for (const e of top) if (e.isFile() && e.name.endsWith('.toml')) rels.push(e.name);
-  const lockDir = path.join(dir, 'locks');
-  if (fs.existsSync(lockDir)) {
-    for (const e of fs.readdirSync(lockDir, { withFileTypes: true })) {
-      if (e.isFile() && e.name.endsWith('.json')) rels.push(`locks/${e.name}`);
+  const list = (rel: string): fs.Dirent[] | undefined => {
+    try {
+      return fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      return undefined;
     }
+  };
+  const top = list('');
+  if (!top) {
+    throw new RegistryError([{ file: dir, path: '', message: 'expected a registry folder (platform.toml, tenants.toml, <ring>.toml, locks/), found none' }]);
+  }
+  // Symbolic links count as the file they point at; a broken one is reported when read.
+  const fileLike = (e: fs.Dirent) => e.isFile() || e.isSymbolicLink();
+  const rels: string[] = [];
+  for (const e of top) if ((fileLike(e) || e.isDirectory()) && e.name.endsWith('.toml')) rels.push(e.name);
+  const lockDir = list('locks');
+  if (lockDir) {
+    for (const e of lockDir) if (fileLike(e) && e.name.endsWith('.json')) rels.push(`locks/${e.name}`);
+  } else {
+    problems.push({ file: shown('locks'), path: '', message: 'expected a folder of lock files (<ring>.lock.json), found none' });
   }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for (const rel of rels.sort()) {
     const full = path.join(dir, rel);
-    const size = fs.statSync(full).size;
-    if (size > MAX_FILE_BYTES) {
-      problems.push({ file: shown(rel), path: '', message: `expected a file of at most ${MAX_FILE_BYTES / 1048576} MiB, got ${(size / 1048576).toFixed(1)} MiB` });
+    let bytes: Buffer;
+    try {
+      const st = fs.statSync(full);
+      if (!st.isFile()) {
+        problems.push({ file: shown(rel), path: '', message: 'expected a file, got a folder' });
+        continue;
+      }
+      if (st.size > MAX_FILE_BYTES) {
+        problems.push({ file: shown(rel), path: '', message: `expected a file of at most ${MAX_FILE_BYTES / 1048576} MiB, got ${(st.size / 1048576).toFixed(1)} MiB` });
+        continue;
+      }
+      bytes = fs.readFileSync(full);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'a link to nothing' : code === 'EACCES' ? 'a file it may not read' : `a read error (${code ?? 'unknown'})`;
+      problems.push({ file: shown(rel), path: '', message: `expected a readable file, got ${why}` });
       continue;
     }
-    const bytes = fs.readFileSync(full);
     try {
       sources.set(rel, decoder.decode(bytes).replace(/^\uFEFF/, ''));
     } catch {
       const at = firstInvalidUtf8(bytes);
-      problems.push({ file: shown(rel), path: '', message: `expected UTF-8 text, got an invalid byte 0x${bytes[at].toString(16).padStart(2, '0')} at offset ${at}` });
+      const line = bytes.subarray(0, at).filter((b) => b === 0x0a).length + 1;
+      problems.push({ file: shown(rel), path: '', message: `expected UTF-8 text, got an invalid byte 0x${bytes[at].toString(16).padStart(2, '0')} on line ${line} (byte offset ${at})` });
     }
   }
   return { sources, problems };
@@ -134,11 +154,16 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       continue;
     }
     lockFiles.push({ file, ring: m[1] });
+    const text = sources.get(rel)!;
+    if (text.trim() === '') {
+      problems.push({ file, path: '', message: 'expected a JSON object of module alias → version, got an empty file' });
+      continue;
+    }
     let json: unknown;
     try {
-      json = JSON.parse(sources.get(rel)!);
+      json = JSON.parse(text);
     } catch (e) {
-      problems.push({ file, path: '', message: `invalid JSON: ${lowerFirst(String((e as Error).message))}` });
+      problems.push({ file, path: '', message: `invalid JSON: ${jsonSyntaxProblem(text, e)}` });
       continue;
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -164,7 +189,12 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       tenants: tenantsFile ? tenants : undefined,
       locks,
       lockFiles,
-      ringFileNames: [...sources.keys()].filter((rel) => rel.endsWith('.toml') && !rel.includes('/') && rel !== PLATFORM && rel !== TENANTS).map((rel) => rel.slice(0, -5)),
+      // Present means listed: a ring file that could not be read is reported on its own, not as missing.
+      ringFiles: [...new Set([...sources.keys(), ...earlier.map((p) => path.relative(dir, p.file))])]
+        .filter((rel) => rel.endsWith('.toml') && !rel.includes('/') && !rel.includes(path.sep) && rel !== PLATFORM && rel !== TENANTS)
+        .map((rel) => rel.slice(0, -'.toml'.length))
+        .sort(),
+      lockFolderMissing: earlier.some((p) => p.file === shown('locks')),
       ringFilesFailed: problems.some((p) => p.file.endsWith('.toml') && p.file !== shown(PLATFORM) && p.file !== shown(TENANTS)),
     }),
   );
@@ -186,12 +216,14 @@ function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, 
 }
 
 function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: KeyIndex): RegistryProblem[] {
-  const at = (p: (string | number)[]) => p.map(String).join('.');
+  const at = (p: (string | number)[]) => fieldPath(p);
   if (issue.code === z.ZodIssueCode.unrecognized_keys) {
     const siblings = keys.get(issue.path.filter((p) => typeof p === 'string').join('.')) ?? [];
     return issue.keys.map((k) => {
       const known = closest(k, siblings);
-      const hint = known ? `; did you mean '${known}'?` : '';
+      // tenants.toml's one table: a tenant line above `[tenants]` is the likely mistake.
+      const inTable = issue.path.length === 0 && siblings.length === 1 && !known ? siblings[0] : undefined;
+      const hint = known ? `; did you mean '${known}'?` : inTable ? `; ${inTable} go under [${inTable}]` : '';
       return { file, path: at([...issue.path, k]), message: `unknown key${hint}` };
     });
   }
@@ -248,6 +280,20 @@ function valueAt(root: unknown, p: (string | number)[]): unknown {
 function article(t: string): string {
   const names: Record<string, string> = { object: 'a table', array: 'an array', string: 'a string', number: 'a number', boolean: 'true or false', integer: 'a whole number' };
   return names[t] ?? t;
+}
+
+/**
+ * A JSON syntax error as line, column and the character found, computed from V8's position so the
+ * wording does not change with the Node version.
+ */
+function jsonSyntaxProblem(text: string, e: unknown): string {
+  const m = /position (\d+)/.exec(String((e as Error).message));
+  const pos = m ? Number(m[1]) : text.length;
+  if (pos >= text.length || /end of (JSON|data) input/i.test(String((e as Error).message))) return 'unexpected end of file';
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: unexpected ${JSON.stringify(text.charAt(pos))}`;
 }
 
 function lowerFirst(s: string): string {

@@ -12,26 +12,32 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** DNS-1035 label (Service names): as DNS-1123 but must start with a letter. */
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.number({ invalid_type_error: `expected a whole number ≥ ${min}`, required_error: `expected a whole number ≥ ${min}` }).refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-    message: max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`,
-  });
+/** zod type messages: the same sentence whether the key is missing or holds the wrong type. */
+const says = (message: string) => ({ invalid_type_error: message, required_error: message });
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const expected = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
+  return z.number(says(expected)).refine(
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+    (n) => ({ message: max === Number.MAX_SAFE_INTEGER && n > max ? `${expected} and at most ${max}` : expected }),
+  );
+};
 
 const dnsLabel = (what: string) =>
   z
-    .string({ invalid_type_error: `expected ${what} (a DNS label)`, required_error: `expected ${what} (a DNS label)` })
+    .string(says(`expected ${what} (a DNS label)`))
     .refine((s) => s.length <= 63 && DNS_LABEL.test(s), {
       message: `expected ${what}: a DNS label (lower-case letters, digits and '-', at most 63 characters)`,
     });
 
 const serviceName = (what: string) =>
   z
-    .string({ invalid_type_error: `expected ${what}`, required_error: `expected ${what}` })
+    .string(says(`expected ${what}`))
     .refine((s) => s.length <= 63 && DNS_1035_LABEL.test(s), {
       message: `expected ${what}: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63)`,
     });
 
-const text = (what: string) => z.string({ invalid_type_error: `expected ${what} (a string)`, required_error: `expected ${what} (a string)` });
+const text = (what: string) => z.string(says(`expected ${what} (a string)`));
 
 /** An image reference pinned by a tag other than `latest`, or by a digest. */
 export function imagePinProblem(image: string): string | undefined {
@@ -47,14 +53,14 @@ export function imagePinProblem(image: string): string | undefined {
 
 const image = (what: string) =>
   z
-    .string({ invalid_type_error: `expected ${what} (an image reference)`, required_error: `expected ${what} (an image reference)` })
+    .string(says(`expected ${what} (an image reference)`))
     .superRefine((s, ctx) => {
       const p = imagePinProblem(s);
       if (p) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
     });
 
 const absolutePath = z
-  .string({ invalid_type_error: 'expected an absolute path', required_error: 'expected an absolute path' })
+  .string(says('expected an absolute path'))
   .refine((s) => /^\/[^\0]*$/.test(s) && !s.split('/').includes('..'), { message: 'expected an absolute path without ..' });
 
 /** CPU and memory of one container. Memory of api and horizon is computed from the module count instead. */
@@ -97,7 +103,7 @@ const sharedWorkload = z
     /** @default ["/tmp"] */
     writable_paths: z.array(absolutePath).default(['/tmp']),
     /** HTTP path probed for readiness and liveness; without it, a TCP probe on `port`. @default TCP probe */
-    health_path: z.string().regex(/^\//, 'expected a path starting with /').optional(),
+    health_path: z.string(says('expected a path starting with /')).regex(/^\//, 'expected a path starting with /').optional(),
     /** Command for the container (e.g. redis flags). @default the image's entrypoint */
     args: z.array(text('an argument')).optional(),
   })
@@ -133,7 +139,7 @@ export const platformSchema = z
     name: dnsLabel('the platform name'),
     /** Public domain; tenant hosts are `<tenant>.<segment>.<domain>` and `<tenant>.<domain>`. */
     domain: z
-      .string({ invalid_type_error: 'expected a domain name', required_error: 'expected a domain name' })
+      .string(says('expected a domain name'))
       .refine((s) => s.length <= 253 && s.split('.').length >= 2 && s.split('.').every((l) => DNS_LABEL.test(l) && l.length <= 63), {
         message: 'expected a domain name of at least two DNS labels, such as example.com',
       }),
@@ -173,7 +179,7 @@ export const platformSchema = z
         per_module_mib: wholeNumber(0).default(32),
         /** @default 1.5 */
         limit_factor: z
-          .number({ invalid_type_error: 'expected a number from 1 to 10', required_error: 'expected a number from 1 to 10' })
+          .number(says('expected a number from 1 to 10'))
           .refine((n) => Number.isFinite(n) && n >= 1 && n <= 10, { message: 'expected a number from 1 to 10' })
           .default(1.5),
         /** @default 128 */
@@ -205,7 +211,7 @@ export const platformSchema = z
         domain_secret: dnsLabel('a secret name').default('wildcard-tls'),
         /** TLS secret for `*.<segment>.<domain>`; `{segment}` is replaced. @default "{segment}-wildcard-tls" */
         ring_secret: z
-          .string({ invalid_type_error: 'expected a secret name template', required_error: 'expected a secret name template' })
+          .string(says('expected a secret name template'))
           .refine((s) => DNS_LABEL.test(s.replace(/\{segment\}/g, 'x')), { message: 'expected a secret name, optionally with {segment}' })
           .default('{segment}-wildcard-tls'),
       })
@@ -221,7 +227,7 @@ export const platformSchema = z
       .strict()
       .default({}),
     /** Non-secret settings copied into every ring's ConfigMap. @default {} */
-    app_settings: z.record(z.string({ invalid_type_error: 'expected a string', required_error: 'expected a string' })).default({}),
+    app_settings: z.record(z.string(says('expected a string'))).default({}),
     /** Database and Redis: by the alias names every ring reaches them under. */
     database: z
       .object({
@@ -263,12 +269,12 @@ export const ringSchema = z
     /** 0 = most conservative; higher = closer to the bleeding edge. Unique across rings. */
     promotion_order: wholeNumber(0),
     /** Whether tenants may be assigned here. @default true */
-    active: z.boolean({ invalid_type_error: 'expected true or false', required_error: 'expected true or false' }).default(true),
+    active: z.boolean(says('expected true or false')).default(true),
     /** The ring that takes unlisted tenants (`*.<domain>`); exactly one ring says true. @default false */
-    default: z.boolean({ invalid_type_error: 'expected true or false', required_error: 'expected true or false' }).default(false),
+    default: z.boolean(says('expected true or false')).default(false),
     /** How long a version must run here before it may be promoted out, e.g. "24h", "7d". @default "0h" */
     soak: z
-      .string({ invalid_type_error: 'expected a duration such as "24h" or "7d"', required_error: 'expected a duration such as "24h" or "7d"' })
+      .string(says('expected a duration such as "30m", "24h" or "7d"'))
       .regex(/^\d+(m|h|d)$/, 'expected a duration such as "30m", "24h" or "7d"')
       .default('0h'),
     replicas: z
@@ -295,16 +301,24 @@ export const ringSchema = z
 /** `rings/tenants.toml`: one line per tenant, `tenant = "ring"`. */
 export const tenantsSchema = z
   .object({
-    tenants: z.record(z.string({ invalid_type_error: 'expected a ring name (a string)', required_error: 'expected a ring name (a string)' })).default({}),
+    tenants: z.record(z.string(says('expected a ring name (a string)'))).default({}),
   })
   .strict();
 
 /** `rings/locks/<ring>.lock.json`: module alias → pinned version. */
 export const MODULE_ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 export const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-export const lockSchema = z.record(
-  z.string({ invalid_type_error: 'expected a version string such as "1.6.0"', required_error: 'expected a version string such as "1.6.0"' }).regex(VERSION, 'expected a semantic version such as "1.6.0"'),
-);
+export const lockSchema = z
+  .record(z.string(says('expected a version string such as "1.6.0"')).regex(VERSION, 'expected a semantic version such as "1.6.0"'))
+  .superRefine((lock, ctx) => {
+    // Checked here rather than as the record's key schema, so the message shows the key, not its version.
+    for (const alias of Object.keys(lock)) {
+      if (!MODULE_ALIAS.test(alias)) {
+        const shown = alias.length > 64 ? `a key of ${alias.length} characters` : JSON.stringify(alias);
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [alias], message: `expected a module alias (lower-case letters, digits, '-' and '_', starting with a letter, at most 63), got ${shown}` });
+      }
+    }
+  });
 
 export type PlatformFile = z.infer<typeof platformSchema>;
 export type RingFile = z.infer<typeof ringSchema>;

@@ -1,8 +1,10 @@
 /**
  * The one place that knows which TOML parser we use. Swap `@iarna/toml` here and nothing else changes.
  *
- * The parser returns `bigint` for integers beyond 2^53 and `Date` objects for TOML dates; zod and the
- * rest of the pipeline only see plain JSON-like values, so both are converted here.
+ * The parser returns `bigint` for integers beyond 2^53 (silently wrapped to 64 bits: 2^64 + 1 reads
+ * as 1n) and `Date` objects for TOML dates and times. Both are passed on as they are: no schema field
+ * accepts either, so zod rejects them and `describeValue` names them. Converting them to numbers or
+ * strings would let a wrapped integer or a date pass as a valid value.
  */
 import * as TOML from '@iarna/toml';
 
@@ -33,8 +35,7 @@ export function parseToml(text: string): TomlResult {
 }
 
 function toPlain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? String(v) : v.toISOString();
+  if (typeof v === 'bigint' || v instanceof Date) return v;
   if (Array.isArray(v)) return v.map(toPlain);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { memoryForModules } from '../memory';
-import { RegistryProblem } from './errors';
+import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
 import { DNS_LABEL, PlatformFile } from './schema';
 
@@ -22,8 +22,10 @@ export interface CrossFileInput {
   readonly locks: Readonly<Record<string, LockEntry>>;
   /** Every lock file present, parsed or not. */
   readonly lockFiles: readonly { file: string; ring: string }[];
-  /** Ring names from the ring files present (`<name>.toml`), parsed or not. */
-  readonly ringFileNames: readonly string[];
+  /** The ring each ring file present is named after (`canary` for `canary.toml`), parsed or not. */
+  readonly ringFiles: readonly string[];
+  /** True when `locks/` itself is missing (reported once, not once per ring). */
+  readonly lockFolderMissing?: boolean;
   /** True when some ring file failed to parse: counting rules would then report noise. */
   readonly ringFilesFailed: boolean;
 }
@@ -39,11 +41,17 @@ const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', '
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
 export const MAX_LOCK_BYTES = 1000 * 1024;
 
-/** A ring file is named after its ring, so adding a ring is adding `<name>.toml`. */
-export const ringFileNamedAfterRing: Rule = ({ rings }) =>
+/**
+ * A ring file is named after its ring, so adding a ring is adding `<name>.toml`. File names being
+ * unique, this rule also catches two rings with the same name, on the file that is wrong.
+ */
+export const ringFileNamedAfterRing: Rule = ({ rings, ringFiles, dir }) =>
   rings
     .filter((r) => path.basename(r.file, '.toml') !== r.spec.name)
-    .map((r) => ({ file: r.file, path: 'name', message: `expected "${path.basename(r.file, '.toml')}" (the file name), got "${r.spec.name}"` }));
+    .map((r) => {
+      const taken = ringFiles.includes(r.spec.name) ? `, the name of the ring in ${path.join(dir, `${r.spec.name}.toml`)}` : '';
+      return { file: r.file, path: 'name', message: `expected "${path.basename(r.file, '.toml')}" (the file name), got "${r.spec.name}"${taken}` };
+    });
 
 export const exactlyOneDefaultRing: Rule = ({ rings, ringFilesFailed, dir }) => {
   if (ringFilesFailed || rings.length === 0) return [];
@@ -58,7 +66,7 @@ export const exactlyOneDefaultRing: Rule = ({ rings, ringFilesFailed, dir }) => 
 };
 
 const unique =
-  (field: 'name' | 'namespace' | 'hostname_segment' | 'promotion_order', what: string): Rule =>
+  (field: 'namespace' | 'hostname_segment' | 'promotion_order', what: string): Rule =>
   ({ rings }) => {
     const seen = new Map<string, RingEntry>();
     const out: RegistryProblem[] = [];
@@ -70,22 +78,23 @@ const unique =
     }
     return out;
   };
-export const uniqueRingNames = unique('name', 'ring name');
 export const uniqueNamespaces = unique('namespace', 'namespace');
 export const uniqueHostnameSegments = unique('hostname_segment', 'hostname segment');
 export const uniquePromotionOrders = unique('promotion_order', 'promotion order');
 
-export const everyRingHasALock: Rule = ({ rings, lockFiles, dir }) => {
+/** Both rules go by file names, so a ring file that failed to parse still counts as present. */
+export const everyRingHasALock: Rule = ({ ringFiles, lockFiles, lockFolderMissing, dir }) => {
+  if (lockFolderMissing) return [];
   const have = new Set(lockFiles.map((l) => l.ring));
-  return rings
-    .filter((r) => !have.has(path.basename(r.file, '.toml')))
-    .map((r) => ({ file: r.file, path: '', message: `expected a lock file ${path.join(dir, 'locks', `${path.basename(r.file, '.toml')}.lock.json`)}, found none` }));
+  return ringFiles
+    .filter((ring) => !have.has(ring))
+    .map((ring) => ({ file: path.join(dir, `${ring}.toml`), path: '', message: `expected a lock file ${path.join(dir, 'locks', `${ring}.lock.json`)}, found none` }));
 };
 
-export const everyLockHasARing: Rule = ({ ringFileNames, lockFiles, dir }) => {
-  const ringNames = new Set(ringFileNames);
+export const everyLockHasARing: Rule = ({ ringFiles, lockFiles, dir }) => {
+  const present = new Set(ringFiles);
   return lockFiles
-    .filter((l) => !ringNames.has(l.ring))
+    .filter((l) => !present.has(l.ring))
     .map((l) => ({ file: l.file, path: '', message: `expected a ring file ${path.join(dir, `${l.ring}.toml`)} for this lock, found none` }));
 };
 
@@ -95,16 +104,18 @@ export const homeRingExists: Rule = ({ platform, platformFile, rings, ringFilesF
   return [{ file: platformFile, path: 'home_ring', message: `expected the name of a ring, got "${platform.home_ring}" (rings: ${rings.map((r) => r.spec.name).join(', ') || 'none'})` }];
 };
 
-export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFileNames }) => {
+export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFiles }) => {
   if (!tenants) return [];
-  // Existence is judged by ring files present, so a ring file with a typo elsewhere does not hide this.
-  const known = [...ringFileNames].sort();
+  // Existence goes by the ring files present, so a broken ring file elsewhere does not hide this.
   const byName = new Map(rings.map((r) => [r.spec.name, r]));
   const out: RegistryProblem[] = [];
   for (const [tenant, ring] of Object.entries(tenants)) {
     const r = byName.get(ring);
-    if (!known.includes(ring)) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an existing ring (${known.join(', ')}), got "${ring}"` });
-    else if (r && !r.spec.active) out.push({ file: tenantsFile, path: `tenants.${tenant}`, message: `expected an active ring, got "${ring}" (active = false in ${r.file})` });
+    const at = fieldPath(['tenants', tenant]);
+    // A ring file of that name that failed to parse, or whose `name` says otherwise, is reported on that file.
+    if (!r && ringFiles.includes(ring)) continue;
+    if (!r) out.push({ file: tenantsFile, path: at, message: `expected an existing ring (${[...ringFiles].sort().join(', ')}), got ${JSON.stringify(ring.length > 64 ? `${ring.slice(0, 60)}…` : ring)}` });
+    else if (!r.spec.active) out.push({ file: tenantsFile, path: at, message: `expected an active ring, got "${ring}" (active = false in ${r.file})` });
   }
   return out;
 };
@@ -114,7 +125,7 @@ export const tenantNamesAreDnsLabels: Rule = ({ tenants, tenantsFile }) =>
     .filter((t) => !(t.length <= 63 && DNS_LABEL.test(t)))
     .map((t) => ({
       file: tenantsFile,
-      path: `tenants.${JSON.stringify(t).slice(1, -1).slice(0, 70)}`,
+      path: fieldPath(['tenants', t]),
       message: 'expected a tenant name that is a DNS label (lower-case letters, digits and \'-\', at most 63 characters)',
     }));
 
@@ -155,7 +166,7 @@ export const tenantHostsDoNotCollideWithSharedHosts: Rule = ({ platform, tenants
   const shared = new Map(platform.shared.services.filter((s) => s.host).map((s) => [s.host!, s.name]));
   return Object.keys(tenants)
     .filter((t) => shared.has(t))
-    .map((t) => ({ file: tenantsFile, path: `tenants.${t}`, message: `expected a tenant whose host ${t}.${platform.domain} is free, got one the shared service ${shared.get(t)} already claims` }));
+    .map((t) => ({ file: tenantsFile, path: fieldPath(['tenants', t]), message: `expected a tenant whose host ${t}.${platform.domain} is free, got one the shared service ${shared.get(t)} already claims` }));
 };
 
 /** The ring ConfigMap is not a place for secrets: names or values that look like one are refused, never echoed. */
@@ -164,13 +175,13 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   const out: RegistryProblem[] = [];
   for (const [k, v] of Object.entries(platform.app_settings)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-      out.push({ file: platformFile, path: `app_settings.${k}`, message: 'expected an environment variable name (letters, digits and _)' });
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
     } else if (RESERVED_SETTINGS.has(k)) {
-      out.push({ file: platformFile, path: `app_settings.${k}`, message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)' });
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
       out.push({
         file: platformFile,
-        path: `app_settings.${k}`,
+        path: fieldPath(['app_settings', k]),
         message: 'expected a non-secret setting, got what looks like a secret (value not shown); keep it in a Secret in the home namespace and list it under secrets.env_from',
       });
     }
@@ -180,10 +191,7 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
 
 export function looksLikeSecret(key: string, value: string): boolean {
   if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(key)) return true;
-  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
-  // Long unbroken high-entropy strings (API keys, JWTs) — not URLs, paths or sentences.
-  if (value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value)) return true;
-  return false;
+  return looksLikeSecretValue(value);
 }
 
 /** A lock must fit in a ConfigMap. */
@@ -210,7 +218,6 @@ export const hpaFitsReplicas: Rule = ({ rings }) =>
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
-  uniqueRingNames,
   uniqueNamespaces,
   uniqueHostnameSegments,
   uniquePromotionOrders,
