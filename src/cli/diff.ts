@@ -35,20 +35,50 @@ function escapeSegment(k: string): string {
   return /^[A-Za-z_$][\w$-]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
 }
 
-/** Paths (`spec.rules[0].host`, `metadata.labels["app.kubernetes.io/name"]`) where `a` and `b` differ. */
+/** The field that identifies the items of an array of objects (containers by name, Ingress rules by host), if every item has a unique one. */
+function identityField(a: readonly unknown[], b: readonly unknown[]): string | undefined {
+  const items = [...a, ...b];
+  if (items.length === 0 || !items.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) return undefined;
+  for (const field of ['name', 'host', 'key', 'port', 'mountPath']) {
+    const unique = (xs: readonly unknown[]) => {
+      const ids = xs.map((x) => (x as Obj)[field]);
+      return ids.every((id) => typeof id === 'string' || typeof id === 'number') && new Set(ids).size === ids.length;
+    };
+    if (unique(a) && unique(b)) return field;
+  }
+  return undefined;
+}
+
+/**
+ * Paths where `a` and `b` differ: `spec.replicas`, `metadata.labels["app.kubernetes.io/name"]`,
+ * `spec.rules[host=acme.acme.io]` (items matched by identity, so one added host is one path, not
+ * every later index), `spec.tls[0].hosts` (a list of plain values is one field).
+ */
 export function changedPaths(a: unknown, b: unknown, at = ''): string[] {
   if (Object.is(a, b)) return [];
   const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const here = at.replace(/^\./, '') || '(root)';
   if (Array.isArray(a) && Array.isArray(b)) {
-    const out: string[] = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedPaths(a[i], b[i], `${at}[${i}]`));
-    return out;
+    const id = identityField(a, b);
+    if (id) {
+      const byId = (xs: readonly unknown[]) => new Map(xs.map((x) => [String((x as Obj)[id]), x]));
+      const ma = byId(a);
+      const mb = byId(b);
+      const ids = [...new Set([...ma.keys(), ...mb.keys()])].sort();
+      const out = ids.flatMap((k) => (ma.has(k) && mb.has(k) ? changedPaths(ma.get(k), mb.get(k), `${at}[${id}=${k}]`) : [`${here}[${id}=${k}]`]));
+      // Same items in another order is a change too (order matters in some fields).
+      if (out.length === 0 && a.some((x, i) => String((x as Obj)[id]) !== String((b[i] as Obj)[id]))) return [here];
+      return out;
+    }
+    if (![...a, ...b].some((v) => v !== null && typeof v === 'object')) return JSON.stringify(a) === JSON.stringify(b) ? [] : [here];
+    if (a.length !== b.length) return [here];
+    return a.flatMap((x, i) => changedPaths(x, b[i], `${at}[${i}]`));
   }
   if (isObj(a) && isObj(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => changedPaths(a[k], b[k], `${at}${escapeSegment(k)}`));
   }
-  return [at.replace(/^\./, '') || '(root)'];
+  return [here];
 }
 
 /** `fresh` is what synth would write now; `committed` is what is in the folder. */
