@@ -97,6 +97,9 @@ export type Planner = (loaded: LoadedRegistry) => Mutation | { nothing: string }
  */
 export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
   const { io, c } = ctx;
+  if (!fs.statSync(ctx.registry, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new RegistryError([{ file: ctx.registry, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
+  }
   const release = acquireLock(ctx.registry);
   try {
     const recovered = recover(ctx.registry);
