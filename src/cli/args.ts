@@ -1,0 +1,91 @@
+/**
+ * A small argument parser (no CLI framework is installed, and the commands need little):
+ * positionals, `--flag`, `--flag value` and `--flag=value`. Anything unknown is a usage error
+ * (exit 2) that prints the command's usage line.
+ */
+
+export type FlagKind = 'boolean' | 'string';
+
+export interface CommandSpec {
+  readonly name: string;
+  /** One line for `rings --help`. */
+  readonly summary: string;
+  /** The usage line, e.g. `rings show <ring> [--tenants] [--modules] [--json]`. */
+  readonly usage: string;
+  /** Longer help text after the usage line. */
+  readonly help?: string;
+  /** Names of the positional arguments, all required, in order. */
+  readonly positionals: readonly string[];
+  /** Flags besides the global ones (`--registry`, `--help`, `--no-color`). */
+  readonly flags: Readonly<Record<string, FlagKind>>;
+}
+
+export interface ParsedArgs {
+  readonly positionals: readonly string[];
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/** A problem with the command line itself: exit 2, with the usage line. */
+export class UsageError extends Error {
+  constructor(message: string, readonly usage?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const GLOBAL_FLAGS: Readonly<Record<string, FlagKind>> = { registry: 'string', help: 'boolean', 'no-color': 'boolean' };
+
+export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const kinds: Record<string, FlagKind> = { ...GLOBAL_FLAGS, ...spec.flags };
+  const flags: Record<string, string | boolean | undefined> = {};
+  const positionals: string[] = [];
+  let onlyPositionals = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (onlyPositionals || !a.startsWith('-') || a === '-') {
+      positionals.push(a);
+      continue;
+    }
+    if (a === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    if (a === '-h') {
+      flags.help = true;
+      continue;
+    }
+    if (!a.startsWith('--')) throw new UsageError(`unknown option ${a}`, spec.usage);
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const kind = kinds[name];
+    if (!kind) throw new UsageError(`unknown option --${name}`, spec.usage);
+    if (flags[name] !== undefined) throw new UsageError(`--${name} given twice`, spec.usage);
+    if (kind === 'boolean') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`, spec.usage);
+      flags[name] = true;
+    } else if (eq >= 0) {
+      flags[name] = a.slice(eq + 1);
+    } else {
+      const v = argv[i + 1];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`--${name} needs a value`, spec.usage);
+      flags[name] = v;
+      i++;
+    }
+  }
+  if (!flags.help) {
+    if (positionals.length < spec.positionals.length) {
+      throw new UsageError(`missing <${spec.positionals[positionals.length]}>`, spec.usage);
+    }
+    if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}"`, spec.usage);
+  }
+  return { positionals, flags };
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function boolFlag(args: ParsedArgs, name: string): boolean {
+  return args.flags[name] === true;
+}

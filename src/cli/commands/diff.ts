@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import { parseAllDocuments } from 'yaml';
+import { readDir } from '../../dist';
+import { stringFlag } from '../args';
+import { CliError, Command, loadAll, renderSources } from '../context';
+import { diffRenderings, FileDiff, Obj } from '../diff';
+import { json } from '../output';
+
+function parseYamlFile(file: string, text: string): Obj[] {
+  const docs = parseAllDocuments(text);
+  const out: Obj[] = [];
+  for (const d of Array.isArray(docs) ? docs : [docs]) {
+    if (d.errors.length) throw new CliError(`${file}: invalid YAML: ${d.errors[0].message.split('\n')[0]}`);
+    const v = d.toJSON() as unknown;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(v as Obj);
+  }
+  return out;
+}
+
+export const diff: Command = {
+  name: 'diff',
+  summary: 'compare a fresh synth with the committed dist/ object by object; exit 1 when they differ (CI drift check)',
+  usage: 'rings diff [--against DIR] [--json] [--registry DIR]',
+  positionals: [],
+  flags: { against: 'string', json: 'boolean' },
+  run(ctx, args) {
+    const against = stringFlag(args, 'against') ?? 'dist';
+    if (!fs.existsSync(against)) throw new CliError(`${against}: expected a folder of synthesized YAML to compare with, found none (pass --against DIR)`);
+    const { sources } = loadAll(ctx.registry);
+    const { result } = renderSources(ctx.registry, sources);
+    const committedText = new Map([...readDir(against)].filter(([f]) => f.endsWith('.yaml') || f.endsWith('.yml')));
+    const committed = new Map([...committedText].map(([f, t]) => [f, parseYamlFile(`${against}/${f}`, t)]));
+    const fresh = new Map([...result.files].map(([f, t]) => [f, parseYamlFile(f, t)]));
+    const diffs = diffRenderings(committed, fresh, committedText, result.files);
+    if (ctx.json) ctx.io.stdout(json({ against, differs: diffs.length > 0, files: diffs }));
+    else ctx.io.stdout(formatDiffs(diffs, against, ctx.c));
+    return diffs.length ? 1 : 0;
+  },
+};
+
+export function formatDiffs(diffs: readonly FileDiff[], against: string, c: { green: (s: string) => string; red: (s: string) => string; yellow: (s: string) => string; bold: (s: string) => string }): string {
+  if (diffs.length === 0) return `${against}/ is up to date with the registry\n`;
+  const lines: string[] = [];
+  for (const d of diffs) {
+    const what = d.status === 'added' ? ' (new file)' : d.status === 'removed' ? ' (file would be removed)' : d.textOnly ? ' (same objects, different bytes)' : '';
+    lines.push(c.bold(`${d.file}${what}`));
+    for (const k of d.added) lines.push(c.green(`  + ${k}`));
+    for (const k of d.removed) lines.push(c.red(`  - ${k}`));
+    for (const ch of d.changed) lines.push(c.yellow(`  ~ ${ch.key}: ${ch.paths.join(', ')}`));
+  }
+  lines.push(`${against}/ differs from a fresh synth in ${diffs.length} file${diffs.length === 1 ? '' : 's'}; run rings synth and commit the result`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,63 @@
+import { resolvePlan } from '../../registry/resolve';
+import { Command, loadAll } from '../context';
+import { json, table } from '../output';
+
+export interface RingRow {
+  readonly ring: string;
+  readonly namespace: string;
+  readonly promotionOrder: number;
+  readonly default: boolean;
+  readonly active: boolean;
+  readonly soak: string;
+  readonly tenants: number;
+  readonly modules: number;
+  readonly apiMemoryLimitMib: number;
+}
+
+export const list: Command = {
+  name: 'list',
+  summary: 'every ring: namespace, promotion order, default/active, tenants, modules, api memory limit',
+  usage: 'rings list [--json] [--registry DIR]',
+  positionals: [],
+  flags: { json: 'boolean' },
+  run(ctx) {
+    const { registry } = loadAll(ctx.registry);
+    const plan = resolvePlan(registry);
+    const rows: RingRow[] = plan.rings.map((r) => ({
+      ring: r.name,
+      namespace: r.namespace,
+      promotionOrder: r.promotionOrder,
+      default: r.isDefault ?? false,
+      active: r.active,
+      soak: r.soak,
+      tenants: Object.values(registry.tenants).filter((t) => t === r.name).length,
+      modules: r.modules,
+      apiMemoryLimitMib: r.apiMemoryLimitMib,
+    }));
+    if (ctx.json) {
+      ctx.io.stdout(json(rows));
+      return 0;
+    }
+    const c = ctx.c;
+    ctx.io.stdout(
+      table(
+        [
+          ['RING', 'NAMESPACE', 'ORDER', 'DEFAULT', 'ACTIVE', 'SOAK', 'TENANTS', 'MODULES', 'API MEMORY'],
+          ...rows.map((r) => [
+            c.bold(r.ring),
+            r.namespace,
+            String(r.promotionOrder),
+            r.default ? c.green('yes') : 'no',
+            r.active ? 'yes' : c.red('no'),
+            r.soak,
+            String(r.tenants),
+            String(r.modules),
+            `${r.apiMemoryLimitMib}Mi`,
+          ]),
+        ],
+        c.dim,
+      ),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,26 @@
+import { synthToDir } from '../../pipeline';
+import { stringFlag } from '../args';
+import { Command, loadHistory } from '../context';
+import { json } from '../output';
+
+export const synth: Command = {
+  name: 'synth',
+  summary: 'render the registry into --out (default dist/), atomically, like npm run synth',
+  usage: 'rings synth [--out DIR] [--json] [--registry DIR]',
+  positionals: [],
+  flags: { out: 'string', json: 'boolean' },
+  run(ctx, args) {
+    const out = stringFlag(args, 'out') ?? 'dist';
+    loadHistory(ctx.registry); // a broken history is a broken registry, as in `check`
+    const { result, summary } = synthToDir(ctx.registry, out);
+    if (ctx.json) {
+      ctx.io.stdout(json({ out, files: [...result.files.keys()], rings: summary }));
+      return 0;
+    }
+    for (const s of summary) {
+      ctx.io.stdout(`${ctx.c.bold(s.ring.padEnd(14))} ${s.namespace.padEnd(24)} ${String(s.objects).padStart(4)} objects ${String(s.hosts).padStart(4)} hosts  api memory ${s.apiMemoryLimitMib}Mi\n`);
+    }
+    ctx.io.stdout(`wrote ${result.files.size} files to ${out}/\n`);
+    return 0;
+  },
+};

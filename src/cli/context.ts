@@ -1,0 +1,165 @@
+/**
+ * What every command gets (output, clock, registry folder) and the shared flows: load the registry,
+ * render it in memory, and the mutation flow every `assign`/`promote`/`rollback` goes through.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { RegistryError } from '../registry/errors';
+import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
+import { resolvePlan, RingPlan } from '../registry/resolve';
+import { synthesize, SynthResult } from '../synth';
+import type { CommandSpec, ParsedArgs } from './args';
+import { GateRing } from './gates';
+import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds, parseHistory } from './history';
+import { Colours, Io, json } from './output';
+import { acquireLock, commit, recover, StepHook } from './transaction';
+
+export interface Ctx {
+  readonly io: Io;
+  readonly c: Colours;
+  /** The registry folder (`--registry`, default `./rings`). */
+  readonly registry: string;
+  readonly json: boolean;
+  /** The clock: `RINGS_NOW` when set (tests), else the real time. Read in the CLI layer only. */
+  readonly now: Date;
+  /** `Name <email>` for the history. */
+  readonly actor: () => string;
+  /** Test-only crash hook, see transaction.ts. */
+  readonly hook: StepHook;
+  /** Whether --yes was given. */
+  readonly yes: boolean;
+}
+
+export interface Command extends CommandSpec {
+  run(ctx: Ctx, args: ParsedArgs): number | Promise<number>;
+}
+
+/** Invalid input or a refusal: one line on stderr, exit 1. */
+export class CliError extends Error {
+  constructor(message: string, readonly lines: readonly string[] = []) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface LoadedRegistry {
+  readonly registry: Registry;
+  readonly sources: Map<string, string>;
+  readonly history: HistoryEntry[];
+}
+
+/** Loads and validates the registry and its history; throws RegistryError with every problem. */
+export function loadAll(dir: string): LoadedRegistry {
+  const { sources, problems } = readRegistryDir(dir);
+  const registry = parseRegistry(dir, sources, problems);
+  return { registry, sources, history: loadHistory(dir) };
+}
+
+export function loadHistory(dir: string): HistoryEntry[] {
+  const file = path.join(dir, HISTORY_FILE);
+  if (!fs.existsSync(file)) return [];
+  const { entries, problems } = parseHistory(fs.readFileSync(file, 'utf8'));
+  if (problems.length > 0) throw new RegistryError(problems.map((p) => ({ file, path: `line ${p.line}`, message: p.message })));
+  return entries;
+}
+
+/** Everything synth validates, in memory: parse, cross-file rules, resolve, constructs. */
+export function renderSources(dir: string, sources: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
+  const plan = resolvePlan(parseRegistry(dir, sources));
+  return { plan, result: synthesize(plan) };
+}
+
+export function gateRings(reg: Registry): GateRing[] {
+  return reg.rings.map((r) => ({ name: r.spec.name, promotionOrder: r.spec.promotion_order, active: r.spec.active, soak: r.spec.soak }));
+}
+
+export function ringByName(reg: Registry, name: string): GateRing {
+  const r = gateRings(reg).find((g) => g.name === name);
+  if (!r) throw new CliError(`unknown ring "${name}" (rings: ${reg.rings.map((x) => x.spec.name).join(', ')})`);
+  return r;
+}
+
+/** What a mutating command wants to do, decided with the lock held. */
+export interface Mutation {
+  /** Registry-relative path → new content. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The history entry, without time and actor (filled in here). */
+  readonly entry: Omit<HistoryEntry, 'time' | 'actor'>;
+  /** What will change, for the confirmation and the output. */
+  readonly describe: readonly string[];
+}
+
+export type Planner = (loaded: LoadedRegistry) => Mutation | { nothing: string };
+
+/**
+ * lock → recover a leftover journal → load and validate → plan → validate the result in memory →
+ * confirm → commit → unlock. Nothing is written unless every check passed.
+ */
+export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
+  const { io, c } = ctx;
+  if (!fs.statSync(ctx.registry, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new RegistryError([{ file: ctx.registry, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
+  }
+  const release = acquireLock(ctx.registry);
+  try {
+    const recovered = recover(ctx.registry);
+    if (recovered) io.stderr(`${c.yellow('recovered')} an interrupted command and completed it: ${summariseLine(recovered)}\n`);
+
+    let loaded: LoadedRegistry;
+    try {
+      loaded = loadAll(ctx.registry);
+    } catch (e) {
+      if (e instanceof RegistryError) throw new CliError('the registry is invalid; fix it before changing it (rings check lists the problems)', e.lines());
+      throw e;
+    }
+    const m = plan(loaded);
+    if ('nothing' in m) {
+      if (ctx.json) io.stdout(json({ changed: false, message: m.nothing }));
+      else io.stdout(`${m.nothing}\n`);
+      return 0;
+    }
+
+    const after = new Map(loaded.sources);
+    for (const [rel, text] of Object.entries(m.files)) after.set(rel, text);
+    try {
+      renderSources(ctx.registry, after);
+    } catch (e) {
+      if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
+      throw e;
+    }
+
+    if (!ctx.json || !ctx.yes) for (const line of m.describe) io.stderr(`${line}\n`);
+    if (!ctx.yes) {
+      if (!io.stdinIsTty) throw new CliError('refused: not a terminal, so no confirmation is possible; pass --yes to apply');
+      const answer = await io.ask('Apply this change? [y/N] ');
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        io.stderr('nothing changed\n');
+        return 1;
+      }
+    }
+
+    const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
+    commit(ctx.registry, m.files, formatHistoryLine(entry), ctx.hook);
+    if (ctx.json) io.stdout(json({ changed: true, entry }));
+    else io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+/** A history line as a short sentence. */
+export function summariseLine(line: string): string {
+  try {
+    return summarise(JSON.parse(line) as HistoryEntry);
+  } catch {
+    return line;
+  }
+}
+
+export function summarise(e: HistoryEntry): string {
+  const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
+  if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
+  if (e.action === 'promote') return `promote ${e.module} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'not pinned'})${waived}`;
+  return `rollback ${e.module} in ${e.to}: ${e.previous ?? '(none)'} → ${e.new ?? '(removed)'}`;
+}

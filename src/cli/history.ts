@@ -1,0 +1,149 @@
+/**
+ * The audit trail: `rings/history.jsonl`, one JSON object per line, appended by every `assign`,
+ * `promote` and `rollback`. The registry loader never reads it (it only reads *.toml and
+ * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
+ */
+
+export type HistoryAction = 'assign' | 'promote' | 'rollback';
+
+export interface HistoryEntry {
+  /** UTC, ISO 8601, seconds precision: `2026-11-23T12:00:00Z`. */
+  readonly time: string;
+  /** `Name <email>` from git config, or `$USER`. */
+  readonly actor: string;
+  readonly action: HistoryAction;
+  /** Set for `assign`. */
+  readonly tenant?: string;
+  /** Set for `promote` and `rollback`. */
+  readonly module?: string;
+  /** Source ring: the tenant's old ring, the ring promoted from; null for `--with-version` pins, new tenants and rollbacks. */
+  readonly from: string | null;
+  /** The ring changed (assign: the tenant's new ring). */
+  readonly to: string;
+  /** Version pinned in `to` before the change (what a rollback restores); null when the module was not pinned there or for assign. */
+  readonly previous: string | null;
+  /** Version pinned in `to` after the change; null for assign. */
+  readonly new: string | null;
+  readonly reason: string | null;
+  readonly gates_checked: readonly string[];
+  readonly gates_waived: readonly string[];
+}
+
+export const HISTORY_FILE = 'history.jsonl';
+
+export interface HistoryProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Parses the file; lines that are not valid entries become problems (blank lines are skipped). */
+export function parseHistory(text: string): { entries: HistoryEntry[]; problems: HistoryProblem[] } {
+  const entries: HistoryEntry[] = [];
+  const problems: HistoryProblem[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      problems.push({ line: i + 1, message: 'expected a JSON object, got invalid JSON' });
+      return;
+    }
+    const p = entryProblem(v);
+    if (p) problems.push({ line: i + 1, message: p });
+    else entries.push(v as HistoryEntry);
+  });
+  return { entries, problems };
+}
+
+function entryProblem(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
+  const e = v as Record<string, unknown>;
+  if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time: expected an ISO 8601 time';
+  if (e.action !== 'assign' && e.action !== 'promote' && e.action !== 'rollback') return `action: expected assign, promote or rollback, got ${JSON.stringify(e.action)}`;
+  if (typeof e.to !== 'string') return 'to: expected a ring name';
+  if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
+  if (e.action !== 'assign' && typeof e.module !== 'string') return 'module: expected a module name';
+  if (e.action !== 'assign' && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
+  return undefined;
+}
+
+/** One line, keys in a fixed order, no trailing newline. */
+export function formatHistoryLine(e: HistoryEntry): string {
+  const ordered: Record<string, unknown> = { time: e.time, actor: e.actor, action: e.action };
+  if (e.tenant !== undefined) ordered.tenant = e.tenant;
+  if (e.module !== undefined) ordered.module = e.module;
+  Object.assign(ordered, {
+    from: e.from,
+    to: e.to,
+    previous: e.previous,
+    new: e.new,
+    reason: e.reason,
+    gates_checked: e.gates_checked,
+    gates_waived: e.gates_waived,
+  });
+  return JSON.stringify(ordered);
+}
+
+/** `2026-11-23T12:00:00Z`: whole seconds, so the file stays readable and diffable. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export interface HistoryFilter {
+  readonly module?: string;
+  readonly ring?: string;
+  readonly tenant?: string;
+}
+
+/** Entries matching every given criterion; a ring matches as source or destination. */
+export function filterHistory(entries: readonly HistoryEntry[], f: HistoryFilter): HistoryEntry[] {
+  return entries.filter(
+    (e) =>
+      (f.module === undefined || e.module === f.module) &&
+      (f.tenant === undefined || e.tenant === f.tenant) &&
+      (f.ring === undefined || e.to === f.ring || e.from === f.ring),
+  );
+}
+
+/** Entries that changed the pin of `module` in `ring`, oldest first. */
+function pinChanges(entries: readonly HistoryEntry[], module: string, ring: string): HistoryEntry[] {
+  return entries
+    .filter((e) => (e.action === 'promote' || e.action === 'rollback') && e.module === module && e.to === ring)
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+}
+
+/**
+ * When `version` of `module` arrived in `ring`: the time of the latest change of that pin, if that
+ * change set `version`. Undefined when history has no such record (the soak gate then refuses:
+ * without evidence of how long it ran, it has not soaked).
+ */
+export function arrivalTime(entries: readonly HistoryEntry[], module: string, ring: string, version: string): string | undefined {
+  const changes = pinChanges(entries, module, ring);
+  const last = changes[changes.length - 1];
+  return last && last.new === version ? last.time : undefined;
+}
+
+export type RollbackPlan = { ok: true; target: string | null; undoing: HistoryEntry } | { ok: false; message: string };
+
+/**
+ * What `rollback` restores: promotions into a ring form a stack and each rollback pops one, so
+ * repeated rollbacks walk back through the promotions. The current pin must be what the last
+ * un-rolled-back promotion set, or the lock was edited outside the CLI and history cannot be trusted.
+ */
+export function rollbackPlan(entries: readonly HistoryEntry[], module: string, ring: string, current: string | undefined): RollbackPlan {
+  const stack: HistoryEntry[] = [];
+  for (const e of pinChanges(entries, module, ring)) {
+    if (e.action === 'promote') stack.push(e);
+    else stack.pop();
+  }
+  const top = stack[stack.length - 1];
+  if (!top) return { ok: false, message: `history has no promotion of ${module} into ${ring} left to roll back` };
+  if ((current ?? null) !== top.new) {
+    return {
+      ok: false,
+      message: `${ring} pins ${module} ${current ?? '(nothing)'} but the last promotion recorded set ${top.new}; the lock was changed outside rings, so restore it by hand`,
+    };
+  }
+  return { ok: true, target: top.previous, undoing: top };
+}

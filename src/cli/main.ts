@@ -1,0 +1,152 @@
+/**
+ * `rings`: the operator CLI over a ring registry. Exit codes: 0 success, 1 invalid input, invalid
+ * registry or a refused gate, 2 usage error.
+ *
+ * Environment read here, and only here: RINGS_NOW (the clock, for tests and what-ifs),
+ * NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
+ */
+import { execFileSync } from 'child_process';
+import { RegistryError } from '../registry/errors';
+import { boolFlag, CommandSpec, parseArgs, stringFlag, UsageError } from './args';
+import { assign } from './commands/assign';
+import { check } from './commands/check';
+import { diff } from './commands/diff';
+import { history } from './commands/history';
+import { list } from './commands/list';
+import { promote } from './commands/promote';
+import { rollback } from './commands/rollback';
+import { show } from './commands/show';
+import { status } from './commands/status';
+import { synth } from './commands/synth';
+import { CliError, Command, Ctx } from './context';
+import { colours, Io, processIo, useColour } from './output';
+import { LockedError, Step } from './transaction';
+
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff];
+
+export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
+
+export function topHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'rings: operate the ring registry (tenants, module versions, manifests)',
+    '',
+    `usage: ${TOP_USAGE}`,
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'global options:',
+    '  --registry DIR  the registry folder (default ./rings)',
+    '  --json          machine-readable output, where the command prints data',
+    '  --yes           apply assign/promote/rollback without asking (required without a terminal)',
+    '  --no-color      no colours (also NO_COLOR=1; colours are only ever used on a terminal)',
+    '  --help, -h      help for a command',
+    '',
+    'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
+    '',
+    'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
+    '             RINGS_CRASH_AFTER=journal|edit|history kills the process after that commit step (test-only).',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(c: CommandSpec): string {
+  return `usage: ${c.usage}\n\n${c.summary}\n${c.help ? `\n${c.help}\n` : ''}`;
+}
+
+function gitActor(cwd: string, env: Io['env']): string {
+  const git = (key: string) => {
+    try {
+      return execFileSync('git', ['config', key], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const name = git('user.name');
+  const email = git('user.email');
+  if (name && email) return `${name} <${email}>`;
+  return name || email || env.USER || env.USERNAME || 'unknown';
+}
+
+function parseNow(env: Io['env']): Date {
+  const v = env.RINGS_NOW;
+  if (v === undefined || v === '') return new Date();
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`RINGS_NOW: expected an ISO 8601 time such as 2026-11-23T12:00:00Z, got ${JSON.stringify(v)}`);
+  return d;
+}
+
+/** Test-only: RINGS_CRASH_AFTER=<step> kills the process right after that commit step, to prove recovery. */
+function crashHook(env: Io['env']): (step: Step) => void {
+  const at = env.RINGS_CRASH_AFTER;
+  return (step) => {
+    if (at === step) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout(target ? commandHelp(target) : topHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((x) => x.name).join(', ')})`, TOP_USAGE);
+    const args = parseArgs(cmd, rest);
+    if (boolFlag(args, 'help')) {
+      io.stdout(commandHelp(cmd));
+      return 0;
+    }
+    const registry = stringFlag(args, 'registry') ?? 'rings';
+    const ctx: Ctx = {
+      io,
+      c: colours(useColour(io.stdoutIsTty, io.env, boolFlag(args, 'no-color'))),
+      registry,
+      json: boolFlag(args, 'json'),
+      now: parseNow(io.env),
+      actor: () => gitActor(registry, io.env),
+      hook: crashHook(io.env),
+      yes: boolFlag(args, 'yes'),
+    };
+    return await cmd.run(ctx, args);
+  } catch (e) {
+    const paint = colours(useColour(io.stdoutIsTty, io.env)).red;
+    if (e instanceof UsageError) {
+      io.stderr(`${paint('usage error')}: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}`);
+      return 2;
+    }
+    if (e instanceof RegistryError) {
+      for (const line of e.lines()) io.stderr(`${line}\n`);
+      io.stderr(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} found; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof CliError) {
+      io.stderr(e.message.startsWith('refused') ? `${e.message}\n` : `${paint('error')}: ${e.message}\n`);
+      for (const l of e.lines) io.stderr(`  ${l}\n`);
+      return 1;
+    }
+    if (e instanceof LockedError) {
+      io.stderr(`${paint('error')}: ${e.message}\n`);
+      return 1;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr(`${paint('error')}: ${msg.split('\n')[0]}\n`);
+    if (io.env.RINGS_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+/** Runs when executed directly or through bin/rings.js (which only requires this file). */
+const entry = require.main?.filename ?? '';
+if (require.main === module || /[\\/]bin[\\/]rings(\.js)?$/.test(entry)) {
+  run(process.argv.slice(2), processIo()).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

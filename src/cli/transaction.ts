@@ -1,0 +1,199 @@
+/**
+ * Safe registry edits: an exclusive lock file (`.lock`, created with O_EXCL) so two commands never
+ * interleave, and a write-ahead journal (`.pending.json`) so an interrupted command never leaves a
+ * file edit without its history line or the other way round.
+ *
+ * Commit order: journal (temp + rename) → each file (temp + rename) → history append (+ fsync) →
+ * journal removal. A leftover journal means the process died after deciding the change; the next
+ * mutating command rolls it forward (every step is idempotent) before doing anything else.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { HISTORY_FILE } from './history';
+
+export const LOCK_FILE = '.lock';
+export const JOURNAL_FILE = '.pending.json';
+
+export interface Journal {
+  readonly version: 1;
+  readonly pid: number;
+  /** Registry-relative path → full new content. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The history line to append, without its newline. */
+  readonly history: string;
+}
+
+export type Step = 'journal' | 'edit' | 'history';
+
+/** Called after each step; the CLI uses it for the test-only crash hook (`RINGS_CRASH_AFTER`). */
+export type StepHook = (step: Step) => void;
+
+export class LockedError extends Error {
+  constructor(readonly pid: number | undefined) {
+    super(`another rings command is running (pid ${pid ?? 'unknown'}); wait for it to finish, or remove .lock in the registry if no rings command is running`);
+    this.name = 'LockedError';
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic.
+  }
+}
+
+/** Writes a file via a temporary sibling and rename: readers see the old or the new content, never half. */
+export function writeFileAtomic(file: string, content: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export interface LockOptions {
+  /** A lock older than this is stale even if its pid is alive (pid reuse). @default 600000 (10 min) */
+  readonly staleMs?: number;
+  /** How long to wait for a running command before refusing. @default 3000 */
+  readonly waitMs?: number;
+}
+
+/**
+ * Takes the registry lock; returns the release function. A lock whose process is gone, or older
+ * than `staleMs`, is taken over. Waits up to `waitMs` for a live holder, then refuses.
+ */
+export function acquireLock(dir: string, opts: LockOptions = {}): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  const staleMs = opts.staleMs ?? 600_000;
+  const deadline = Date.now() + (opts.waitMs ?? 3000);
+  for (;;) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n');
+      fs.closeSync(fd);
+      return () => {
+        try {
+          fs.unlinkSync(file);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: number | undefined;
+    let stale = false;
+    try {
+      const st = fs.statSync(file);
+      const text = fs.readFileSync(file, 'utf8');
+      const parsed = JSON.parse(text) as { pid?: unknown };
+      holder = typeof parsed.pid === 'number' ? parsed.pid : undefined;
+      stale = Date.now() - st.mtimeMs > staleMs || holder === undefined || !pidAlive(holder);
+    } catch {
+      // Vanished between open and read (released: retry at once), or half-written by a holder
+      // that is creating it right now (retry after a moment).
+      if (!fs.existsSync(file)) continue;
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      stale = st !== undefined && Date.now() - st.mtimeMs > 2000;
+    }
+    if (stale) {
+      // Take over by renaming: only one contender wins the rename, the others retry the O_EXCL create.
+      const grave = `${file}.stale-${process.pid}`;
+      try {
+        fs.renameSync(file, grave);
+        fs.unlinkSync(grave);
+      } catch {
+        // Someone else took it over first.
+      }
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockedError(holder);
+    sleep(50);
+  }
+}
+
+function appendHistoryLine(dir: string, line: string): void {
+  const file = path.join(dir, HISTORY_FILE);
+  let existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  // Roll-forward must not append twice; a torn last line (crash mid-append) is cut off first.
+  if (existing.split('\n').includes(line)) return;
+  if (existing.length > 0 && !existing.endsWith('\n')) {
+    existing = existing.slice(0, existing.lastIndexOf('\n') + 1);
+    fs.truncateSync(file, Buffer.byteLength(existing));
+  }
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, `${line}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function applyJournal(dir: string, j: Journal, hook: StepHook): void {
+  for (const rel of Object.keys(j.files).sort()) {
+    const target = path.join(dir, rel);
+    if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== j.files[rel]) writeFileAtomic(target, j.files[rel]);
+  }
+  hook('edit');
+  appendHistoryLine(dir, j.history);
+  hook('history');
+  fs.unlinkSync(path.join(dir, JOURNAL_FILE));
+  fsyncDir(dir);
+}
+
+/** Writes the journal, then the files, then the history line; removes the journal last. Call with the lock held. */
+export function commit(dir: string, files: Readonly<Record<string, string>>, historyLine: string, hook: StepHook = () => {}): void {
+  for (const rel of Object.keys(files)) {
+    if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`refusing to write "${rel}" outside the registry`);
+  }
+  const journal: Journal = { version: 1, pid: process.pid, files, history: historyLine };
+  writeFileAtomic(path.join(dir, JOURNAL_FILE), `${JSON.stringify(journal)}\n`);
+  hook('journal');
+  applyJournal(dir, journal, hook);
+}
+
+/**
+ * Rolls a leftover journal forward. Returns the history line it completed, or undefined when there
+ * was nothing to recover. Call with the lock held. A journal that cannot be read (a crash while
+ * writing its temp file never produces one: it is renamed into place whole) is reported, not guessed at.
+ */
+export function recover(dir: string): string | undefined {
+  const file = path.join(dir, JOURNAL_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  let j: Journal;
+  try {
+    j = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
+  } catch {
+    throw new Error(`${file} is unreadable; inspect it, restore the registry from git if needed, then delete it`);
+  }
+  if (j.version !== 1 || typeof j.history !== 'string' || typeof j.files !== 'object') {
+    throw new Error(`${file} is not a journal this version of rings understands; inspect it and delete it`);
+  }
+  applyJournal(dir, j, () => {});
+  return j.history;
+}
