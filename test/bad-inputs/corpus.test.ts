@@ -116,11 +116,11 @@ describe('in-process: loadRegistry throws a RegistryError whose lines are exactl
 });
 
 describe(`end to end: ${CLI_COMMAND}`, () => {
-  const main = path.join(REPO_ROOT, 'build', 'src', 'main.js');
+  const built = path.join(REPO_ROOT, 'build', 'src', 'cli', 'main.js');
   const runs = new Map<string, { result: RunResult; before: Record<string, string>; after: Record<string, string> }>();
 
   beforeAll(async () => {
-    if (CLI_COMMAND.includes('build/src/main.js') && !fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
     const all = [...BAD, ...VALID];
     await pool(all, 2, async (c) => {
       const { root } = place(c, 'cli');

@@ -33,7 +33,7 @@ export const OUT = 'dist';
  * always set too. For the `rings` CLI, set it (or RINGS_BAD_INPUT_COMMAND) to
  * `node {root}/bin/rings.js synth --registry {registry} --out {out}`.
  */
-export const CLI_COMMAND = process.env.RINGS_BAD_INPUT_COMMAND ?? 'node {root}/build/src/main.js';
+export const CLI_COMMAND = process.env.RINGS_BAD_INPUT_COMMAND ?? 'node {root}/bin/rings.js synth --registry {registry} --out {out}';
 
 /** The last stderr line after the problem lines (as src/report.ts writes it). */
 export const summaryLine = (problems: number): string => `${problems} problem${problems === 1 ? '' : 's'} found; nothing was written`;
