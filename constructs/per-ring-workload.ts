@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { memoryForModules, MemoryCoefficients } from '../src/memory';
-import { addComponent, ComponentSpec, HpaSpec, validateComponent } from './component';
+import { addComponent, ComponentSpec, HpaSpec, SecretMount, validateComponent } from './component';
 
 export interface PerRingWorkloadProps {
   readonly ring: string;
@@ -47,6 +47,8 @@ export interface OctaneWorkloadOptions {
   readonly envFromConfigMaps?: readonly string[];
   /** Secrets api and horizon read as environment. @default [] */
   readonly envFromSecrets?: readonly string[];
+  /** Secrets api and horizon mount read-only as files (e.g. Passport keys). @default [] */
+  readonly secretMounts?: readonly SecretMount[];
   /** ConfigMap holding the ring's lock, and where it is mounted. @default { configMap: "module-lock", mountPath: "/etc/rings" } */
   readonly lockMount?: { readonly configMap: string; readonly mountPath: string };
   /** Checksum annotations on api and horizon pods. @default {} */
@@ -74,6 +76,7 @@ export class PerRingWorkload extends Construct {
     const shared = {
       envFromConfigMaps: o.envFromConfigMaps ?? ['ring-config'],
       envFromSecrets: o.envFromSecrets ?? [],
+      ...(o.secretMounts?.length ? { secretMounts: [...o.secretMounts].sort((a, b) => a.secret.localeCompare(b.secret)) } : {}),
       configMounts: [lock],
       podAnnotations: o.podAnnotations ?? {},
       memoryRequestMib: mem.requestMib,

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, RegistryError, RegistryProblem } from './errors';
-import { lockSchema, LockFile, platformSchema, PlatformFile, ringSchema, RingFile, tenantsSchema } from './schema';
+import { lockSchema, LockFile, platformSchema, PlatformFile, PreviewEntry, ringSchema, RingFile, tenantsSchema } from './schema';
 import { parseToml } from './toml';
 import { crossFileProblems } from './validate';
 
@@ -36,6 +36,8 @@ export interface Registry {
   readonly tenants: Readonly<Record<string, string>>;
   /** ring name → lock. */
   readonly locks: Readonly<Record<string, LockEntry>>;
+  /** tenant → preview (requests with a header go to another ring), sorted by tenant. */
+  readonly previews: Readonly<Record<string, PreviewEntry>>;
 }
 
 /** The files of a registry, as text, keyed by path relative to the registry folder (`canary.toml`, `locks/canary.lock.json`). */
@@ -151,6 +153,8 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
 
   const tenants: Record<string, string> = {};
   if (tenantsFile) for (const t of Object.keys(tenantsFile.tenants).sort()) tenants[t] = tenantsFile.tenants[t];
+  const previews: Record<string, PreviewEntry> = {};
+  if (tenantsFile) for (const t of Object.keys(tenantsFile.previews).sort()) previews[t] = tenantsFile.previews[t];
 
   rings.sort((a, b) => a.spec.promotion_order - b.spec.promotion_order || a.spec.name.localeCompare(b.spec.name));
 
@@ -162,6 +166,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       tenantsFile: shown(TENANTS),
       rings,
       tenants: tenantsFile ? tenants : undefined,
+      previews: tenantsFile ? previews : undefined,
       locks,
       lockFiles,
       ringFilesFailed: problems.some((p) => p.file.endsWith('.toml') && p.file !== shown(PLATFORM) && p.file !== shown(TENANTS)),
@@ -169,7 +174,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   );
 
   if (problems.length > 0 || !platform) throw new RegistryError(sortProblems(problems));
-  return { dir, platform, rings, tenants, locks };
+  return { dir, platform, rings, tenants, locks, previews };
 }
 
 function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
