@@ -178,3 +178,24 @@ describe('reflector + gateway-api example', () => {
     expect(g.spec.to.map((t: Obj) => t.name)).toEqual(['wildcard-acme-io-tls', 'wildcard-edge-acme-io-tls']);
   });
 });
+
+describe('secrets.sync = "none"', () => {
+  const fs = require('fs') as typeof import('fs');
+  const { parseRegistry, resolvePlan, synthesize } = require('../../src') as typeof import('../../src');
+  const dir = EXAMPLES['rings (external-secrets, cert-manager, ingress)'];
+  const files = new Map<string, string>();
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('.toml')) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+  for (const f of fs.readdirSync(path.join(dir, 'locks'))) files.set(`locks/${f}`, fs.readFileSync(path.join(dir, 'locks', f), 'utf8'));
+  files.set('platform.toml', files.get('platform.toml')!.replace('sync = "external-secrets"', 'sync = "none"'));
+  const result = synthesize(resolvePlan(parseRegistry('rings', files)));
+  const objects = result.charts.flatMap((c) => c.objects as Obj[]);
+
+  test('emits no sync object and no store; every ring lists what the operator copies, and every reference is listed', () => {
+    expect(objects.filter((o) => ['ExternalSecret', 'ClusterSecretStore', 'Secret'].includes(o.kind))).toEqual([]);
+    expect(result.files.has('cluster.yaml')).toBe(false);
+    for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
+      expect(ns.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys');
+    }
+    expect(unsyncedSecretReferences(objects)).toEqual([]);
+  });
+});
