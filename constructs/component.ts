@@ -26,6 +26,12 @@ export interface ConfigMount {
   readonly mountPath: string;
 }
 
+/** A Secret mounted read-only. */
+export interface SecretMount {
+  readonly secret: string;
+  readonly mountPath: string;
+}
+
 /** Everything that makes one component; plain data, so other repos can describe their own. */
 export interface ComponentSpec {
   /** Object name and `app.kubernetes.io/name`; a DNS-1035 label. */
@@ -56,7 +62,9 @@ export interface ComponentSpec {
   readonly envFromSecrets?: readonly string[];
   /** ConfigMaps mounted read-only. @default [] */
   readonly configMounts?: readonly ConfigMount[];
-  /** Annotations on the Deployment. @default {} */
+  /** Secrets mounted read-only as files (e.g. Passport keys). @default [] */
+  readonly secretMounts?: readonly SecretMount[];
+  /** Annotations on the Deployment itself (e.g. Reloader's). @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
   /** Annotations on the pod template (checksums that roll the pods when config changes). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
@@ -121,6 +129,12 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
   for (const m of c.configMounts ?? []) {
     volumes.push({ name: m.configMap, configMap: { name: m.configMap } });
     mounts.push({ name: m.configMap, mountPath: m.mountPath, readOnly: true });
+  }
+  for (const m of c.secretMounts ?? []) {
+    // Owner and group read only: the pod's fsGroup lets the non-root user read the keys.
+    const name = `secret-${m.secret}`.slice(0, 63).replace(/-+$/, '');
+    volumes.push({ name, secret: { secretName: m.secret, defaultMode: 0o440 } });
+    mounts.push({ name, mountPath: m.mountPath, readOnly: true });
   }
   const envFrom: k8s.EnvFromSource[] = [
     ...(c.envFromConfigMaps ?? []).map((name) => ({ configMapRef: { name } })),

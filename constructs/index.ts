@@ -9,3 +9,7 @@ export * from './shared-aliases';
 export * from './shared-layer';
 export * from './tenant-ingress';
 export { canonicalJson, sha256 } from './checksum';
+export * from './certificates';
+export * from './cluster-layer';
+export * from './secret-sync';
+export * from './tenant-routes';

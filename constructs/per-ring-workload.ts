@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { memoryForModules, MemoryCoefficients } from '../src/memory';
-import { addComponent, ComponentSpec, HpaSpec, validateComponent } from './component';
+import { addComponent, ComponentSpec, HpaSpec, SecretMount, validateComponent } from './component';
 import { ANNOTATION_PREFIX } from './labels';
 
 export interface PerRingWorkloadProps {
@@ -48,6 +48,8 @@ export interface OctaneWorkloadOptions {
   readonly envFromConfigMaps?: readonly string[];
   /** Secrets api and horizon read as environment. @default [] */
   readonly envFromSecrets?: readonly string[];
+  /** Secrets api and horizon mount read-only as files (e.g. Passport keys). @default [] */
+  readonly secretMounts?: readonly SecretMount[];
   /** ConfigMap holding the ring's lock, and where it is mounted. @default { configMap: "module-lock", mountPath: "/etc/rings" } */
   readonly lockMount?: { readonly configMap: string; readonly mountPath: string };
   /** Checksum annotations on api and horizon pods. @default {} */
@@ -77,6 +79,7 @@ export class PerRingWorkload extends Construct {
       annotations: { [`${ANNOTATION_PREFIX}/schema-changes`]: 'additive only: tenant databases are shared by every ring, older module versions must keep working' },
       envFromConfigMaps: o.envFromConfigMaps ?? ['ring-config'],
       envFromSecrets: o.envFromSecrets ?? [],
+      ...(o.secretMounts?.length ? { secretMounts: [...o.secretMounts].sort((a, b) => a.secret.localeCompare(b.secret)) } : {}),
       configMounts: [lock],
       podAnnotations: o.podAnnotations ?? {},
       memoryRequestMib: mem.requestMib,

@@ -16,7 +16,18 @@ import { RingNetworkPolicies } from './network-policies';
 import { NGINX_CONFIG_MAP, PerRingWorkload } from './per-ring-workload';
 import { Footprint, RingQuota } from './ring-quota';
 import { SharedAliases, SharedServiceRef } from './shared-aliases';
-import { TenantIngress } from './tenant-ingress';
+import { RingCertificates } from './certificates';
+import {
+  normalizeSecrets,
+  OPERATOR_SECRETS_ANNOTATION,
+  RELOADER_SECRETS_ANNOTATION,
+  SecretSyncMode,
+  SyncedSecret,
+  SyncedSecrets,
+  OPERATOR_TLS_ANNOTATION,
+} from './secret-sync';
+import { PreviewIngresses, TenantIngress } from './tenant-ingress';
+import { GATEWAY_ACCESS_LABEL, GatewayRef, GatewayTlsGrant, PreviewRoutes, TenantPreview, TenantRoutes } from './tenant-routes';
 
 export interface RingHomeProps {
   /** Namespace of the home ring, where the shared services run. */
@@ -36,6 +47,35 @@ export interface RingIngressProps {
   readonly segmentTlsSecret?: string;
   /** Tenant Ingress objects; raise it as the ring grows, never lower it. @default 1 */
   readonly shards?: number;
+}
+
+export interface RingSecretSyncProps {
+  /** How the home secrets reach this ring (ignored in the home ring, which holds the originals). @default "none" */
+  readonly mode?: SecretSyncMode;
+  /** ClusterSecretStore the ExternalSecrets read from. @default "ring-home-secrets" */
+  readonly storeName?: string;
+  /** @default "1h" */
+  readonly refreshInterval?: string;
+  /** "reloader" annotates Deployments that read secrets for Stakater Reloader. @default "none" */
+  readonly restartOnRotation?: 'reloader' | 'none';
+  /** Secrets the ring needs besides those its pods reference. @default [] */
+  readonly extra?: readonly SyncedSecret[];
+}
+
+export interface RingTlsProps {
+  /** "cert-manager": Certificates in the ring namespace; "synced": TLS secrets synced from home like the others. @default "synced" */
+  readonly mode?: 'cert-manager' | 'synced';
+  /** ClusterIssuer (DNS-01) for cert-manager mode. @default "letsencrypt-dns01" */
+  readonly issuer?: string;
+  /** Hosts served from this namespace by something else (the shared layer, in the home ring). @default [] */
+  readonly alsoServes?: readonly HostClaim[];
+}
+
+export interface RingRoutingProps {
+  /** @default "ingress" */
+  readonly mode?: 'ingress' | 'gateway-api';
+  /** The Gateway HTTPRoutes attach to; required for gateway-api. @default none */
+  readonly gateway?: GatewayRef;
 }
 
 export interface RingProps {
@@ -77,6 +117,48 @@ export interface RingProps {
   readonly quotaMarginPercent?: number;
   /** Workloads outside the ring sharing its namespace (the shared layer, in the home ring). @default [] */
   readonly quotaAlsoCovers?: readonly Footprint[];
+  /** @default see RingSecretSyncProps */
+  readonly secretSync?: RingSecretSyncProps;
+  /** @default see RingTlsProps */
+  readonly tls?: RingTlsProps;
+  /** @default ingress */
+  readonly routing?: RingRoutingProps;
+  /** Other rings' tenants this ring serves when a request carries a header. @default [] */
+  readonly previews?: readonly TenantPreview[];
+}
+
+/** TLS secret names of a ring: `*.<segment>.<domain>` and `*.<domain>`. */
+export function ringTlsSecrets(props: RingProps): { segment: string; domain: string } {
+  return {
+    segment: props.ingress?.segmentTlsSecret ?? `${props.hostnameSegment}-wildcard-tls`,
+    domain: props.ingress?.domainTlsSecret ?? 'wildcard-tls',
+  };
+}
+
+/**
+ * Every secret a ring's namespace must hold: what its pods reference (envFrom, secret volumes, pull
+ * secrets), its TLS secrets when they are synced rather than issued here, and any extra ones.
+ * The single source for `SyncedSecrets` and for the home store's allowed names.
+ */
+export function ringSecretNeeds(props: RingProps): SyncedSecret[] {
+  const out: SyncedSecret[] = [];
+  for (const c of props.workload) {
+    for (const n of c.envFromSecrets ?? []) out.push({ name: n, type: 'Opaque' });
+    for (const m of c.secretMounts ?? []) out.push({ name: m.secret, type: 'Opaque' });
+  }
+  for (const n of props.imagePullSecrets ?? []) out.push({ name: n, type: 'kubernetes.io/dockerconfigjson' });
+  if ((props.tls?.mode ?? 'synced') === 'synced') {
+    const covers = new Set([...ringHosts(hostsInput(props)), ...(props.tls?.alsoServes ?? [])].map((h) => h.cover));
+    const tls = ringTlsSecrets(props);
+    if (covers.has('segment')) out.push({ name: tls.segment, type: 'kubernetes.io/tls', dnsNames: [`*.${props.hostnameSegment}.${props.domain}`] });
+    if (covers.has('domain')) out.push({ name: tls.domain, type: 'kubernetes.io/tls', dnsNames: [`*.${props.domain}`] });
+  }
+  out.push(...(props.secretSync?.extra ?? []));
+  return normalizeSecrets(out);
+}
+
+function hostsInput(props: RingProps) {
+  return { hostnameSegment: props.hostnameSegment, domain: props.domain, tenants: props.tenants ?? [], isDefault: props.isDefault ?? false };
 }
 
 /** Object names the ring gives its ConfigMaps. */
@@ -125,12 +207,21 @@ export class Ring extends Chart {
     const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
     const lockText = lockFileText(lock);
     this.lockChecksum = sha256(lockText);
+    const routing = props.routing?.mode ?? 'ingress';
+    if (routing === 'gateway-api' && !props.routing?.gateway) throw new Error(`ring ${props.name}: gateway-api routing needs routing.gateway (the Gateway's name and namespace)`);
+    const syncMode = props.secretSync?.mode ?? 'none';
+    const needs = ringSecretNeeds(props);
+    // What nothing in this chart synchronises: the originals (home ring), everything in mode "none",
+    // typed secrets under Reflector (an empty mirror of those types is invalid). Listed on the Namespace.
+    const operatorProvided = needs.filter((s) => this.isHome || syncMode === 'none' || (syncMode === 'reflector' && s.type !== 'Opaque'));
+    const operatorTls = operatorProvided.filter((s) => s.type === 'kubernetes.io/tls' && s.dnsNames?.length);
 
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: props.namespace,
         labels: {
           ...labels(props.namespace, 'ring'),
+          ...(routing === 'gateway-api' ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {}),
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'v1.29',
           'pod-security.kubernetes.io/warn': 'restricted',
@@ -144,6 +235,9 @@ export class Ring extends Chart {
           [`${ANNOTATION_PREFIX}/display-name`]: props.displayName ?? props.name,
           ...(props.description ? { [`${ANNOTATION_PREFIX}/description`]: props.description } : {}),
           [`${ANNOTATION_PREFIX}/owned-by`]: 'Generated by cdk8s-rings from the ring registry; edit the registry, not this object.',
+          ...(operatorProvided.length ? { [OPERATOR_SECRETS_ANNOTATION]: operatorProvided.map((s) => s.name).join(',') } : {}),
+          // What each hand-made TLS secret must cover, so the coverage check can read it from the output.
+          ...(operatorTls.length ? { [OPERATOR_TLS_ANNOTATION]: operatorTls.map((s) => `${s.name}=${s.dnsNames!.join(' ')}`).join(',') } : {}),
         },
       },
     });
@@ -170,7 +264,12 @@ export class Ring extends Chart {
       const extra: Record<string, string> = mountsLock ? podAnnotations : {};
       if (mountsNginx) extra[`${ANNOTATION_PREFIX}/nginx-config-checksum`] = sha256(this.nginxConfigText(props));
       const configMounts = c.configMounts?.map((m) => (m.configMap === LOCK_CONFIG_MAP ? { ...m, mountPath: lockDir } : m));
-      return { ...c, configMounts, podAnnotations: { ...(c.podAnnotations ?? {}), ...extra } };
+      const readsSecrets = [...new Set([...(c.envFromSecrets ?? []), ...(c.secretMounts ?? []).map((m) => m.secret)])].sort();
+      const annotations =
+        readsSecrets.length && props.secretSync?.restartOnRotation === 'reloader'
+          ? { ...(c.annotations ?? {}), [RELOADER_SECRETS_ANNOTATION]: readsSecrets.join(',') }
+          : c.annotations;
+      return { ...c, configMounts, annotations, podAnnotations: { ...(c.podAnnotations ?? {}), ...extra } };
     });
     if (components.some((c) => c.configMounts?.some((m) => m.configMap === NGINX_CONFIG_MAP))) {
       new k8s.KubeConfigMap(this, NGINX_CONFIG_MAP, {
@@ -197,17 +296,62 @@ export class Ring extends Chart {
       });
     }
 
-    this.hosts = ringHosts({ hostnameSegment: props.hostnameSegment, domain: props.domain, tenants: props.tenants ?? [], isDefault: props.isDefault ?? false });
-    if (this.hosts.length && workload.components.some((c) => c.name === 'nginx')) {
-      new TenantIngress(this, 'ingress', {
+    if (!this.isHome && syncMode !== 'none') {
+      new SyncedSecrets(this, 'secrets', {
         namespace: props.namespace,
-        hosts: this.hosts,
-        labels: labels('tenants', 'ingress'),
-        className: props.ingress?.className,
-        segmentTlsSecret: props.ingress?.segmentTlsSecret ?? `${props.hostnameSegment}-wildcard-tls`,
-        domainTlsSecret: props.ingress?.domainTlsSecret ?? 'wildcard-tls',
-        shards: props.ingress?.shards,
+        homeNamespace: props.home.namespace,
+        secrets: needs,
+        mode: syncMode,
+        labels: labels('home-secrets', 'secrets'),
+        storeName: props.secretSync?.storeName,
+        refreshInterval: props.secretSync?.refreshInterval,
       });
+    }
+
+    this.hosts = ringHosts(hostsInput(props));
+    const tls = ringTlsSecrets(props);
+    const servesHttp = workload.components.some((c) => c.name === 'nginx');
+    const tlsHosts = [...(servesHttp ? this.hosts : []), ...(props.tls?.alsoServes ?? [])];
+    if (props.tls?.mode === 'cert-manager') {
+      new RingCertificates(this, 'certificates', {
+        namespace: props.namespace,
+        hostnameSegment: props.hostnameSegment,
+        domain: props.domain,
+        hosts: tlsHosts,
+        segmentTlsSecret: tls.segment,
+        domainTlsSecret: tls.domain,
+        issuer: props.tls.issuer,
+        labels: labels('wildcard-certificates', 'tls'),
+      });
+    }
+    const previews = servesHttp ? (props.previews ?? []) : [];
+    if (routing === 'gateway-api') {
+      const gateway = props.routing!.gateway!;
+      if (this.hosts.length && servesHttp) {
+        new TenantRoutes(this, 'routes', { namespace: props.namespace, hosts: this.hosts, labels: labels('tenants', 'routes'), gateway, shards: props.ingress?.shards });
+      }
+      if (previews.length) new PreviewRoutes(this, 'preview-routes', { namespace: props.namespace, previews, labels: labels('previews', 'routes'), gateway });
+      // The Gateway terminates TLS with this namespace's wildcard secrets: let it read exactly those.
+      const covers = new Set(tlsHosts.map((h) => h.cover));
+      new GatewayTlsGrant(this, 'gateway-tls', {
+        namespace: props.namespace,
+        gateway,
+        secretNames: [...(covers.has('segment') ? [tls.segment] : []), ...(covers.has('domain') ? [tls.domain] : [])],
+        labels: labels('gateway-tls', 'routes'),
+      });
+    } else {
+      if (this.hosts.length && servesHttp) {
+        new TenantIngress(this, 'ingress', {
+          namespace: props.namespace,
+          hosts: this.hosts,
+          labels: labels('tenants', 'ingress'),
+          className: props.ingress?.className,
+          segmentTlsSecret: tls.segment,
+          domainTlsSecret: tls.domain,
+          shards: props.ingress?.shards,
+        });
+      }
+      if (previews.length) new PreviewIngresses(this, 'preview-ingress', { namespace: props.namespace, previews, labels: labels('previews', 'ingress'), className: props.ingress?.className });
     }
 
     this.quota = new RingQuota(this, 'quota', {

@@ -8,6 +8,8 @@ import { addComponent, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
 import { Footprint, surgeFootprint } from './ring-quota';
+import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
+import type { GatewayRef } from './tenant-routes';
 
 export interface SharedServiceProps {
   readonly name: string;
@@ -48,6 +50,8 @@ export interface SharedLayerProps {
   readonly domainTlsSecret?: string;
   /** @default [] */
   readonly imagePullSecrets?: readonly string[];
+  /** How the public services are routed; gateway-api makes one HTTPRoute per host. @default ingress */
+  readonly routing?: { readonly mode?: 'ingress' | 'gateway-api'; readonly gateway?: GatewayRef };
 }
 
 /** A shared service as a component spec: the same Deployment/Service builder as the rings use. */
@@ -85,7 +89,22 @@ export class SharedLayer extends Chart {
       addComponent(this, sharedComponent(s), { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
     }
     const exposed = services.filter((s) => s.host);
-    if (exposed.length) {
+    if (exposed.length && props.routing?.mode === 'gateway-api') {
+      const g = props.routing.gateway;
+      if (!g) throw new Error('shared layer: gateway-api routing needs routing.gateway (the Gateway\'s name and namespace)');
+      // An HTTPRoute's hostnames apply to all its rules, so each host gets its own route.
+      for (const s of exposed) {
+        const name = `shared-${s.name}`.slice(0, 63).replace(/-+$/, '');
+        new HttpRoute(this, `route-${s.name}`, {
+          metadata: { name, namespace: props.namespace, labels: standardLabels({ name, partOf, component: 'routes' }) },
+          spec: {
+            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, namespace: g.namespace, ...(g.sectionName ? { sectionName: g.sectionName } : {}) }],
+            hostnames: [`${s.host}.${props.domain}`],
+            rules: [{ matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: s.name, port: s.port }] }],
+          },
+        });
+      }
+    } else if (exposed.length) {
       new k8s.KubeIngress(this, 'ingress', {
         metadata: { name: 'shared-hosts', namespace: props.namespace, labels: standardLabels({ name: 'shared-hosts', partOf, component: 'ingress' }) },
         spec: {

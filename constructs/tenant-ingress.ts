@@ -83,3 +83,49 @@ export class TenantIngress extends Construct {
     this.shardHosts = map;
   }
 }
+
+export interface PreviewIngressesProps {
+  readonly namespace: string;
+  readonly previews: readonly { readonly tenant: string; readonly hosts: readonly string[]; readonly header: string; readonly value: string }[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** @default "nginx" */
+  readonly className?: string;
+  /** @default nginx:80 */
+  readonly backend?: { readonly service: string; readonly port: number };
+}
+
+/**
+ * ingress-nginx canary Ingresses, one per previewed tenant, in the preview ring: the tenant's hosts,
+ * served here only for requests with the header. They repeat hosts the tenant's own ring claims —
+ * ingress-nginx requires it — so they are not claims: annotated `rings.cdk8s.io/preview-of` and left
+ * out of the one-claim-per-host check. No TLS section: the primary Ingress terminates TLS for the host.
+ */
+export class PreviewIngresses extends Construct {
+  constructor(scope: Construct, id: string, props: PreviewIngressesProps) {
+    super(scope, id);
+    const backend = props.backend ?? { service: 'nginx', port: 80 };
+    for (const p of [...props.previews].sort((a, b) => a.tenant.localeCompare(b.tenant))) {
+      const name = `preview-${p.tenant}`.slice(0, 63).replace(/-+$/, '');
+      new k8s.KubeIngress(this, name, {
+        metadata: {
+          name,
+          namespace: props.namespace,
+          labels: { ...props.labels },
+          annotations: {
+            'nginx.ingress.kubernetes.io/canary': 'true',
+            'nginx.ingress.kubernetes.io/canary-by-header': p.header,
+            'nginx.ingress.kubernetes.io/canary-by-header-value': p.value,
+            'rings.cdk8s.io/preview-of': p.tenant,
+          },
+        },
+        spec: {
+          ingressClassName: props.className ?? 'nginx',
+          rules: p.hosts.map((host) => ({
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { number: backend.port } } } }] },
+          })),
+        },
+      });
+    }
+  }
+}

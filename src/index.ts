@@ -16,3 +16,5 @@ export type { SynthResult, RenderedChart } from './synth';
 export { renderRegistry, synthToDir } from './pipeline';
 export type { RenderedRegistry, RingSummary } from './pipeline';
 export { writeDirAtomically } from './dist';
+export { certificateCovers, duplicateHostClaims, hostClaims, secretReferences, secretsAvailable, uncoveredHosts, unsyncedSecretReferences } from './checks';
+export type { HostClaimRef, UncoveredHost, UnsyncedReference } from './checks';

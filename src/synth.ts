@@ -3,7 +3,7 @@
  * in memory. Writing is `dist.ts`'s job, so nothing touches the disk until everything succeeded.
  */
 import { App, Chart, Yaml } from 'cdk8s';
-import { Ring, SharedLayer } from '../constructs';
+import { ClusterLayer, Ring, SharedLayer } from '../constructs';
 import type { RingPlan } from './registry/resolve';
 
 export interface RenderedChart {
@@ -21,20 +21,23 @@ export interface SynthResult {
 }
 
 export const SHARED_CHART_ID = 'shared';
+/** Cluster-scoped objects; written as `cluster.yaml` only when it has any. */
+export const CLUSTER_CHART_ID = 'cluster';
 export const ringChartId = (ring: string) => `ring-${ring}`;
 
-/** Builds the App for a plan; the charts are in a fixed order (shared layer, then rings by promotion order). */
-export function buildApp(plan: RingPlan): { app: App; shared: SharedLayer; rings: Ring[] } {
+/** Builds the App for a plan; the charts are in a fixed order (cluster, shared layer, then rings by promotion order). */
+export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; shared: SharedLayer; rings: Ring[] } {
   // outdir is never written: synthesize() renders charts itself (App.synth() never deletes stale files).
   const app = new App({ outdir: '.rings-unused' });
+  const cluster = new ClusterLayer(app, CLUSTER_CHART_ID, plan.cluster);
   const shared = new SharedLayer(app, SHARED_CHART_ID, plan.shared);
   const rings = plan.rings.map((r) => new Ring(app, ringChartId(r.name), r));
-  return { app, shared, rings };
+  return { app, cluster, shared, rings };
 }
 
 export function synthesize(plan: RingPlan): SynthResult {
-  const { shared, rings } = buildApp(plan);
-  const charts: RenderedChart[] = [shared, ...rings].map((chart) => renderChart(chart));
+  const { cluster, shared, rings } = buildApp(plan);
+  const charts: RenderedChart[] = [...(cluster.isEmpty ? [] : [cluster]), shared, ...rings].map((chart) => renderChart(chart));
   const files = new Map<string, string>();
   for (const c of charts) files.set(c.file, c.yaml);
   files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));

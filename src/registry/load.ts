@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { lockSchema, LockFile, platformSchema, PlatformFile, ringSchema, RingFile, tenantsSchema } from './schema';
+import { lockSchema, LockFile, platformSchema, PlatformFile, PreviewEntry, ringSchema, RingFile, tenantsSchema } from './schema';
 import { parseToml } from './toml';
 import { crossFileProblems } from './validate';
 
@@ -36,6 +36,8 @@ export interface Registry {
   readonly tenants: Readonly<Record<string, string>>;
   /** ring name → lock. */
   readonly locks: Readonly<Record<string, LockEntry>>;
+  /** tenant → preview (requests with a header go to another ring), sorted by tenant. */
+  readonly previews: Readonly<Record<string, PreviewEntry>>;
 }
 
 /** The files of a registry, as text, keyed by path relative to the registry folder (`canary.toml`, `locks/canary.lock.json`). */
@@ -176,6 +178,8 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
 
   const tenants: Record<string, string> = {};
   if (tenantsFile) for (const t of Object.keys(tenantsFile.tenants).sort()) tenants[t] = tenantsFile.tenants[t];
+  const previews: Record<string, PreviewEntry> = {};
+  if (tenantsFile) for (const t of Object.keys(tenantsFile.previews).sort()) previews[t] = tenantsFile.previews[t];
 
   rings.sort((a, b) => a.spec.promotion_order - b.spec.promotion_order || a.spec.name.localeCompare(b.spec.name));
 
@@ -187,6 +191,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       tenantsFile: shown(TENANTS),
       rings,
       tenants: tenantsFile ? tenants : undefined,
+      previews: tenantsFile ? previews : undefined,
       locks,
       lockFiles,
       // Present means listed: a ring file that could not be read is reported on its own, not as missing.
@@ -200,7 +205,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   );
 
   if (problems.length > 0 || !platform) throw new RegistryError(sortProblems(problems));
-  return { dir, platform, rings, tenants, locks };
+  return { dir, platform, rings, tenants, locks, previews };
 }
 
 function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
@@ -222,7 +227,7 @@ function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: K
     return issue.keys.map((k) => {
       const known = closest(k, siblings);
       // tenants.toml's one table: a tenant line above `[tenants]` is the likely mistake.
-      const inTable = issue.path.length === 0 && siblings.length === 1 && !known ? siblings[0] : undefined;
+      const inTable = issue.path.length === 0 && !known && siblings.includes('tenants') && typeof valueAt(root, [k]) === 'string' ? 'tenants' : undefined;
       const hint = known ? `; did you mean '${known}'?` : inTable ? `; ${inTable} go under [${inTable}]` : '';
       return { file, path: at([...issue.path, k]), message: `unknown key${hint}` };
     });

@@ -2,7 +2,19 @@
  * resolve: derives everything once, as plain data, from a validated registry: the props of every
  * construct. Pure; no file, env or clock access.
  */
-import { Footprint, PerRingWorkload, RingProps, SharedLayerProps, SharedServiceRef, sharedLayerFootprint } from '../../constructs';
+import {
+  ClusterLayerProps,
+  Footprint,
+  GatewayRef,
+  HostClaim,
+  PerRingWorkload,
+  ringSecretNeeds,
+  RingProps,
+  SharedLayerProps,
+  SharedServiceRef,
+  sharedLayerFootprint,
+  TenantPreview,
+} from '../../constructs';
 import { memoryForModules } from '../memory';
 import type { Registry } from './load';
 
@@ -11,6 +23,8 @@ export interface RingPlan {
   readonly domain: string;
   readonly homeNamespace: string;
   readonly shared: SharedLayerProps;
+  /** Cluster-scoped objects (the External Secrets store); empty props when nothing is needed. */
+  readonly cluster: ClusterLayerProps;
   /** Most conservative first. */
   readonly rings: readonly ResolvedRing[];
 }
@@ -31,7 +45,12 @@ export function resolvePlan(reg: Registry): RingPlan {
     ...p.shared.external.map((s) => ({ name: s.name, port: s.port })),
   ].sort((a, b) => a.name.localeCompare(b.name));
 
+  const gateway: GatewayRef | undefined = p.gateway
+    ? { name: p.gateway.name, namespace: p.gateway.namespace, ...(p.gateway.section_name ? { sectionName: p.gateway.section_name } : {}) }
+    : undefined;
+  const routing = { mode: p.routing, ...(p.routing === 'gateway-api' ? { gateway } : {}) };
   const shared: SharedLayerProps = {
+    routing,
     namespace: home.namespace,
     domain: p.domain,
     partOf: p.name,
@@ -71,6 +90,22 @@ export function resolvePlan(reg: Registry): RingPlan {
       memoryRequestMib: q!.memory_request_mib,
       memoryLimitMib: q!.memory_limit_mib,
     }));
+
+  // Previews, by the ring that serves them: the tenant's hosts as its own ring claims them.
+  const segmentOf = new Map(reg.rings.map(({ spec }) => [spec.name, spec.hostname_segment]));
+  const previewsByRing = new Map<string, TenantPreview[]>();
+  for (const [tenant, pv] of Object.entries(reg.previews)) {
+    const own = reg.tenants[tenant];
+    if (!previewsByRing.has(pv.ring)) previewsByRing.set(pv.ring, []);
+    previewsByRing.get(pv.ring)!.push({
+      tenant,
+      hosts: [`${tenant}.${segmentOf.get(own)}.${p.domain}`, `${tenant}.${p.domain}`],
+      header: pv.header,
+      value: pv.value ?? pv.ring,
+    });
+  }
+  const sharedHosts: HostClaim[] = p.shared.services.filter((s) => s.host).map((s) => ({ host: `${s.host}.${p.domain}`, cover: 'domain' }));
+
   const c = p.components;
   const rings = reg.rings.map(({ spec: r }): ResolvedRing => {
     const lock = reg.locks[r.name]?.modules ?? {};
@@ -95,6 +130,7 @@ export function resolvePlan(reg: Registry): RingPlan {
       runAsUser: { api: c.api.run_as_user, horizon: c.horizon.run_as_user, nginx: c.nginx.run_as_user },
       writablePaths: { api: c.api.writable_paths, horizon: c.horizon.writable_paths, nginx: c.nginx.writable_paths },
       envFromSecrets: [...p.secrets.env_from].sort(),
+      secretMounts: p.secrets.mounts.map((m) => ({ secret: m.name, mountPath: m.mount_path })),
       lockMount: { configMap: 'module-lock', mountPath: p.lock_mount_dir },
       internetPorts: p.egress_ports,
     });
@@ -118,13 +154,24 @@ export function resolvePlan(reg: Registry): RingPlan {
       redis: { host: p.redis.host, port: p.redis.port },
       ingress: {
         className: p.ingress.class,
-        controllerNamespace: p.ingress.controller_namespace,
+        // The pods that proxy to nginx: the ingress controller, or the Gateway's data plane.
+        controllerNamespace:
+          p.routing === 'gateway-api' && p.gateway ? (p.gateway.dataplane_namespace ?? p.gateway.namespace) : p.ingress.controller_namespace,
         domainTlsSecret: p.tls.domain_secret,
         segmentTlsSecret: p.tls.ring_secret.replace(/\{segment\}/g, r.hostname_segment),
       },
       imagePullSecrets: [...p.secrets.image_pull].sort(),
       quotaMarginPercent: p.quota_margin_percent,
       quotaAlsoCovers: isHome ? [sharedLayerFootprint(shared.services), ...externalFootprints] : [],
+      secretSync: {
+        mode: p.secrets.sync,
+        storeName: p.secrets.store,
+        refreshInterval: p.secrets.refresh_interval,
+        restartOnRotation: p.secrets.restart_on_rotation,
+      },
+      tls: { mode: p.tls.mode, issuer: p.tls.issuer, alsoServes: isHome ? sharedHosts : [] },
+      routing,
+      previews: previewsByRing.get(r.name) ?? [],
       promotionOrder: r.promotion_order,
       active: r.active,
       soak: r.soak,
@@ -133,5 +180,24 @@ export function resolvePlan(reg: Registry): RingPlan {
     };
   });
 
-  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, rings };
+  // The store may read exactly what some ring needs, and only rings other than home may use it.
+  const others = rings.filter((r) => r.namespace !== home.namespace);
+  const othersNeed = others.flatMap((r) => ringSecretNeeds(r));
+  // The home Namespace lists every original to create by hand: its own needs and every other ring's.
+  const withHomeOriginals = rings.map((r) => (r.namespace === home.namespace ? { ...r, secretSync: { ...r.secretSync, extra: othersNeed } } : r));
+  const cluster: ClusterLayerProps = {
+    partOf: p.name,
+    ...(p.secrets.sync === 'external-secrets'
+      ? {
+          homeSecretAccess: {
+            homeNamespace: home.namespace,
+            secretNames: [...new Set(othersNeed.map((s) => s.name))].sort(),
+            ringNamespaces: others.map((r) => r.namespace).sort(),
+            storeName: p.secrets.store,
+          },
+        }
+      : {}),
+  };
+
+  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals };
 }

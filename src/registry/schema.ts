@@ -207,6 +207,15 @@ export const platformSchema = z
       .default({}),
     tls: z
       .object({
+        /**
+         * Where each ring's TLS secrets come from: "cert-manager" emits a cert-manager Certificate per wildcard
+         * in every ring namespace (DNS-01 issuer required: wildcards); "synced" means the operator keeps the
+         * TLS secrets in the home namespace and they are synchronised like the other secrets (`secrets.sync`).
+         * @default "synced"
+         */
+        mode: z.enum(['cert-manager', 'synced'], { errorMap: () => ({ message: 'expected "cert-manager" or "synced"' }) }).default('synced'),
+        /** cert-manager ClusterIssuer for the Certificates; must solve DNS-01 (wildcards). @default "letsencrypt-dns01" */
+        issuer: dnsLabel('a ClusterIssuer name').default('letsencrypt-dns01'),
         /** TLS secret for `*.<domain>` (bare tenant hosts and shared hosts). @default "wildcard-tls" */
         domain_secret: dnsLabel('a secret name').default('wildcard-tls'),
         /** TLS secret for `*.<segment>.<domain>`; `{segment}` is replaced. @default "{segment}-wildcard-tls" */
@@ -219,13 +228,57 @@ export const platformSchema = z
       .default({}),
     secrets: z
       .object({
-        /** Secrets made by hand in the home namespace that api and horizon read as environment. @default [] */
+        /**
+         * How the home namespace's secrets reach the other rings: "external-secrets" (an ExternalSecret per
+         * secret per ring, through one read-only ClusterSecretStore), "reflector" (Reflector mirrors), or
+         * "none" (the operator copies them; each ring's Namespace lists what it expects).
+         * @default "external-secrets"
+         */
+        sync: z
+          .enum(['external-secrets', 'reflector', 'none'], { errorMap: () => ({ message: 'expected "external-secrets", "reflector" or "none"' }) })
+          .default('external-secrets'),
+        /** How often a rotated home secret is copied again (external-secrets only), e.g. "15m", "1h". @default "1h" */
+        refresh_interval: z
+          .string({ invalid_type_error: 'expected a duration such as "1h"' })
+          .regex(/^([1-9]\d*(s|m|h))+$/, 'expected a duration such as "30m", "1h" or "1h30m"')
+          .default('1h'),
+        /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default "ring-home-secrets" */
+        store: dnsLabel('a ClusterSecretStore name').default('ring-home-secrets'),
+        /**
+         * What restarts pods when a secret they read changes: "reloader" annotates their Deployments for
+         * Stakater Reloader (which must be installed); "none" leaves it to the operator.
+         * @default "reloader"
+         */
+        restart_on_rotation: z.enum(['reloader', 'none'], { errorMap: () => ({ message: 'expected "reloader" or "none"' }) }).default('reloader'),
+        /** Secrets made by hand in the home namespace that api and horizon read as environment (type Opaque). @default [] */
         env_from: z.array(dnsLabel('a secret name')).default([]),
-        /** Image pull secrets, by name. @default [] */
+        /** Image pull secrets, by name (type kubernetes.io/dockerconfigjson). @default [] */
         image_pull: z.array(dnsLabel('a secret name')).default([]),
+        /** Secrets api and horizon mount read-only as files, e.g. Passport keys (type Opaque). @default [] */
+        mounts: z
+          .array(z.object({ name: dnsLabel('a secret name'), mount_path: absolutePath }).strict())
+          .default([]),
       })
       .strict()
       .default({}),
+    /**
+     * How tenant hosts are routed: "ingress" (Ingress objects for `ingress.class`) or "gateway-api"
+     * (HTTPRoutes attached to the Gateway named in `[gateway]`).
+     * @default "ingress"
+     */
+    routing: z.enum(['ingress', 'gateway-api'], { errorMap: () => ({ message: 'expected "ingress" or "gateway-api"' }) }).default('ingress'),
+    /** The Gateway every HTTPRoute attaches to (routing = "gateway-api"); the registry does not own it. @default none */
+    gateway: z
+      .object({
+        name: dnsLabel('a Gateway name'),
+        namespace: dnsLabel('a namespace'),
+        /** Listener the routes attach to. @default every listener that admits them */
+        section_name: dnsLabel('a listener name').optional(),
+        /** Namespace of the Gateway's proxy pods, allowed to reach nginx. @default the Gateway's namespace */
+        dataplane_namespace: dnsLabel('a namespace').optional(),
+      })
+      .strict()
+      .optional(),
     /** Non-secret settings copied into every ring's ConfigMap. @default {} */
     app_settings: z.record(z.string(says('expected a string'))).default({}),
     /** Database and Redis: by the alias names every ring reaches them under. */
@@ -298,10 +351,32 @@ export const ringSchema = z
   })
   .strict();
 
-/** `rings/tenants.toml`: one line per tenant, `tenant = "ring"`. */
+/** HTTP header name (RFC 9110 token). */
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
+
+/** A tenant preview: requests carrying `header: value` go to `ring` while the tenant stays assigned where it is. */
+const preview = z
+  .object({
+    ring: dnsLabel('a ring name'),
+    /** @default "X-Ring" */
+    header: z
+      .string({ invalid_type_error: 'expected an HTTP header name' })
+      .regex(HEADER_NAME, 'expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)')
+      .default('X-Ring'),
+    /** @default the preview ring's name */
+    value: z
+      .string({ invalid_type_error: 'expected a header value' })
+      .regex(/^[\x21-\x7e]([\x20-\x7e]{0,254}[\x21-\x7e])?$/, 'expected a printable header value without leading or trailing spaces')
+      .optional(),
+  })
+  .strict();
+
+/** `rings/tenants.toml`: one line per tenant, `tenant = "ring"`; previews in their own table. */
 export const tenantsSchema = z
   .object({
     tenants: z.record(z.string(says('expected a ring name (a string)'))).default({}),
+    /** tenant → preview, e.g. `acme = { ring = "canary", header = "X-Ring", value = "canary" }`. @default {} */
+    previews: z.record(preview).default({}),
   })
   .strict();
 
@@ -324,3 +399,4 @@ export type PlatformFile = z.infer<typeof platformSchema>;
 export type RingFile = z.infer<typeof ringSchema>;
 export type TenantsFile = z.infer<typeof tenantsSchema>;
 export type LockFile = z.infer<typeof lockSchema>;
+export type PreviewEntry = z.infer<typeof preview>;

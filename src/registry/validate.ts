@@ -6,7 +6,7 @@ import * as path from 'path';
 import { memoryForModules } from '../memory';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
-import { DNS_LABEL, PlatformFile } from './schema';
+import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
 
 export interface CrossFileInput {
   readonly dir: string;
@@ -18,6 +18,8 @@ export interface CrossFileInput {
   readonly rings: readonly RingEntry[];
   /** Undefined when tenants.toml failed. */
   readonly tenants?: Readonly<Record<string, string>>;
+  /** tenant → preview; undefined when tenants.toml failed. */
+  readonly previews?: Readonly<Record<string, PreviewEntry>>;
   /** Locks that parsed, by ring name. */
   readonly locks: Readonly<Record<string, LockEntry>>;
   /** Every lock file present, parsed or not. */
@@ -215,6 +217,66 @@ export const hpaFitsReplicas: Rule = ({ rings }) =>
     .filter((r) => r.spec.hpa && r.spec.hpa.min > r.spec.hpa.max)
     .map((r) => ({ file: r.file, path: 'hpa.min', message: `expected min ≤ max (${r.spec.hpa!.max}), got ${r.spec.hpa!.min}` }));
 
+/** Gateway API routing needs a Gateway to attach to. */
+export const gatewayNamedForGatewayRouting: Rule = ({ platform, platformFile }) => {
+  if (!platform || platform.routing !== 'gateway-api' || platform.gateway) return [];
+  return [{ file: platformFile, path: 'gateway', message: 'missing: expected a [gateway] table with name and namespace (routing = "gateway-api" attaches HTTPRoutes to it)' }];
+};
+
+/** Every secret name has one Secret type: the same name cannot be both a pull secret and an env secret, or a TLS secret. */
+export const secretNamesHaveOneType: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform) return [];
+  const typeOf = new Map<string, { type: string; at: string }>();
+  const out: RegistryProblem[] = [];
+  const see = (name: string, type: string, at: string) => {
+    const first = typeOf.get(name);
+    if (first && first.type !== type) {
+      out.push({ file: platformFile, path: at, message: `expected a secret name used for one Secret type, got "${name}" as ${type} and as ${first.type} (${first.at})` });
+    } else if (!first) typeOf.set(name, { type, at });
+  };
+  platform.secrets.env_from.forEach((n, i) => see(n, 'Opaque', `secrets.env_from.${i}`));
+  platform.secrets.mounts.forEach((m, i) => see(m.name, 'Opaque', `secrets.mounts.${i}.name`));
+  platform.secrets.image_pull.forEach((n, i) => see(n, 'kubernetes.io/dockerconfigjson', `secrets.image_pull.${i}`));
+  see(platform.tls.domain_secret, 'kubernetes.io/tls', 'tls.domain_secret');
+  for (const r of rings) see(platform.tls.ring_secret.replace(/\{segment\}/g, r.spec.hostname_segment), 'kubernetes.io/tls', 'tls.ring_secret');
+  return out;
+};
+
+/** Two secrets mounted at the same path would hide one another. */
+export const secretMountPathsAreUnique: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const seen = new Set<string>();
+  const writable = new Set([...platform.components.api.writable_paths, ...platform.components.horizon.writable_paths, platform.lock_mount_dir]);
+  const out: RegistryProblem[] = [];
+  platform.secrets.mounts.forEach((m, i) => {
+    const p = m.mount_path.replace(/\/+$/, '');
+    if (seen.has(p)) out.push({ file: platformFile, path: `secrets.mounts.${i}.mount_path`, message: `expected a path no other secret is mounted at, got "${m.mount_path}" twice` });
+    else if (writable.has(p)) out.push({ file: platformFile, path: `secrets.mounts.${i}.mount_path`, message: `expected a path that is not a writable path or the lock folder, got "${m.mount_path}"` });
+    seen.add(p);
+  });
+  return out;
+};
+
+/**
+ * A preview routes a tenant's requests to another ring by header: the tenant must be assigned (its
+ * hosts exist), and the preview ring must exist, be active and differ from the tenant's ring.
+ */
+export const previewsPointAtAnotherActiveRing: Rule = ({ previews, tenants, tenantsFile, rings, ringFilesFailed }) => {
+  if (!previews || !tenants || ringFilesFailed) return [];
+  const byName = new Map(rings.map((r) => [r.spec.name, r]));
+  const out: RegistryProblem[] = [];
+  for (const [tenant, p] of Object.entries(previews)) {
+    const at = `previews.${tenant}`;
+    const assigned = tenants[tenant];
+    const r = byName.get(p.ring);
+    if (assigned === undefined) out.push({ file: tenantsFile, path: at, message: `expected a tenant listed in [tenants], got "${tenant}" (a preview needs the tenant's hosts)` });
+    if (!r) out.push({ file: tenantsFile, path: `${at}.ring`, message: `expected an existing ring (${[...byName.keys()].join(', ')}), got "${p.ring}"` });
+    else if (!r.spec.active) out.push({ file: tenantsFile, path: `${at}.ring`, message: `expected an active ring, got "${p.ring}" (active = false in ${r.file})` });
+    else if (assigned === p.ring) out.push({ file: tenantsFile, path: `${at}.ring`, message: `expected a ring other than the tenant's own, got "${p.ring}" (the tenant is already there)` });
+  }
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -233,6 +295,10 @@ export const RULES: readonly Rule[] = [
   locksFitAConfigMap,
   memoryStaysSane,
   hpaFitsReplicas,
+  gatewayNamedForGatewayRouting,
+  secretNamesHaveOneType,
+  secretMountPathsAreUnique,
+  previewsPointAtAnotherActiveRing,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

@@ -49,7 +49,7 @@ test('a removed ring\'s file disappears from dist/', () => {
   const r = synth(reg, out);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(fs.readdirSync(out).sort()).toEqual(['kustomization.yaml', 'ring-canary.yaml', 'ring-edge.yaml', 'ring-stable.yaml', 'shared.yaml']);
+  expect(fs.readdirSync(out).sort()).toEqual(['cluster.yaml', 'kustomization.yaml', 'ring-canary.yaml', 'ring-edge.yaml', 'ring-stable.yaml', 'shared.yaml']);
   expect(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).not.toContain('experimental');
 });
 

@@ -7,8 +7,8 @@ import { examplePlan } from '../support/registry-fixture';
 
 const files = synthesize(examplePlan()).files;
 
-test('the example platform writes the shared layer, one file per ring and a kustomization', () => {
-  expect([...files.keys()]).toEqual(['shared.yaml', 'ring-stable.yaml', 'ring-edge.yaml', 'ring-canary.yaml', 'ring-experimental.yaml', 'kustomization.yaml']);
+test('the example platform writes the cluster-scoped layer, the shared layer, one file per ring and a kustomization', () => {
+  expect([...files.keys()]).toEqual(['cluster.yaml', 'shared.yaml', 'ring-stable.yaml', 'ring-edge.yaml', 'ring-canary.yaml', 'ring-experimental.yaml', 'kustomization.yaml']);
 });
 
 test.each([...files.keys()])('%s', (file) => {

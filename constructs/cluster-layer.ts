@@ -1,0 +1,37 @@
+/**
+ * ClusterLayer: the platform's cluster-scoped objects (and the namespaced ones that only make sense
+ * with them), in a chart WITHOUT a namespace, so cdk8s never stamps one onto a ClusterSecretStore or
+ * a ClusterRole. Today: the External Secrets read path out of the home namespace.
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { standardLabels } from './labels';
+import { HomeSecretAccess } from './secret-sync';
+
+export interface ClusterLayerProps {
+  /** `app.kubernetes.io/part-of`. @default "platform" */
+  readonly partOf?: string;
+  /** The External Secrets store reading the home namespace. @default none (no objects) */
+  readonly homeSecretAccess?: {
+    readonly homeNamespace: string;
+    readonly secretNames: readonly string[];
+    readonly ringNamespaces: readonly string[];
+    /** @default "ring-home-secrets" */
+    readonly storeName?: string;
+  };
+}
+
+export class ClusterLayer extends Chart {
+  /** True when the chart holds no object (nothing to write). */
+  public readonly isEmpty: boolean;
+
+  constructor(scope: Construct, id: string, props: ClusterLayerProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const partOf = props.partOf ?? 'platform';
+    const a = props.homeSecretAccess;
+    if (a && a.secretNames.length && a.ringNamespaces.length) {
+      new HomeSecretAccess(this, 'home-secret-access', { ...a, labels: standardLabels({ name: 'ring-secret-reader', partOf, component: 'secrets' }) });
+    }
+    this.isEmpty = this.node.children.length === 0;
+  }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Synthesizes every extra example registry (test/fixtures/registries/*/) into a temporary folder and
+# runs the Pod Security gate on dist/ plus those outputs:
+#   bash test/conformance/synth-examples.sh            # build, synth the examples, run run.sh on them
+#   bash test/conformance/synth-examples.sh --print    # only synth; print the output folders
+# dist/ itself is never touched (RINGS_OUT points at the temporary folder).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$(mktemp -d "${TMPDIR:-/tmp}/rings-examples-XXXXXX")"
+trap 'rm -rf "$out"' EXIT
+
+(cd "$root" && npx tsc -p tsconfig.json)
+dirs=()
+for reg in "$root"/test/fixtures/registries/*/; do
+  name="$(basename "$reg")"
+  RINGS_REGISTRY="$reg" RINGS_OUT="$out/$name" node "$root/build/src/main.js" >/dev/null
+  dirs+=("$out/$name")
+done
+
+if [[ "${1:-}" == "--print" ]]; then
+  trap - EXIT
+  printf '%s\n' "${dirs[@]}"
+  exit 0
+fi
+bash "$here/run.sh" "${dirs[@]}"
