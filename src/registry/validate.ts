@@ -204,6 +204,29 @@ export const hpaFitsReplicas: Rule = ({ rings }) =>
     .filter((r) => r.spec.hpa && r.spec.hpa.min > r.spec.hpa.max)
     .map((r) => ({ file: r.file, path: 'hpa.min', message: `expected min ≤ max (${r.spec.hpa!.max}), got ${r.spec.hpa!.min}` }));
 
+/**
+ * A container's limit must be at least its request, or the constructs refuse the component at synth
+ * (and the API server would reject the pod). Memory of api and horizon follows the module count, so
+ * only their cpu is checked.
+ */
+export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (at: string, r: Record<string, unknown>, resources: readonly ('cpu' | 'memory')[]) => {
+    for (const res of resources) {
+      const [req, lim] = res === 'cpu' ? ['cpu_request_millicores', 'cpu_limit_millicores'] : ['memory_request_mib', 'memory_limit_mib'];
+      if (typeof r[req] === 'number' && typeof r[lim] === 'number' && (r[req] as number) > (r[lim] as number)) {
+        out.push({ file: platformFile, path: `${at}.${req}`, message: `expected at most ${lim} (${r[lim]}), got ${r[req]}` });
+      }
+    }
+  };
+  check('components.api', platform.components.api, ['cpu']);
+  check('components.horizon', platform.components.horizon, ['cpu']);
+  check('components.nginx', platform.components.nginx, ['cpu', 'memory']);
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s, ['cpu', 'memory']));
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -223,6 +246,7 @@ export const RULES: readonly Rule[] = [
   locksFitAConfigMap,
   memoryStaysSane,
   hpaFitsReplicas,
+  requestsWithinLimits,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {
