@@ -138,7 +138,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
     try {
       json = JSON.parse(sources.get(rel)!);
     } catch (e) {
-      problems.push({ file, path: '', message: `invalid JSON: ${lowerFirst(String((e as Error).message))}` });
+      problems.push({ file, path: '', message: `invalid JSON: ${jsonSyntaxMessage(sources.get(rel)!, e)}` });
       continue;
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -247,6 +247,24 @@ function valueAt(root: unknown, p: (string | number)[]): unknown {
 function article(t: string): string {
   const names: Record<string, string> = { object: 'a table', array: 'an array', string: 'a string', number: 'a number', boolean: 'true or false', integer: 'a whole number' };
   return names[t] ?? t;
+}
+
+/**
+ * V8's JSON.parse messages may quote the source (`Unexpected token '}', "}{…" is not valid JSON`),
+ * across lines and possibly a secret: keep the reason, turn the position into line and column, drop the excerpt.
+ */
+export function jsonSyntaxMessage(text: string, e: unknown): string {
+  let msg = String(e instanceof Error ? e.message : e).split('\n')[0];
+  msg = msg.replace(/, ".*$/, '');
+  msg = msg.replace(/'([^']*)'/g, (_m, tok: string) => (/^[\x21-\x7e]+$/.test(tok) ? `'${tok}'` : `character U+${(tok.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`));
+  const at = /^(.*?) in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(msg) ?? /^(.*?) at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(msg);
+  if (at) {
+    const before = text.slice(0, Number(at[2]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    msg = `line ${line}, column ${column}: ${lowerFirst(at[1])}`;
+  }
+  return lowerFirst(msg.replace('token character', 'character'));
 }
 
 function lowerFirst(s: string): string {

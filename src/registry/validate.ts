@@ -3,6 +3,8 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
+import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
+import { writableVolumeName } from '../../constructs/security';
 import { memoryForModules } from '../memory';
 import { RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -227,6 +229,54 @@ export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
   return out;
 };
 
+/**
+ * Each writable path becomes an emptyDir volume named after it and mounted there: two paths for the
+ * same folder (`/tmp`, `/tmp/`), two that give the same volume name (`/a-b`, `/a/b`), or one over a
+ * ConfigMap mount (the lock folder, nginx's conf.d) would make the API server reject the pods.
+ */
+export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (at: string, paths: readonly string[], configDirs: readonly string[]) => {
+    const folders = new Map(configDirs.map((d) => [d.replace(/\/+$/, '') || '/', `the ConfigMap mounted at "${d}"`]));
+    const volumes = new Map<string, string>();
+    paths.forEach((p, i) => {
+      const folder = p.replace(/\/+$/, '') || '/';
+      const volume = writableVolumeName(p);
+      const clash = folders.get(folder) ?? volumes.get(volume);
+      if (clash) out.push({ file: platformFile, path: `${at}.writable_paths.${i}`, message: `expected a folder no other mount uses, got "${p}" (clashes with ${clash})` });
+      folders.set(folder, `"${p}"`);
+      volumes.set(volume, `"${p}"`);
+    });
+  };
+  const c = platform.components;
+  check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
+  check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
+  check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, []));
+  return out;
+};
+
+/**
+ * Free text the output carries (shared services' args, ring descriptions and display names…) is not a
+ * place for secrets either: any string value that looks like one is refused, and never echoed.
+ * app_settings has its own rule (appSettingsAreNotSecrets), with a message for settings.
+ */
+export const noInlineSecrets: Rule = ({ platform, platformFile, rings }) => {
+  const out: RegistryProblem[] = [];
+  const walk = (file: string, v: unknown, at: string[]) => {
+    if (typeof v === 'string') {
+      if (looksLikeSecret('', v)) {
+        out.push({ file, path: at.join('.'), message: 'expected no secret in the registry, got what looks like one (value not shown); keep it in a Secret in the home namespace' });
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(file, x, [...at, String(i)]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (!(at.length === 0 && k === 'app_settings')) walk(file, x, [...at, k]);
+  };
+  if (platform) walk(platformFile, platform, []);
+  for (const r of rings) walk(r.file, r.spec, []);
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -247,6 +297,8 @@ export const RULES: readonly Rule[] = [
   memoryStaysSane,
   hpaFitsReplicas,
   requestsWithinLimits,
+  writablePathsDistinct,
+  noInlineSecrets,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

@@ -16,6 +16,7 @@ import {
   noSecretWithData,
   objectsFitSizeLimits,
   parseQuantity,
+  podSpecsConsistent,
   quotasCoverSurge,
   referencedConfigExists,
   ringNamespacesRestricted,
@@ -170,6 +171,25 @@ describe('imagesArePinned', () => {
   ])('fails on %s', (image, why) => {
     const list = withObject(deployment('ring1', 'api', { replicas: 1, image }), byId('Deployment', 'ring1', 'api'));
     expect(imagesArePinned(list, ctx)).toEqual([`Deployment/ring1/api: container api: image ${JSON.stringify(image)} has ${why}`]);
+  });
+});
+
+describe('podSpecsConsistent', () => {
+  test('passes on a pod whose mounts name its volumes, each on its own folder', () => {
+    const d = deployment('ring1', 'api', { replicas: 1 });
+    d.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }, { name: 'lock', configMap: { name: 'settings' } }];
+    d.spec.template.spec.containers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'lock', mountPath: '/etc/rings' }];
+    expect(podSpecsConsistent(withObject(d, byId('Deployment', 'ring1', 'api')), ctx)).toEqual([]);
+  });
+  test('fails on a duplicate volume, a mount of a missing volume and two mounts on one folder', () => {
+    const d = deployment('ring1', 'api', { replicas: 1 });
+    d.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }, { name: 'tmp', emptyDir: {} }, { name: 'lock', configMap: { name: 'settings' } }];
+    d.spec.template.spec.containers[0].volumeMounts = [{ name: 'tmp', mountPath: '/etc/rings/' }, { name: 'lock', mountPath: '/etc/rings' }, { name: 'cache', mountPath: '/cache' }];
+    expect(podSpecsConsistent(withObject(d, byId('Deployment', 'ring1', 'api')), ctx)).toEqual([
+      'Deployment/ring1/api: volume name tmp is used twice',
+      'Deployment/ring1/api: container api mounts cache, which is no volume of the pod',
+      'Deployment/ring1/api: container api mounts two volumes on /etc/rings',
+    ]);
   });
 });
 

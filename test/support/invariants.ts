@@ -158,6 +158,32 @@ export const imagesArePinned: Invariant = (objects) =>
       .map(([c, why]) => `${idOf(t.owner)}: container ${c.name}: image ${JSON.stringify(c.image ?? '')} has ${why}`),
   );
 
+// ---------------------------------------------------------------- pod specs
+
+/**
+ * What the API server checks in a pod spec but the JSON schema cannot: container, volume and port
+ * names unique, every volumeMount naming a volume of the pod, no two mounts on the same folder.
+ */
+export const podSpecsConsistent: Invariant = (objects) => {
+  const out: string[] = [];
+  const dupes = (xs: string[]) => [...new Set(xs.filter((x, i) => xs.indexOf(x) !== i))];
+  for (const t of podTemplates(objects)) {
+    const id = idOf(t.owner);
+    const containers = containersOf(t.spec);
+    const volumes: string[] = (t.spec.volumes ?? []).map((v: any) => v.name);
+    for (const d of dupes(containers.map((c) => c.name))) out.push(`${id}: container name ${d} is used twice`);
+    for (const d of dupes(volumes)) out.push(`${id}: volume name ${d} is used twice`);
+    for (const c of containers) {
+      const mounts: any[] = c.volumeMounts ?? [];
+      for (const m of mounts) if (!volumes.includes(m.name)) out.push(`${id}: container ${c.name} mounts ${m.name}, which is no volume of the pod`);
+      const folders = mounts.map((m) => String(m.mountPath).replace(/\/+$/, '') || '/');
+      for (const d of dupes(folders)) out.push(`${id}: container ${c.name} mounts two volumes on ${d}`);
+      for (const d of dupes((c.ports ?? []).filter((p: any) => p.name).map((p: any) => p.name))) out.push(`${id}: container ${c.name} names two ports ${d}`);
+    }
+  }
+  return out;
+};
+
 // ---------------------------------------------------------------- names, labels, sizes
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -539,6 +565,7 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   noSecretWithData,
   noPlaintextCredentials,
   imagesArePinned,
+  podSpecsConsistent,
   namesAreValid,
   labelsAndAnnotationsFit,
   objectsFitSizeLimits,

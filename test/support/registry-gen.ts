@@ -183,7 +183,8 @@ export type MutationKind =
   | 'empty-file'
   | 'tenant-on-unknown-ring'
   | 'set-string'
-  | 'request-above-limit';
+  | 'request-above-limit'
+  | 'writable-path-clash';
 
 export interface Mutation {
   readonly kind: MutationKind;
@@ -197,7 +198,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom<MutationKind>(
     'flip-type', 'delete-key', 'unknown-key', 'corrupt-syntax', 'truncate', 'negative-number', 'fraction',
     'duplicate-ring-field', 'duplicate-shared-name', 'bad-version', 'delete-file', 'empty-file', 'tenant-on-unknown-ring', 'set-string',
-    'request-above-limit',
+    'request-above-limit', 'writable-path-clash',
   ),
   a: fc.nat(),
   b: fc.nat(),
@@ -339,6 +340,14 @@ export function mutate(sources: ReadonlyMap<string, string>, m: Mutation): Sourc
         const t = pick(targets, m.b);
         if (getAt(d, t.slice(0, -1)) === undefined || getAt(d, t) === undefined) setAt(d, t.slice(0, 1), { ...((d as any)[t[0]] ?? {}), [t[1]]: {} });
         setAt(d, [...t, m.c % 2 ? 'cpu_request_millicores' : 'memory_request_mib'], 100_000);
+      });
+      break;
+    case 'writable-path-clash':
+      // A folder listed twice (trailing slash), two folders with one volume name, or one over a config mount.
+      editData('platform.toml', (d) => {
+        const comp = pick(['api', 'horizon', 'nginx'], m.b);
+        const c = ((d as any).components ??= {})[comp] ??= {};
+        c.writable_paths = pick([['/tmp', '/tmp/'], ['/a-b', '/a/b'], ['/etc/rings'], ['/etc/nginx/conf.d'], [(d as any).lock_mount_dir ?? '/etc/rings']], m.c);
       });
       break;
     case 'tenant-on-unknown-ring':
