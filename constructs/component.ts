@@ -110,6 +110,32 @@ export function validateComponent(c: ComponentSpec): string[] {
   if (c.memoryLimitMib < c.memoryRequestMib) errs.push(`component ${c.name}: memory limit ${c.memoryLimitMib}Mi is below the request ${c.memoryRequestMib}Mi`);
   if (c.hpa && (c.hpa.min < 1 || c.hpa.max < c.hpa.min)) errs.push(`component ${c.name}: hpa needs 1 ≤ min ≤ max, got min ${c.hpa.min}, max ${c.hpa.max}`);
   if (/:latest$/.test(c.image) || !/[:@]/.test(c.image.slice(c.image.lastIndexOf('/') + 1))) errs.push(`component ${c.name}: image "${c.image}" is not pinned; use a tag other than latest, or a digest`);
+  errs.push(...mountProblems(c));
+  return errs;
+}
+
+/**
+ * The API server rejects a pod whose volumes share a name or whose mounts share a path, so two
+ * writable paths that differ only by a trailing slash (or map to the same volume name), or a writable
+ * path over a config mount, are refused here, early.
+ */
+function mountProblems(c: ComponentSpec): string[] {
+  const errs: string[] = [];
+  const mounts = [
+    ...(c.writablePaths ?? ['/tmp']).map((p) => ({ volume: writableVolumeName(p), path: p, what: `writable path "${p}"` })),
+    ...(c.configMounts ?? []).map((m) => ({ volume: m.configMap, path: m.mountPath, what: `ConfigMap ${m.configMap} at "${m.mountPath}"` })),
+  ];
+  const byVolume = new Map<string, string>();
+  const byPath = new Map<string, string>();
+  for (const m of mounts) {
+    const path = m.path.replace(/\/+$/, '') || '/';
+    const v = byVolume.get(m.volume);
+    const p = byPath.get(path);
+    if (p) errs.push(`component ${c.name}: ${m.what} mounts the same folder as ${p}; list each folder once`);
+    else if (v) errs.push(`component ${c.name}: ${m.what} gets the volume name ${m.volume}, as ${v} does; rename one of the folders`);
+    byVolume.set(m.volume, m.what);
+    byPath.set(path, m.what);
+  }
   return errs;
 }
 

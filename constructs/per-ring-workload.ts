@@ -60,6 +60,8 @@ export interface OctaneWorkloadOptions {
 
 export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.29.3-alpine';
 export const NGINX_CONFIG_MAP = 'nginx-config';
+/** Where nginx reads its server block from (the nginx-unprivileged image's include folder). */
+export const NGINX_CONFIG_DIR = '/etc/nginx/conf.d';
 
 export class PerRingWorkload extends Construct {
   /** The seed's api (Octane, :8000), horizon (queue worker) and nginx (nginx-unprivileged, :8080 → api). */
@@ -129,7 +131,7 @@ export class PerRingWorkload extends Construct {
         probe: { kind: 'http', path: '/healthz', port: nginxPort },
         runAsUser: o.runAsUser?.nginx ?? 101,
         writablePaths: o.writablePaths?.nginx ?? ['/tmp', '/var/cache/nginx'],
-        configMounts: [{ configMap: NGINX_CONFIG_MAP, mountPath: '/etc/nginx/conf.d' }],
+        configMounts: [{ configMap: NGINX_CONFIG_MAP, mountPath: NGINX_CONFIG_DIR }],
         disruptionBudget: true,
         reachableFrom: { ingressController: true },
         reaches: { components: ['api'] },

@@ -165,7 +165,7 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
     try {
       json = JSON.parse(text);
     } catch (e) {
-      problems.push({ file, path: '', message: `invalid JSON: ${jsonSyntaxProblem(text, e)}` });
+      problems.push({ file, path: '', message: `invalid JSON: ${jsonSyntaxMessage(text, e)}` });
       continue;
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -288,18 +288,23 @@ function article(t: string): string {
 }
 
 /**
- * A JSON syntax error as line, column and the character found, computed from V8's position so the
- * wording does not change with the Node version.
+ * V8's JSON.parse messages may quote the source (`Unexpected token '}', "}{…" is not valid JSON`),
+ * across lines and possibly a secret: keep the reason, turn the position into line and column, drop the excerpt.
  */
-function jsonSyntaxProblem(text: string, e: unknown): string {
-  const m = /position (\d+)/.exec(String((e as Error).message));
-  const pos = m ? Number(m[1]) : text.length;
-  if (pos >= text.length || /end of (JSON|data) input/i.test(String((e as Error).message))) return 'unexpected end of file';
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const column = pos - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: unexpected ${JSON.stringify(text.charAt(pos))}`;
+export function jsonSyntaxMessage(text: string, e: unknown): string {
+  let msg = String(e instanceof Error ? e.message : e).split('\n')[0];
+  msg = msg.replace(/, ".*$/, '');
+  msg = msg.replace(/'([^']*)'/g, (_m, tok: string) => (/^[\x21-\x7e]+$/.test(tok) ? `'${tok}'` : `character U+${(tok.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`));
+  const at = /^(.*?) in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(msg) ?? /^(.*?) at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(msg);
+  if (at) {
+    const before = text.slice(0, Number(at[2]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    msg = `line ${line}, column ${column}: ${lowerFirst(at[1])}`;
+  }
+  return lowerFirst(msg.replace('token character', 'character'));
 }
+
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);

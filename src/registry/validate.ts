@@ -3,6 +3,8 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
+import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
+import { writableVolumeName } from '../../constructs/security';
 import { memoryForModules } from '../memory';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -258,6 +260,29 @@ export const secretMountPathsAreUnique: Rule = ({ platform, platformFile }) => {
 };
 
 /**
+ * A container's limit must be at least its request, or the constructs refuse the component at synth
+ * (and the API server would reject the pod). Memory of api and horizon follows the module count, so
+ * only their cpu is checked.
+ */
+export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (at: string, r: Record<string, unknown>, resources: readonly ('cpu' | 'memory')[]) => {
+    for (const res of resources) {
+      const [req, lim] = res === 'cpu' ? ['cpu_request_millicores', 'cpu_limit_millicores'] : ['memory_request_mib', 'memory_limit_mib'];
+      if (typeof r[req] === 'number' && typeof r[lim] === 'number' && (r[req] as number) > (r[lim] as number)) {
+        out.push({ file: platformFile, path: `${at}.${req}`, message: `expected at most ${lim} (${r[lim]}), got ${r[req]}` });
+      }
+    }
+  };
+  check('components.api', platform.components.api, ['cpu']);
+  check('components.horizon', platform.components.horizon, ['cpu']);
+  check('components.nginx', platform.components.nginx, ['cpu', 'memory']);
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s, ['cpu', 'memory']));
+  return out;
+};
+
+/**
  * A preview routes a tenant's requests to another ring by header: the tenant must be assigned (its
  * hosts exist), and the preview ring must exist, be active and differ from the tenant's ring.
  */
@@ -274,6 +299,54 @@ export const previewsPointAtAnotherActiveRing: Rule = ({ previews, tenants, tena
     else if (!r.spec.active) out.push({ file: tenantsFile, path: `${at}.ring`, message: `expected an active ring, got "${p.ring}" (active = false in ${r.file})` });
     else if (assigned === p.ring) out.push({ file: tenantsFile, path: `${at}.ring`, message: `expected a ring other than the tenant's own, got "${p.ring}" (the tenant is already there)` });
   }
+  return out;
+};
+
+/**
+ * Each writable path becomes an emptyDir volume named after it and mounted there: two paths for the
+ * same folder (`/tmp`, `/tmp/`), two that give the same volume name (`/a-b`, `/a/b`), or one over a
+ * ConfigMap mount (the lock folder, nginx's conf.d) would make the API server reject the pods.
+ */
+export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (at: string, paths: readonly string[], configDirs: readonly string[]) => {
+    const folders = new Map(configDirs.map((d) => [d.replace(/\/+$/, '') || '/', `the ConfigMap mounted at "${d}"`]));
+    const volumes = new Map<string, string>();
+    paths.forEach((p, i) => {
+      const folder = p.replace(/\/+$/, '') || '/';
+      const volume = writableVolumeName(p);
+      const clash = folders.get(folder) ?? volumes.get(volume);
+      if (clash) out.push({ file: platformFile, path: `${at}.writable_paths.${i}`, message: `expected a folder no other mount uses, got "${p}" (clashes with ${clash})` });
+      folders.set(folder, `"${p}"`);
+      volumes.set(volume, `"${p}"`);
+    });
+  };
+  const c = platform.components;
+  check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
+  check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
+  check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, []));
+  return out;
+};
+
+/**
+ * Free text the output carries (shared services' args, ring descriptions and display names…) is not a
+ * place for secrets either: any string value that looks like one is refused, and never echoed.
+ * app_settings has its own rule (appSettingsAreNotSecrets), with a message for settings.
+ */
+export const noInlineSecrets: Rule = ({ platform, platformFile, rings }) => {
+  const out: RegistryProblem[] = [];
+  const walk = (file: string, v: unknown, at: string[]) => {
+    if (typeof v === 'string') {
+      if (looksLikeSecret('', v)) {
+        out.push({ file, path: at.join('.'), message: 'expected no secret in the registry, got what looks like one (value not shown); keep it in a Secret in the home namespace' });
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(file, x, [...at, String(i)]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (!(at.length === 0 && k === 'app_settings')) walk(file, x, [...at, k]);
+  };
+  if (platform) walk(platformFile, platform, []);
+  for (const r of rings) walk(r.file, r.spec, []);
   return out;
 };
 
@@ -299,6 +372,9 @@ export const RULES: readonly Rule[] = [
   secretNamesHaveOneType,
   secretMountPathsAreUnique,
   previewsPointAtAnotherActiveRing,
+  requestsWithinLimits,
+  writablePathsDistinct,
+  noInlineSecrets,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {
