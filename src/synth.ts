@@ -2,9 +2,10 @@
  * constructs → manifests: builds the cdk8s App from a plan and renders one YAML file per chart,
  * in memory. Writing is `dist.ts`'s job, so nothing touches the disk until everything succeeded.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Ring, SharedLayer } from '../constructs';
 import type { RingPlan } from './registry/resolve';
+import { stringifyManifests } from './yaml';
 
 export interface RenderedChart {
   /** File name in dist/, e.g. `ring-canary.yaml`. */
@@ -43,7 +44,7 @@ export function synthesize(plan: RingPlan): SynthResult {
 
 export function renderChart(chart: Chart): RenderedChart {
   const objects = chart.toJson() as Record<string, any>[];
-  return { file: `${chart.node.id}.yaml`, objects, yaml: Yaml.stringify(...objects) };
+  return { file: `${chart.node.id}.yaml`, objects, yaml: stringifyManifests(objects) };
 }
 
 function kustomization(files: readonly string[]): string {
