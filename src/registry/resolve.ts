@@ -111,6 +111,7 @@ export function resolvePlan(reg: Registry): RingPlan {
         controllerNamespace: p.ingress.controller_namespace,
         domainTlsSecret: p.tls.domain_secret,
         segmentTlsSecret: p.tls.ring_secret.replace(/\{segment\}/g, r.hostname_segment),
+        shards: r.ingress_shards,
       },
       imagePullSecrets: [...p.secrets.image_pull].sort(),
       quotaMarginPercent: p.quota_margin_percent,

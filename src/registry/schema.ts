@@ -257,6 +257,12 @@ export const ringSchema = z
       .string({ invalid_type_error: 'expected a duration such as "24h" or "7d"' })
       .regex(/^\d+(m|h|d)$/, 'expected a duration such as "30m", "24h" or "7d"')
       .default('0h'),
+    /**
+     * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
+     * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.
+     * @default 1
+     */
+    ingress_shards: wholeNumber(1, 999).default(1),
     replicas: z
       .object({
         api: wholeNumber(0),
