@@ -33,9 +33,21 @@ export function buildApp(plan: RingPlan): { app: App; shared: SharedLayer; rings
   return { app, shared, rings };
 }
 
-export function synthesize(plan: RingPlan): SynthResult {
+/** Called after each ring's chart is rendered (the shared layer first is not counted). */
+export type ProgressCallback = (ring: string, index: number, total: number) => void;
+
+export interface SynthOptions {
+  /** For progress display: called once per ring, in order, after its chart is rendered. @default none */
+  readonly onProgress?: ProgressCallback;
+}
+
+export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthResult {
   const { shared, rings } = buildApp(plan);
-  const charts: RenderedChart[] = [shared, ...rings].map((chart) => renderChart(chart));
+  const charts: RenderedChart[] = [renderChart(shared)];
+  rings.forEach((ring, i) => {
+    charts.push(renderChart(ring));
+    options.onProgress?.(plan.rings[i].name, i, rings.length);
+  });
   const files = new Map<string, string>();
   for (const c of charts) files.set(c.file, c.yaml);
   files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));
