@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { HostClaim } from './hosts';
 import * as k8s from './k8s';
+import { PlainApiObject } from './plain-api-object';
 
 export interface TenantIngressProps {
   readonly namespace: string;
@@ -63,21 +64,26 @@ export class TenantIngress extends Construct {
         .map((cover) => ({ cover, hosts: claims.filter((c) => c.cover === cover).map((c) => c.host) }))
         .filter((t) => t.hosts.length)
         .map((t) => ({ hosts: t.hosts, secretName: t.cover === 'segment' ? props.segmentTlsSecret : props.domainTlsSecret }));
-      new k8s.KubeIngress(this, name, {
+      // A plain ApiObject rather than k8s.KubeIngress: same manifest, but thousands of rules are
+      // rendered without cdk8s's per-value resolve pass (see plain-api-object.ts).
+      const spec: k8s.IngressSpec = {
+        ingressClassName: props.className ?? 'nginx',
+        rules: claims.map((c) => ({
+          host: c.host,
+          http: { paths: [{ backend: { service: { name: backend.service, port: { number: backend.port } } }, path: '/', pathType: 'Prefix' }] },
+        })),
+        tls,
+      };
+      new PlainApiObject(this, name, {
+        apiVersion: k8s.KubeIngress.GVK.apiVersion,
+        kind: k8s.KubeIngress.GVK.kind,
         metadata: {
           name,
           namespace: props.namespace,
           labels: { ...props.labels },
           ...(props.annotations && Object.keys(props.annotations).length ? { annotations: { ...props.annotations } } : {}),
         },
-        spec: {
-          ingressClassName: props.className ?? 'nginx',
-          tls,
-          rules: claims.map((c) => ({
-            host: c.host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { number: backend.port } } } }] },
-          })),
-        },
+        spec,
       });
     });
     this.shardHosts = map;
