@@ -182,6 +182,11 @@ export const platformSchema = z
         class: text('an ingress class name').default('nginx'),
         /** Namespace of the ingress controller pods, allowed to reach nginx. @default "ingress-nginx" */
         controller_namespace: dnsLabel('a namespace').default('ingress-nginx'),
+        /**
+         * Most tenant hosts one Ingress object may route; a ring with more splits them over
+         * `ingress_shards` objects (its ring file). Each object also stays under 256 KiB. @default 500
+         */
+        max_hosts_per_ingress: wholeNumber(1, 100000).default(500),
       })
       .strict()
       .default({}),

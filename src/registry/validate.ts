@@ -3,6 +3,8 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
+import { ringHosts } from '../../constructs/hosts';
+import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
 import { memoryForModules } from '../memory';
 import { RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -36,6 +38,12 @@ const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', '
 
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
 export const MAX_LOCK_BYTES = 1000 * 1024;
+
+/** Largest app_settings (keys and values) for the ring ConfigMap, with room for the ring's own keys and metadata. */
+export const MAX_CONFIG_MAP_BYTES = 1000 * 1024;
+
+/** Room for the Namespace's description and display-name annotations (256 KiB in all, with room for the others). */
+export const MAX_ANNOTATION_BYTES = 250 * 1024;
 
 /** A ring file is named after its ring, so adding a ring is adding `<name>.toml`. */
 export const ringFileNamedAfterRing: Rule = ({ rings }) =>
@@ -204,6 +212,61 @@ export const hpaFitsReplicas: Rule = ({ rings }) =>
     .filter((r) => r.spec.hpa && r.spec.hpa.min > r.spec.hpa.max)
     .map((r) => ({ file: r.file, path: 'hpa.min', message: `expected min ≤ max (${r.spec.hpa!.max}), got ${r.spec.hpa!.min}` }));
 
+/**
+ * Every tenant Ingress shard stays within `ingress.max_hosts_per_ingress` hosts and 256 KiB. The
+ * shard count is explicit in the ring file, never derived from the tenant count: a derived count
+ * would shrink when tenants leave and reshuffle every shard. So the error computes the value to set.
+ */
+export const ingressShardsFit: Rule = ({ platform, platformFile, rings, tenants, ringFilesFailed }) => {
+  if (!platform || !tenants || ringFilesFailed) return [];
+  const byRing = new Map<string, string[]>();
+  for (const [tenant, ring] of Object.entries(tenants)) {
+    const list = byRing.get(ring);
+    if (list) list.push(tenant);
+    else byRing.set(ring, [tenant]);
+  }
+  const limits = { maxHosts: platform.ingress.max_hosts_per_ingress };
+  const out: RegistryProblem[] = [];
+  for (const r of rings) {
+    const hosts = ringHosts({ hostnameSegment: r.spec.hostname_segment, domain: platform.domain, tenants: byRing.get(r.spec.name) ?? [], isDefault: r.spec.default });
+    const shards = r.spec.ingress_shards;
+    const over = overfullShards(ingressShardLoads(hosts, shards), limits);
+    if (!over.length) continue;
+    const worst = over[0];
+    const need = minimumIngressShards(hosts, shards + 1, limits);
+    const fix =
+      need === undefined
+        ? 'no count up to 999 fits; raise ingress.max_hosts_per_ingress'
+        : `set ingress_shards = ${need}, the smallest count above ${shards} that fits (only ever raise it: lowering it reshuffles every shard)`;
+    out.push({
+      file: r.file,
+      path: 'ingress_shards',
+      message:
+        `expected enough Ingress shards for ${hosts.length} hosts (at most ${limits.maxHosts} hosts, ingress.max_hosts_per_ingress in ${platformFile}, and ${MAX_INGRESS_BYTES / 1024} KiB per object), ` +
+        `got ${shards}: ${worst.name} would hold ${worst.hosts} hosts (${Math.ceil(worst.bytes / 1024)} KiB); ${fix}`,
+    });
+  }
+  return out;
+};
+
+/** The ring ConfigMap (app settings and the ring's keys) fits a ConfigMap, and the Namespace's annotations fit theirs. */
+export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings }) => {
+  const out: RegistryProblem[] = [];
+  if (platform) {
+    const bytes = Object.entries(platform.app_settings).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (bytes > MAX_CONFIG_MAP_BYTES) {
+      out.push({ file: platformFile, path: 'app_settings', message: `expected settings of at most ${MAX_CONFIG_MAP_BYTES} bytes (they become every ring's ConfigMap, limit 1 MiB), got ${bytes}` });
+    }
+  }
+  for (const r of rings) {
+    const bytes = Buffer.byteLength(r.spec.description) + Buffer.byteLength(r.spec.display_name ?? r.spec.name);
+    if (bytes > MAX_ANNOTATION_BYTES) {
+      out.push({ file: r.file, path: 'description', message: `expected a description and display name of at most ${MAX_ANNOTATION_BYTES} bytes together (Namespace annotations, limit 256 KiB), got ${bytes}` });
+    }
+  }
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -223,6 +286,8 @@ export const RULES: readonly Rule[] = [
   locksFitAConfigMap,
   memoryStaysSane,
   hpaFitsReplicas,
+  ingressShardsFit,
+  ringObjectsFitTheirLimits,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {
