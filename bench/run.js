@@ -4,7 +4,7 @@
  *
  * Configuration (environment):
  *   RINGS_BENCH_SYNTH  synth command; {registry} and {out} are replaced, RINGS_REGISTRY/RINGS_OUT are
- *                      also set.                      default: node build/src/main.js
+ *                      also set.                      default: node build/src/start.js (the bundle; node build/src/main.js runs the plain modules)
  *   RINGS_BENCH_CHECK  check command ({registry}).   default: node bench/check.js {registry}
  *   RINGS_BENCH_SCALES comma list of S,M,L.           default: S,M,L
  *   RINGS_BENCH_RUNS   runs per scale point, e.g. "S=9,M=5,L=3" (medians are reported).
@@ -20,7 +20,7 @@ const { generateRegistry, generateKustomize } = require('./generate');
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, 'out');
 const RESULTS = path.resolve(process.env.RINGS_BENCH_RESULTS ?? path.join(__dirname, 'results'));
-const SYNTH = process.env.RINGS_BENCH_SYNTH ?? 'node build/src/main.js';
+const SYNTH = process.env.RINGS_BENCH_SYNTH ?? 'node build/src/start.js';
 const CHECK = process.env.RINGS_BENCH_CHECK ?? 'node bench/check.js {registry}';
 
 const SCALES = {
