@@ -2,7 +2,7 @@
 import { writeDirAtomically } from './dist';
 import { loadRegistry } from './registry/load';
 import { resolvePlan, RingPlan } from './registry/resolve';
-import { buildApp, synthesize, SynthOptions, SynthResult } from './synth';
+import { buildApp, chartRenderer, synthesize, SynthOptions, SynthResult } from './synth';
 
 export interface RingSummary {
   readonly ring: string;
@@ -56,7 +56,8 @@ export interface CheckedRing {
  */
 export function checkRegistry(registryDir: string): readonly CheckedRing[] {
   const plan = resolvePlan(loadRegistry(registryDir));
-  const { rings } = buildApp(plan);
+  const { app, rings } = buildApp(plan);
+  chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
   return plan.rings.map((r, i) => ({
     ring: r.name,
     namespace: r.namespace,
