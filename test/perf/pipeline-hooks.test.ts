@@ -36,7 +36,7 @@ describe('checkRegistry', () => {
         return [];
       };
       const fromCheck = problems(() => checkRegistry(dir));
-      expect(fromCheck).toEqual([`${path.join(dir, 'canary.toml')}: ingress_shards: expected a whole number from 1 to 999, got 0`]);
+      expect(fromCheck).toContain(`${path.join(dir, 'canary.toml')}: ingress_shards: expected a whole number from 1 to 999, got 0`);
       expect(problems(() => renderRegistry(dir))).toEqual(fromCheck);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
