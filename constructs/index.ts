@@ -3,6 +3,7 @@ export * from './hosts';
 export * from './labels';
 export * from './network-policies';
 export * from './per-ring-workload';
+export * from './plain-api-object';
 export * from './ring';
 export * from './ring-quota';
 export * from './shared-aliases';

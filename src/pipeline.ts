@@ -2,7 +2,7 @@
 import { writeDirAtomically } from './dist';
 import { loadRegistry } from './registry/load';
 import { resolvePlan, RingPlan } from './registry/resolve';
-import { synthesize, SynthResult } from './synth';
+import { buildApp, chartRenderer, synthesize, SynthOptions, SynthResult } from './synth';
 
 export interface RingSummary {
   readonly ring: string;
@@ -19,9 +19,9 @@ export interface RenderedRegistry {
 }
 
 /** Loads, validates and renders a registry in memory. Throws `RegistryError` on bad input. */
-export function renderRegistry(registryDir: string): RenderedRegistry {
+export function renderRegistry(registryDir: string, options: SynthOptions = {}): RenderedRegistry {
   const plan = resolvePlan(loadRegistry(registryDir));
-  const result = synthesize(plan);
+  const result = synthesize(plan, options);
   const summary = plan.rings.map((r, i) => ({
     ring: r.name,
     namespace: r.namespace,
@@ -33,8 +33,37 @@ export function renderRegistry(registryDir: string): RenderedRegistry {
 }
 
 /** Renders and replaces `outDir` atomically; on any error nothing is written. */
-export function synthToDir(registryDir: string, outDir: string): RenderedRegistry {
-  const rendered = renderRegistry(registryDir);
+export function synthToDir(registryDir: string, outDir: string, options: SynthOptions = {}): RenderedRegistry {
+  const rendered = renderRegistry(registryDir, options);
   writeDirAtomically(outDir, rendered.result.files);
   return rendered;
+}
+
+export interface CheckedRing {
+  readonly ring: string;
+  readonly namespace: string;
+  readonly tenants: number;
+  readonly hosts: number;
+  readonly ingressShards: number;
+  readonly apiMemoryLimitMib: number;
+}
+
+/**
+ * Everything synth checks, without rendering: load, the schemas and every cross-file rule
+ * (object limits included), resolve, and the constructs' own checks (their constructors throw).
+ * What it skips is the costly part of synth: turning the construct tree into JSON and YAML.
+ * Throws `RegistryError` (or the construct's `Error`) exactly as synth would.
+ */
+export function checkRegistry(registryDir: string): readonly CheckedRing[] {
+  const plan = resolvePlan(loadRegistry(registryDir));
+  const { app, rings } = buildApp(plan);
+  chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
+  return plan.rings.map((r, i) => ({
+    ring: r.name,
+    namespace: r.namespace,
+    tenants: r.tenants?.length ?? 0,
+    hosts: rings[i].hosts.length,
+    ingressShards: r.ingress?.shards ?? 1,
+    apiMemoryLimitMib: r.apiMemoryLimitMib,
+  }));
 }

@@ -2,9 +2,10 @@
  * constructs → manifests: builds the cdk8s App from a plan and renders one YAML file per chart,
  * in memory. Writing is `dist.ts`'s job, so nothing touches the disk until everything succeeded.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { ClusterLayer, Ring, SharedLayer } from '../constructs';
 import type { RingPlan } from './registry/resolve';
+import { stringifyManifests } from './yaml';
 
 export interface RenderedChart {
   /** File name in dist/, e.g. `ring-canary.yaml`. */
@@ -35,18 +36,53 @@ export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; sha
   return { app, cluster, shared, rings };
 }
 
-export function synthesize(plan: RingPlan): SynthResult {
-  const { cluster, shared, rings } = buildApp(plan);
-  const charts: RenderedChart[] = [...(cluster.isEmpty ? [] : [cluster]), shared, ...rings].map((chart) => renderChart(chart));
+/** Called after each ring's chart is rendered (the shared layer first is not counted). */
+export type ProgressCallback = (ring: string, index: number, total: number) => void;
+
+export interface SynthOptions {
+  /** For progress display: called once per ring, in order, after its chart is rendered. @default none */
+  readonly onProgress?: ProgressCallback;
+}
+
+export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthResult {
+  const { app, cluster, shared, rings } = buildApp(plan);
+  const render = chartRenderer(app);
+  const charts: RenderedChart[] = [...(cluster.isEmpty ? [] : [renderChart(cluster, render)]), renderChart(shared, render)];
+  rings.forEach((ring, i) => {
+    charts.push(renderChart(ring, render));
+    options.onProgress?.(plan.rings[i].name, i, rings.length);
+  });
   const files = new Map<string, string>();
   for (const c of charts) files.set(c.file, c.yaml);
   files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));
   return { charts, files, rings };
 }
 
-export function renderChart(chart: Chart): RenderedChart {
-  const objects = chart.toJson() as Record<string, any>[];
-  return { file: `${chart.node.id}.yaml`, objects, yaml: Yaml.stringify(...objects) };
+export function renderChart(chart: Chart, render: (chart: Chart) => Record<string, any>[] = (c) => c.toJson()): RenderedChart {
+  const objects = render(chart);
+  return { file: `${chart.node.id}.yaml`, objects, yaml: stringifyManifests(objects) };
+}
+
+/**
+ * Renders charts of `app` as `chart.toJson()` does, with the app-wide work done once.
+ *
+ * cdk8s's `Chart.toJson()` validates the whole app and infers dependencies over the whole app for
+ * every chart it renders, so rendering one chart per ring walks the app once per ring: quadratic in
+ * rings (400 plain charts took 5.6× the time of 100). When no construct declares a dependency and
+ * no chart nests another, there is nothing to infer: validating once and taking each chart's
+ * objects in dependency order gives the same objects. Otherwise cdk8s's own path is used.
+ */
+export function chartRenderer(app: App): (chart: Chart) => Record<string, any>[] {
+  const all = app.node.findAll();
+  const inferable = all.some((c) => c.node.dependencies.length > 0 || (c instanceof Chart && c.node.children.some((x) => x instanceof Chart)));
+  if (inferable) return (chart) => chart.toJson();
+  const errors = all.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  return (chart) =>
+    new DependencyGraph(chart.node)
+      .topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+      .map((o) => o.toJson());
 }
 
 function kustomization(files: readonly string[]): string {

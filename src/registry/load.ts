@@ -7,7 +7,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
 import { lockSchema, LockFile, platformSchema, PlatformFile, PreviewEntry, ringSchema, RingFile, tenantsSchema } from './schema';
-import { parseToml } from './toml';
+import { parseFlatStringTable, parseToml } from './toml';
 import { crossFileProblems } from './validate';
 
 /** Largest registry file read; a larger one is refused before parsing (tenants.toml at 100,000 tenants is ~3 MiB). */
@@ -125,6 +125,11 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
     if (text.trim() === '' && rel !== TENANTS) {
       problems.push({ file: shown(rel), path: '', message: 'expected TOML content, got an empty file' });
       return undefined;
+    }
+    if (rel === TENANTS) {
+      // The common large case, read directly; its result is what parser and schema would give.
+      const flat = parseFlatStringTable(text, 'tenants') as z.infer<S> | undefined;
+      if (flat) return { tenants: {}, previews: {}, ...flat };
     }
     const parsed = parseToml(text);
     if (!parsed.ok) {

@@ -159,6 +159,7 @@ export function resolvePlan(reg: Registry): RingPlan {
           p.routing === 'gateway-api' && p.gateway ? (p.gateway.dataplane_namespace ?? p.gateway.namespace) : p.ingress.controller_namespace,
         domainTlsSecret: p.tls.domain_secret,
         segmentTlsSecret: p.tls.ring_secret.replace(/\{segment\}/g, r.hostname_segment),
+        shards: r.ingress_shards,
       },
       imagePullSecrets: [...p.secrets.image_pull].sort(),
       quotaMarginPercent: p.quota_margin_percent,

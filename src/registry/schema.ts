@@ -202,6 +202,11 @@ export const platformSchema = z
         class: text('an ingress class name').default('nginx'),
         /** Namespace of the ingress controller pods, allowed to reach nginx. @default "ingress-nginx" */
         controller_namespace: dnsLabel('a namespace').default('ingress-nginx'),
+        /**
+         * Most tenant hosts one Ingress object may route; a ring with more splits them over
+         * `ingress_shards` objects (its ring file). Each object also stays under 256 KiB. @default 500
+         */
+        max_hosts_per_ingress: wholeNumber(1, 100000).default(500),
       })
       .strict()
       .default({}),
@@ -330,6 +335,12 @@ export const ringSchema = z
       .string(says('expected a duration such as "30m", "24h" or "7d"'))
       .regex(/^\d+(m|h|d)$/, 'expected a duration such as "30m", "24h" or "7d"')
       .default('0h'),
+    /**
+     * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
+     * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.
+     * @default 1
+     */
+    ingress_shards: wholeNumber(1, 999).default(1),
     replicas: z
       .object({
         api: wholeNumber(0),

@@ -5,6 +5,8 @@
 import * as path from 'path';
 import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
 import { writableVolumeName } from '../../constructs/security';
+import { ringHosts } from '../../constructs/hosts';
+import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
 import { memoryForModules } from '../memory';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -44,6 +46,12 @@ const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', '
 
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
 export const MAX_LOCK_BYTES = 1000 * 1024;
+
+/** Largest app_settings (keys and values) for the ring ConfigMap, with room for the ring's own keys and metadata. */
+export const MAX_CONFIG_MAP_BYTES = 1000 * 1024;
+
+/** Room for the Namespace's description and display-name annotations (256 KiB in all, with room for the others). */
+export const MAX_ANNOTATION_BYTES = 250 * 1024;
 
 /**
  * A ring file is named after its ring, so adding a ring is adding `<name>.toml`. File names being
@@ -303,6 +311,43 @@ export const previewsPointAtAnotherActiveRing: Rule = ({ previews, tenants, tena
 };
 
 /**
+ * Every tenant Ingress shard stays within `ingress.max_hosts_per_ingress` hosts and 256 KiB. The
+ * shard count is explicit in the ring file, never derived from the tenant count: a derived count
+ * would shrink when tenants leave and reshuffle every shard. So the error computes the value to set.
+ */
+export const ingressShardsFit: Rule = ({ platform, platformFile, rings, tenants, ringFilesFailed }) => {
+  if (!platform || !tenants || ringFilesFailed) return [];
+  const byRing = new Map<string, string[]>();
+  for (const [tenant, ring] of Object.entries(tenants)) {
+    const list = byRing.get(ring);
+    if (list) list.push(tenant);
+    else byRing.set(ring, [tenant]);
+  }
+  const limits = { maxHosts: platform.ingress.max_hosts_per_ingress };
+  const out: RegistryProblem[] = [];
+  for (const r of rings) {
+    const hosts = ringHosts({ hostnameSegment: r.spec.hostname_segment, domain: platform.domain, tenants: byRing.get(r.spec.name) ?? [], isDefault: r.spec.default });
+    const shards = r.spec.ingress_shards;
+    const over = overfullShards(ingressShardLoads(hosts, shards), limits);
+    if (!over.length) continue;
+    const worst = over[0];
+    const need = minimumIngressShards(hosts, shards + 1, limits);
+    const fix =
+      need === undefined
+        ? 'no count up to 999 fits; raise ingress.max_hosts_per_ingress'
+        : `set ingress_shards = ${need}, the smallest count above ${shards} that fits (only ever raise it: lowering it reshuffles every shard)`;
+    out.push({
+      file: r.file,
+      path: 'ingress_shards',
+      message:
+        `expected enough Ingress shards for ${hosts.length} hosts (at most ${limits.maxHosts} hosts, ingress.max_hosts_per_ingress in ${platformFile}, and ${MAX_INGRESS_BYTES / 1024} KiB per object), ` +
+        `got ${shards}: ${worst.name} would hold ${worst.hosts} hosts (${Math.ceil(worst.bytes / 1024)} KiB); ${fix}`,
+    });
+  }
+  return out;
+};
+
+/**
  * Each writable path becomes an emptyDir volume named after it and mounted there: two paths for the
  * same folder (`/tmp`, `/tmp/`), two that give the same volume name (`/a-b`, `/a/b`), or one over a
  * ConfigMap mount (the lock folder, nginx's conf.d) would make the API server reject the pods.
@@ -350,6 +395,24 @@ export const noInlineSecrets: Rule = ({ platform, platformFile, rings }) => {
   return out;
 };
 
+/** The ring ConfigMap (app settings and the ring's keys) fits a ConfigMap, and the Namespace's annotations fit theirs. */
+export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings }) => {
+  const out: RegistryProblem[] = [];
+  if (platform) {
+    const bytes = Object.entries(platform.app_settings).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (bytes > MAX_CONFIG_MAP_BYTES) {
+      out.push({ file: platformFile, path: 'app_settings', message: `expected settings of at most ${MAX_CONFIG_MAP_BYTES} bytes (they become every ring's ConfigMap, limit 1 MiB), got ${bytes}` });
+    }
+  }
+  for (const r of rings) {
+    const bytes = Buffer.byteLength(r.spec.description) + Buffer.byteLength(r.spec.display_name ?? r.spec.name);
+    if (bytes > MAX_ANNOTATION_BYTES) {
+      out.push({ file: r.file, path: 'description', message: `expected a description and display name of at most ${MAX_ANNOTATION_BYTES} bytes together (Namespace annotations, limit 256 KiB), got ${bytes}` });
+    }
+  }
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -375,6 +438,8 @@ export const RULES: readonly Rule[] = [
   requestsWithinLimits,
   writablePathsDistinct,
   noInlineSecrets,
+  ingressShardsFit,
+  ringObjectsFitTheirLimits,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

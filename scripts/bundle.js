@@ -1,0 +1,38 @@
+/**
+ * Part of `npm run build`: bundles the compiled synth entry (build/src/main.js) and everything it
+ * loads into one file, build/rings.bundle.js. One file instead of ~150 modules to resolve, read and
+ * compile saves about a fifth of a cold start; build/src/start.js runs it with V8's code cache.
+ */
+'use strict';
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+esbuild.buildSync({
+  entryPoints: [path.join(root, 'build', 'src', 'main.js')],
+  outfile: path.join(root, 'build', 'rings.bundle.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  // Names stay (error messages and stack traces under RINGS_DEBUG); whitespace does not.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  logLevel: 'warning',
+});
+
+// Warm V8's code cache (build/rings.bundle.js.cache) with one synth of the example registry into a
+// scratch folder, so the first synth after a build starts fast too. Best effort: no registry, no cache.
+const fs = require('fs');
+const os = require('os');
+const { spawnSync } = require('child_process');
+if (fs.existsSync(path.join(root, 'rings', 'platform.toml'))) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-warm-'));
+  fs.rmSync(path.join(root, 'build', 'rings.bundle.js.cache'), { force: true });
+  spawnSync(process.execPath, [path.join(root, 'build', 'src', 'start.js')], {
+    cwd: root,
+    env: { ...process.env, RINGS_REGISTRY: path.join(root, 'rings'), RINGS_OUT: path.join(tmp, 'dist'), CDK8S_OUTDIR: '' },
+    stdio: 'ignore',
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
