@@ -4,8 +4,9 @@
  *
  * Configuration (environment):
  *   RINGS_BENCH_SYNTH  synth command; {registry} and {out} are replaced, RINGS_REGISTRY/RINGS_OUT are
- *                      also set.                      default: node build/src/start.js (the bundle; node build/src/main.js runs the plain modules)
- *   RINGS_BENCH_CHECK  check command ({registry}).   default: node bench/check.js {registry}
+ *                      also set.                      default: node bin/rings.js synth --registry {registry} --out {out} (the bundled CLI;
+ *                      node build/src/start.js is the bundled app entry, node build/src/main.js the plain modules)
+ *   RINGS_BENCH_CHECK  check command ({registry}).   default: node bin/rings.js check --registry {registry}
  *   RINGS_BENCH_SCALES comma list of S,M,L.           default: S,M,L
  *   RINGS_BENCH_RUNS   runs per scale point, e.g. "S=9,M=5,L=3" (medians are reported).
  *   RINGS_BENCH_KUSTOMIZE=0 skips kubectl.            RINGS_BENCH_RESULTS: output folder (default bench/results).
@@ -20,8 +21,8 @@ const { generateRegistry, generateKustomize } = require('./generate');
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, 'out');
 const RESULTS = path.resolve(process.env.RINGS_BENCH_RESULTS ?? path.join(__dirname, 'results'));
-const SYNTH = process.env.RINGS_BENCH_SYNTH ?? 'node build/src/start.js';
-const CHECK = process.env.RINGS_BENCH_CHECK ?? 'node bench/check.js {registry}';
+const SYNTH = process.env.RINGS_BENCH_SYNTH ?? 'node bin/rings.js synth --registry {registry} --out {out}';
+const CHECK = process.env.RINGS_BENCH_CHECK ?? 'node bin/rings.js check --registry {registry}';
 
 const SCALES = {
   S: { rings: 4, tenants: 50, modules: 23, runs: 9, kustomizeRuns: 3, target: { wallS: 0.25 } },

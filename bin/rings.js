@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-require('../build/src/cli/main.js');
+// The bundled CLI with V8's code cache when `npm run build` made it; the compiled modules otherwise.
+require('../build/src/cli/start.js');

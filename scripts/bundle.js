@@ -8,9 +8,13 @@ const path = require('path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-esbuild.buildSync({
-  entryPoints: [path.join(root, 'build', 'src', 'main.js')],
-  outfile: path.join(root, 'build', 'rings.bundle.js'),
+for (const [entry, outfile] of [
+  ['main.js', 'rings.bundle.js'],
+  ['cli/main.js', 'rings-cli.bundle.js'],
+]) {
+  esbuild.buildSync({
+  entryPoints: [path.join(root, 'build', 'src', entry)],
+  outfile: path.join(root, 'build', outfile),
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -20,6 +24,7 @@ esbuild.buildSync({
   keepNames: true,
   logLevel: 'warning',
 });
+}
 
 // Warm V8's code cache (build/rings.bundle.js.cache) with one synth of the example registry into a
 // scratch folder, so the first synth after a build starts fast too. Best effort: no registry, no cache.
@@ -34,5 +39,7 @@ if (fs.existsSync(path.join(root, 'rings', 'platform.toml'))) {
     env: { ...process.env, RINGS_REGISTRY: path.join(root, 'rings'), RINGS_OUT: path.join(tmp, 'dist'), CDK8S_OUTDIR: '' },
     stdio: 'ignore',
   });
+  fs.rmSync(path.join(root, 'build', 'rings-cli.bundle.js.cache'), { force: true });
+  spawnSync(process.execPath, [path.join(root, 'bin', 'rings.js'), 'check', '--registry', path.join(root, 'rings')], { cwd: root, stdio: 'ignore' });
   fs.rmSync(tmp, { recursive: true, force: true });
 }

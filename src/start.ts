@@ -11,15 +11,14 @@ import Module from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
 
-const bundle = path.join(__dirname, '..', 'rings.bundle.js');
-const cacheFile = `${bundle}.cache`;
-
-function run(): void {
+/** Runs `bundle` through V8's code cache (`<bundle>.cache`); without the bundle, `fallback()`. */
+export function runCached(bundle: string, fallback: () => void): void {
+  const cacheFile = `${bundle}.cache`;
   let source: string;
   try {
     source = fs.readFileSync(bundle, 'utf8');
   } catch {
-    require('./main');
+    fallback();
     return;
   }
   let cachedData: Buffer | undefined;
@@ -31,14 +30,14 @@ function run(): void {
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     // After the run, so the cache also holds the functions the run compiled lazily.
-    process.once('exit', () => saveCache(script));
+    process.once('exit', () => saveCache(script, cacheFile));
   }
   const fn = script.runInThisContext() as (exports: object, req: NodeRequire, mod: object, filename: string, dirname: string) => void;
   const mod = { exports: {} };
   fn.call(mod.exports, mod.exports, require, mod, bundle, path.dirname(bundle));
 }
 
-function saveCache(script: vm.Script): void {
+function saveCache(script: vm.Script, cacheFile: string): void {
   try {
     const tmp = `${cacheFile}.${process.pid}`;
     fs.writeFileSync(tmp, script.createCachedData());
@@ -48,4 +47,4 @@ function saveCache(script: vm.Script): void {
   }
 }
 
-run();
+if (require.main === module) runCached(path.join(__dirname, '..', 'rings.bundle.js'), () => require('./main'));

@@ -9,6 +9,10 @@ export interface Io {
   readonly stderr: (s: string) => void;
   readonly stdoutIsTty: boolean;
   readonly stdinIsTty: boolean;
+  /** Progress goes to stderr, and only to a terminal. @default false */
+  readonly stderrIsTty?: boolean;
+  /** Milliseconds since the command started, for progress. @default always 0 (no progress) */
+  readonly elapsedMs?: () => number;
   /** Asks a question on the terminal; resolves to the answer line. */
   readonly ask: (question: string) => Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -20,6 +24,8 @@ export function processIo(): Io {
     stderr: (s) => process.stderr.write(s),
     stdoutIsTty: Boolean(process.stdout.isTTY),
     stdinIsTty: Boolean(process.stdin.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    elapsedMs: () => performance.now(),
     env: process.env,
     ask: (question) =>
       new Promise((resolve) => {
@@ -75,4 +81,24 @@ export function table(rows: readonly (readonly string[])[], paintHeader: Paint =
 
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Per-ring progress for long runs: silent for the first `afterMs` (a quick synth prints nothing
+ * extra), then one line per ring on a terminal's stderr, rewritten in place and cleared at the end.
+ * Never on a pipe or in CI logs.
+ */
+export function progressReporter(io: Io, afterMs = 1000): { onProgress: (ring: string, index: number, total: number) => void; done: () => void } {
+  let shown = false;
+  const live = Boolean(io.stderrIsTty && io.elapsedMs);
+  return {
+    onProgress(ring, index, total) {
+      if (!live || io.elapsedMs!() < afterMs) return;
+      shown = true;
+      io.stderr(`\r\x1b[2Krendered ring ${index + 1}/${total}: ${ring}`);
+    },
+    done() {
+      if (shown) io.stderr('\r\x1b[2K');
+    },
+  };
 }

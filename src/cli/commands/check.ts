@@ -1,4 +1,5 @@
-import { Command, loadAll, renderSources } from '../context';
+import { checkRegistry } from '../../pipeline';
+import { Command, loadHistory } from '../context';
 import { json } from '../output';
 
 export const check: Command = {
@@ -9,17 +10,18 @@ export const check: Command = {
   flags: { json: 'boolean' },
   run(ctx) {
     // A RegistryError propagates to main, which prints one line per problem and exits 1.
-    const { sources, registry, history } = loadAll(ctx.registry);
-    const { result } = renderSources(ctx.registry, sources);
+    // checkRegistry runs every rule and every construct validation synth runs, but renders no YAML.
+    const history = loadHistory(ctx.registry);
+    const rings = checkRegistry(ctx.registry);
     const summary = {
       valid: true,
-      rings: registry.rings.length,
-      tenants: Object.keys(registry.tenants).length,
-      objects: result.charts.reduce((n, ch) => n + ch.objects.length, 0),
+      rings: rings.length,
+      tenants: rings.reduce((n, r) => n + r.tenants, 0),
+      hosts: rings.reduce((n, r) => n + r.hosts, 0),
       historyEntries: history.length,
     };
     if (ctx.json) ctx.io.stdout(json(summary));
-    else ctx.io.stdout(`${ctx.c.green('ok')}: ${ctx.registry} is valid: ${summary.rings} rings, ${summary.tenants} tenants, ${summary.objects} objects, ${summary.historyEntries} history entries\n`);
+    else ctx.io.stdout(`${ctx.c.green('ok')}: ${ctx.registry} is valid: ${summary.rings} rings, ${summary.tenants} tenants, ${summary.hosts} hosts, ${summary.historyEntries} history entries\n`);
     return 0;
   },
 };

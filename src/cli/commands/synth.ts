@@ -1,7 +1,7 @@
 import { synthToDir } from '../../pipeline';
 import { stringFlag } from '../args';
 import { Command, loadHistory } from '../context';
-import { json } from '../output';
+import { json, progressReporter } from '../output';
 
 export const synth: Command = {
   name: 'synth',
@@ -12,7 +12,14 @@ export const synth: Command = {
   run(ctx, args) {
     const out = stringFlag(args, 'out') ?? 'dist';
     loadHistory(ctx.registry); // a broken history is a broken registry, as in `check`
-    const { result, summary } = synthToDir(ctx.registry, out);
+    const progress = progressReporter(ctx.io);
+    let rendered;
+    try {
+      rendered = synthToDir(ctx.registry, out, { onProgress: progress.onProgress });
+    } finally {
+      progress.done();
+    }
+    const { result, summary } = rendered;
     if (ctx.json) {
       ctx.io.stdout(json({ out, files: [...result.files.keys()], rings: summary }));
       return 0;
