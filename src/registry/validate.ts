@@ -222,11 +222,6 @@ export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
   return [{ file: platformFile, path: 'memory', message: `expected coefficients giving at most 64 GiB per pod, got ${limitMib} MiB for ${most} modules` }];
 };
 
-export const hpaFitsReplicas: Rule = ({ rings }) =>
-  rings
-    .filter((r) => r.spec.hpa && r.spec.hpa.min > r.spec.hpa.max)
-    .map((r) => ({ file: r.file, path: 'hpa.min', message: `expected min ≤ max (${r.spec.hpa!.max}), got ${r.spec.hpa!.min}` }));
-
 /** Gateway API routing needs a Gateway to attach to. */
 export const gatewayNamedForGatewayRouting: Rule = ({ platform, platformFile }) => {
   if (!platform || platform.routing !== 'gateway-api' || platform.gateway) return [];
@@ -430,7 +425,6 @@ export const RULES: readonly Rule[] = [
   appSettingsAreNotSecrets,
   locksFitAConfigMap,
   memoryStaysSane,
-  hpaFitsReplicas,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,
   secretMountPathsAreUnique,

@@ -190,7 +190,7 @@ export function runCli(cwd: string): Promise<RunResult> {
   const words = CLI_COMMAND.trim()
     .split(/\s+/)
     .map((w) => w.replace(/\{root\}/g, REPO_ROOT).replace(/\{registry\}/g, REGISTRY).replace(/\{out\}/g, OUT));
-  const env = { ...process.env, RINGS_REGISTRY: REGISTRY, RINGS_OUT: OUT };
+  const env: NodeJS.ProcessEnv = { ...process.env, RINGS_REGISTRY: REGISTRY, RINGS_OUT: OUT };
   delete env.RINGS_DEBUG;
   delete env.CDK8S_OUTDIR;
   return new Promise((resolve, reject) => {

@@ -19,7 +19,7 @@ function lockOf(bytes: number): Record<string, string> {
 
 const input = (over: Partial<CrossFileInput>): CrossFileInput => {
   const reg = loadRegistry('rings');
-  return { dir: 'rings', platform: reg.platform, platformFile: 'rings/platform.toml', tenantsFile: 'rings/tenants.toml', rings: reg.rings, tenants: reg.tenants, locks: reg.locks, lockFiles: [], ringFilesFailed: false, ...over };
+  return { dir: 'rings', platform: reg.platform, platformFile: 'rings/platform.toml', tenantsFile: 'rings/tenants.toml', rings: reg.rings, tenants: reg.tenants, locks: reg.locks, lockFiles: [], ringFiles: reg.rings.map((r) => r.spec.name), ringFilesFailed: false, ...over };
 };
 
 describe('locksFitAConfigMap', () => {

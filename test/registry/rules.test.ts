@@ -184,8 +184,8 @@ describe('memoryStaysSane', () => {
   });
 });
 
-describe('hpaFitsReplicas', () => {
-  test('passes', () => expect(V.hpaFitsReplicas(example())).toEqual([]));
+describe('hpa bounds (ring schema)', () => {
+  test('passes with min ≤ max', () => expect(() => parse(exampleSources())).not.toThrow());
   test('fails when min > max', () => {
     expect(problemsOf(edit('stable.toml', 'max = 8', 'max = 2'))).toContain('rings/stable.toml: hpa.max: expected max ≥ min, got 2');
   });

@@ -103,7 +103,7 @@ describe('SyncedSecrets', () => {
   test.each([
     [{ namespace: 'home' }, /is the home namespace/],
     [{ refreshInterval: 'soon' }, /refresh interval "soon" is not a duration/],
-    [{ secrets: [{ name: 'a' }, { name: 'a', type: 'kubernetes.io/tls' }] }, /listed as Opaque and as kubernetes.io\/tls/],
+    [{ secrets: [{ name: 'a' }, { name: 'a', type: 'kubernetes.io/tls' as const }] }, /listed as Opaque and as kubernetes.io\/tls/],
     [{ secrets: [{ name: 'Bad_Name' }] }, /"Bad_Name" is not a valid Secret name/],
   ])('refuses %j', (bad, message) => {
     expect(() => new SyncedSecrets(chart(), 's', { namespace: 'ring', homeNamespace: 'home', secrets, mode: 'external-secrets', labels, ...bad })).toThrow(message);
