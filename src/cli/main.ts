@@ -142,6 +142,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 /** Runs when executed directly or through bin/rings.js (which only requires this file). */
 const entry = require.main?.filename ?? '';
 if (require.main === module || /[\\/]bin[\\/]rings(\.js)?$/.test(entry)) {
+  // `rings status | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   run(process.argv.slice(2), processIo()).then(
     (code) => (process.exitCode = code),
     (e) => {
