@@ -55,7 +55,11 @@ export interface CheckedRing {
  * Throws `RegistryError` (or the construct's `Error`) exactly as synth would.
  */
 export function checkRegistry(registryDir: string): readonly CheckedRing[] {
-  const plan = resolvePlan(loadRegistry(registryDir));
+  return checkPlan(resolvePlan(loadRegistry(registryDir)));
+}
+
+/** `checkRegistry` for a registry already parsed (an in-memory edit the CLI validates before writing). */
+export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
   const { app, rings } = buildApp(plan);
   chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
   return plan.rings.map((r, i) => ({

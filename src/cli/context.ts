@@ -7,6 +7,7 @@ import * as path from 'path';
 import { RegistryError } from '../registry/errors';
 import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
 import { resolvePlan, RingPlan } from '../registry/resolve';
+import { checkPlan } from '../pipeline';
 import { synthesize, SynthResult } from '../synth';
 import type { CommandSpec, ParsedArgs } from './args';
 import { GateRing } from './gates';
@@ -63,10 +64,15 @@ export function loadHistory(dir: string): HistoryEntry[] {
   return entries;
 }
 
-/** Everything synth validates, in memory: parse, cross-file rules, resolve, constructs. */
+/** Parses and renders in-memory sources, as synth would (for diff). */
 export function renderSources(dir: string, sources: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
   const plan = resolvePlan(parseRegistry(dir, sources));
   return { plan, result: synthesize(plan) };
+}
+
+/** Everything synth validates, in memory: parse, cross-file rules, resolve, constructs (no YAML rendered). */
+export function checkSources(dir: string, sources: ReadonlyMap<string, string>): void {
+  checkPlan(resolvePlan(parseRegistry(dir, sources)));
 }
 
 export function gateRings(reg: Registry): GateRing[] {
@@ -122,7 +128,7 @@ export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
     const after = new Map(loaded.sources);
     for (const [rel, text] of Object.entries(m.files)) after.set(rel, text);
     try {
-      renderSources(ctx.registry, after);
+      checkSources(ctx.registry, after);
     } catch (e) {
       if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
       throw e;
