@@ -91,10 +91,16 @@ export interface ComponentContext {
   readonly imagePullSecrets?: readonly string[];
 }
 
-/** Pods a component may run at once during a rolling update, used by the quota. */
+/**
+ * Pods a component may hold at once during a rolling update, as a ResourceQuota counts them:
+ * at most replicas + maxSurge pods that are not terminating (the Deployment controller's bound), plus
+ * up to `replicas` replaced pods that are still terminating — a quota counts a deleted pod until its
+ * grace period is over, and the controller does not wait for that. So 2 × replicas + maxSurge
+ * (HPA max instead of replicas when autoscaled).
+ */
 export function peakPods(c: ComponentSpec): number {
   const steady = c.hpa ? c.hpa.max : c.replicas;
-  return steady === 0 ? 0 : steady + (c.maxSurge ?? 1);
+  return steady === 0 ? 0 : 2 * steady + (c.maxSurge ?? 1);
 }
 
 /** Replicas in steady state, as the PDB sees it. */

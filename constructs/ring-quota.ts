@@ -1,7 +1,8 @@
 /**
- * A ResourceQuota computed from the workloads it must admit: Σ (replicas + maxSurge) × per-pod
+ * A ResourceQuota computed from the workloads it must admit: Σ (2 × replicas + maxSurge) × per-pod
  * requests and limits (HPA max instead of replicas when autoscaled), plus a margin. A rolling update
- * of every Deployment at once therefore always fits.
+ * of every Deployment at once therefore fits even while every replaced pod is still terminating
+ * (a quota counts terminating pods until their grace period ends; see `peakPods`).
  */
 import { Construct } from 'constructs';
 import { ComponentSpec, peakPods } from './component';

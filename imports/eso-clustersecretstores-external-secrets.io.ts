@@ -98,7 +98,7 @@ export function toJson_ClusterSecretStoreProps(obj: ClusterSecretStoreProps | un
  */
 export interface ClusterSecretStoreSpec {
   /**
-   * Used to constrain a ClusterSecretStore to specific namespaces. Relevant only to ClusterSecretStore.
+   * Used to constraint a ClusterSecretStore to specific namespaces. Relevant only to ClusterSecretStore
    *
    * @schema ClusterSecretStoreSpec#conditions
    */
@@ -120,16 +120,14 @@ export interface ClusterSecretStoreSpec {
   readonly provider: ClusterSecretStoreSpecProvider;
 
   /**
-   * Used to configure store refresh interval. Accepts either an integer number
-   * of seconds (legacy) or a Go duration string such as "1h" or "5m". Empty or
-   * 0 will default to the controller config.
+   * Used to configure store refresh interval in seconds. Empty or 0 will default to the controller config.
    *
    * @schema ClusterSecretStoreSpec#refreshInterval
    */
-  readonly refreshInterval?: ClusterSecretStoreSpecRefreshInterval;
+  readonly refreshInterval?: number;
 
   /**
-   * Used to configure HTTP retries on failures.
+   * Used to configure http retries if failed
    *
    * @schema ClusterSecretStoreSpec#retrySettings
    */
@@ -146,7 +144,7 @@ export function toJson_ClusterSecretStoreSpec(obj: ClusterSecretStoreSpec | unde
     'conditions': obj.conditions?.map(y => toJson_ClusterSecretStoreSpecConditions(y)),
     'controller': obj.controller,
     'provider': toJson_ClusterSecretStoreSpecProvider(obj.provider),
-    'refreshInterval': obj.refreshInterval?.value,
+    'refreshInterval': obj.refreshInterval,
     'retrySettings': toJson_ClusterSecretStoreSpecRetrySettings(obj.retrySettings),
   };
   // filter undefined values
@@ -213,6 +211,13 @@ export interface ClusterSecretStoreSpecProvider {
   readonly akeyless?: ClusterSecretStoreSpecProviderAkeyless;
 
   /**
+   * Alibaba configures this store to sync secrets using Alibaba Cloud provider
+   *
+   * @schema ClusterSecretStoreSpecProvider#alibaba
+   */
+  readonly alibaba?: ClusterSecretStoreSpecProviderAlibaba;
+
+  /**
    * AWS configures this store to sync secrets using AWS Secret Manager provider
    *
    * @schema ClusterSecretStoreSpecProvider#aws
@@ -227,25 +232,11 @@ export interface ClusterSecretStoreSpecProvider {
   readonly azurekv?: ClusterSecretStoreSpecProviderAzurekv;
 
   /**
-   * Barbican configures this store to sync secrets using the OpenStack Barbican provider
-   *
-   * @schema ClusterSecretStoreSpecProvider#barbican
-   */
-  readonly barbican?: ClusterSecretStoreSpecProviderBarbican;
-
-  /**
    * Beyondtrust configures this store to sync secrets using Password Safe provider.
    *
    * @schema ClusterSecretStoreSpecProvider#beyondtrust
    */
   readonly beyondtrust?: ClusterSecretStoreSpecProviderBeyondtrust;
-
-  /**
-   * BeyondtrustWorkloadCredentials configures this store to sync secrets using the BeyondTrust Workload Credentials provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#beyondtrustworkloadcredentials
-   */
-  readonly beyondtrustworkloadcredentials?: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials;
 
   /**
    * BitwardenSecretsManager configures this store to sync secrets using BitwardenSecretsManager provider
@@ -276,17 +267,6 @@ export interface ClusterSecretStoreSpecProvider {
   readonly conjur?: ClusterSecretStoreSpecProviderConjur;
 
   /**
-   * CRD configures this store to sync secrets from arbitrary Kubernetes resources,
-   * including both custom resources (CRDs) and core API resources. Resources are
-   * selected by API group, version and kind, where group can be "" (empty string)
-   * for core resources such as ConfigMap. Reading the core v1 Secret is
-   * intentionally blocked — use the Kubernetes provider for that.
-   *
-   * @schema ClusterSecretStoreSpecProvider#crd
-   */
-  readonly crd?: ClusterSecretStoreSpecProviderCrd;
-
-  /**
    * Delinea DevOps Secrets Vault
    * https://docs.delinea.com/online-help/products/devops-secrets-vault/current
    *
@@ -295,18 +275,18 @@ export interface ClusterSecretStoreSpecProvider {
   readonly delinea?: ClusterSecretStoreSpecProviderDelinea;
 
   /**
+   * Device42 configures this store to sync secrets using the Device42 provider
+   *
+   * @schema ClusterSecretStoreSpecProvider#device42
+   */
+  readonly device42?: ClusterSecretStoreSpecProviderDevice42;
+
+  /**
    * Doppler configures this store to sync secrets using the Doppler provider
    *
    * @schema ClusterSecretStoreSpecProvider#doppler
    */
   readonly doppler?: ClusterSecretStoreSpecProviderDoppler;
-
-  /**
-   * DVLS configures this store to sync secrets using Devolutions Server provider
-   *
-   * @schema ClusterSecretStoreSpecProvider#dvls
-   */
-  readonly dvls?: ClusterSecretStoreSpecProviderDvls;
 
   /**
    * Fake configures a store with static key/value pairs
@@ -330,8 +310,7 @@ export interface ClusterSecretStoreSpecProvider {
   readonly gcpsm?: ClusterSecretStoreSpecProviderGcpsm;
 
   /**
-   * Github configures this store to push GitHub Actions secrets using the GitHub API provider.
-   * Note: This provider only supports write operations (PushSecret) and cannot fetch secrets from GitHub
+   * Github configures this store to push Github Action secrets using Github API provider
    *
    * @schema ClusterSecretStoreSpecProvider#github
    */
@@ -373,20 +352,6 @@ export interface ClusterSecretStoreSpecProvider {
   readonly kubernetes?: ClusterSecretStoreSpecProviderKubernetes;
 
   /**
-   * NebiusMysterybox configures this store to sync secrets using NebiusMysterybox provider
-   *
-   * @schema ClusterSecretStoreSpecProvider#nebiusmysterybox
-   */
-  readonly nebiusmysterybox?: ClusterSecretStoreSpecProviderNebiusmysterybox;
-
-  /**
-   * Ngrok configures this store to sync secrets using the ngrok provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#ngrok
-   */
-  readonly ngrok?: ClusterSecretStoreSpecProviderNgrok;
-
-  /**
    * Onboardbase configures this store to sync secrets using the Onboardbase provider
    *
    * @schema ClusterSecretStoreSpecProvider#onboardbase
@@ -408,13 +373,6 @@ export interface ClusterSecretStoreSpecProvider {
   readonly onepasswordSdk?: ClusterSecretStoreSpecProviderOnepasswordSdk;
 
   /**
-   * OpenBao configures this store to sync secrets using the OpenBao provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#openBao
-   */
-  readonly openBao?: ClusterSecretStoreSpecProviderOpenBao;
-
-  /**
    * Oracle configures this store to sync secrets using Oracle Vault provider
    *
    * @schema ClusterSecretStoreSpecProvider#oracle
@@ -422,22 +380,12 @@ export interface ClusterSecretStoreSpecProvider {
   readonly oracle?: ClusterSecretStoreSpecProviderOracle;
 
   /**
-   * OVHcloud configures this store to sync secrets using the OVHcloud provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#ovh
-   */
-  readonly ovh?: ClusterSecretStoreSpecProviderOvh;
-
-  /**
-   * PassboltProvider provides access to Passbolt secrets manager.
-   * See: https://www.passbolt.com.
-   *
    * @schema ClusterSecretStoreSpecProvider#passbolt
    */
   readonly passbolt?: ClusterSecretStoreSpecProviderPassbolt;
 
   /**
-   * PasswordDepotProvider configures a store to sync secrets with a Password Depot instance.
+   * Configures a store to sync secrets with a Password Depot instance.
    *
    * @schema ClusterSecretStoreSpecProvider#passworddepot
    */
@@ -458,7 +406,7 @@ export interface ClusterSecretStoreSpecProvider {
   readonly pulumi?: ClusterSecretStoreSpecProviderPulumi;
 
   /**
-   * Scaleway configures this store to sync secrets using the Scaleway provider.
+   * Scaleway
    *
    * @schema ClusterSecretStoreSpecProvider#scaleway
    */
@@ -480,18 +428,11 @@ export interface ClusterSecretStoreSpecProvider {
   readonly senhasegura?: ClusterSecretStoreSpecProviderSenhasegura;
 
   /**
-   * Vault configures this store to sync secrets using the HashiCorp Vault provider.
+   * Vault configures this store to sync secrets using Hashi provider
    *
    * @schema ClusterSecretStoreSpecProvider#vault
    */
   readonly vault?: ClusterSecretStoreSpecProviderVault;
-
-  /**
-   * Volcengine configures this store to sync secrets using the Volcengine provider
-   *
-   * @schema ClusterSecretStoreSpecProvider#volcengine
-   */
-  readonly volcengine?: ClusterSecretStoreSpecProviderVolcengine;
 
   /**
    * Webhook configures this store to sync secrets using a generic templated webhook
@@ -523,19 +464,17 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
   if (obj === undefined) { return undefined; }
   const result = {
     'akeyless': toJson_ClusterSecretStoreSpecProviderAkeyless(obj.akeyless),
+    'alibaba': toJson_ClusterSecretStoreSpecProviderAlibaba(obj.alibaba),
     'aws': toJson_ClusterSecretStoreSpecProviderAws(obj.aws),
     'azurekv': toJson_ClusterSecretStoreSpecProviderAzurekv(obj.azurekv),
-    'barbican': toJson_ClusterSecretStoreSpecProviderBarbican(obj.barbican),
     'beyondtrust': toJson_ClusterSecretStoreSpecProviderBeyondtrust(obj.beyondtrust),
-    'beyondtrustworkloadcredentials': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials(obj.beyondtrustworkloadcredentials),
     'bitwardensecretsmanager': toJson_ClusterSecretStoreSpecProviderBitwardensecretsmanager(obj.bitwardensecretsmanager),
     'chef': toJson_ClusterSecretStoreSpecProviderChef(obj.chef),
     'cloudrusm': toJson_ClusterSecretStoreSpecProviderCloudrusm(obj.cloudrusm),
     'conjur': toJson_ClusterSecretStoreSpecProviderConjur(obj.conjur),
-    'crd': toJson_ClusterSecretStoreSpecProviderCrd(obj.crd),
     'delinea': toJson_ClusterSecretStoreSpecProviderDelinea(obj.delinea),
+    'device42': toJson_ClusterSecretStoreSpecProviderDevice42(obj.device42),
     'doppler': toJson_ClusterSecretStoreSpecProviderDoppler(obj.doppler),
-    'dvls': toJson_ClusterSecretStoreSpecProviderDvls(obj.dvls),
     'fake': toJson_ClusterSecretStoreSpecProviderFake(obj.fake),
     'fortanix': toJson_ClusterSecretStoreSpecProviderFortanix(obj.fortanix),
     'gcpsm': toJson_ClusterSecretStoreSpecProviderGcpsm(obj.gcpsm),
@@ -545,14 +484,10 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
     'infisical': toJson_ClusterSecretStoreSpecProviderInfisical(obj.infisical),
     'keepersecurity': toJson_ClusterSecretStoreSpecProviderKeepersecurity(obj.keepersecurity),
     'kubernetes': toJson_ClusterSecretStoreSpecProviderKubernetes(obj.kubernetes),
-    'nebiusmysterybox': toJson_ClusterSecretStoreSpecProviderNebiusmysterybox(obj.nebiusmysterybox),
-    'ngrok': toJson_ClusterSecretStoreSpecProviderNgrok(obj.ngrok),
     'onboardbase': toJson_ClusterSecretStoreSpecProviderOnboardbase(obj.onboardbase),
     'onepassword': toJson_ClusterSecretStoreSpecProviderOnepassword(obj.onepassword),
     'onepasswordSDK': toJson_ClusterSecretStoreSpecProviderOnepasswordSdk(obj.onepasswordSdk),
-    'openBao': toJson_ClusterSecretStoreSpecProviderOpenBao(obj.openBao),
     'oracle': toJson_ClusterSecretStoreSpecProviderOracle(obj.oracle),
-    'ovh': toJson_ClusterSecretStoreSpecProviderOvh(obj.ovh),
     'passbolt': toJson_ClusterSecretStoreSpecProviderPassbolt(obj.passbolt),
     'passworddepot': toJson_ClusterSecretStoreSpecProviderPassworddepot(obj.passworddepot),
     'previder': toJson_ClusterSecretStoreSpecProviderPrevider(obj.previder),
@@ -561,7 +496,6 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
     'secretserver': toJson_ClusterSecretStoreSpecProviderSecretserver(obj.secretserver),
     'senhasegura': toJson_ClusterSecretStoreSpecProviderSenhasegura(obj.senhasegura),
     'vault': toJson_ClusterSecretStoreSpecProviderVault(obj.vault),
-    'volcengine': toJson_ClusterSecretStoreSpecProviderVolcengine(obj.volcengine),
     'webhook': toJson_ClusterSecretStoreSpecProviderWebhook(obj.webhook),
     'yandexcertificatemanager': toJson_ClusterSecretStoreSpecProviderYandexcertificatemanager(obj.yandexcertificatemanager),
     'yandexlockbox': toJson_ClusterSecretStoreSpecProviderYandexlockbox(obj.yandexlockbox),
@@ -572,25 +506,7 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to configure store refresh interval. Accepts either an integer number
- * of seconds (legacy) or a Go duration string such as "1h" or "5m". Empty or
- * 0 will default to the controller config.
- *
- * @schema ClusterSecretStoreSpecRefreshInterval
- */
-export class ClusterSecretStoreSpecRefreshInterval {
-  public static fromNumber(value: number): ClusterSecretStoreSpecRefreshInterval {
-    return new ClusterSecretStoreSpecRefreshInterval(value);
-  }
-  public static fromString(value: string): ClusterSecretStoreSpecRefreshInterval {
-    return new ClusterSecretStoreSpecRefreshInterval(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
-
-/**
- * Used to configure HTTP retries on failures.
+ * Used to configure http retries if failed
  *
  * @schema ClusterSecretStoreSpecRetrySettings
  */
@@ -694,14 +610,6 @@ export interface ClusterSecretStoreSpecProviderAkeyless {
    * @schema ClusterSecretStoreSpecProviderAkeyless#caProvider
    */
   readonly caProvider?: ClusterSecretStoreSpecProviderAkeylessCaProvider;
-
-  /**
-   * IgnoreCache bypasses the Gateway cache for secret reads when true.
-   * Only relevant when akeylessGWApiURL points to an Akeyless Gateway.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeyless#ignoreCache
-   */
-  readonly ignoreCache?: boolean;
 }
 
 /**
@@ -715,7 +623,42 @@ export function toJson_ClusterSecretStoreSpecProviderAkeyless(obj: ClusterSecret
     'authSecretRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRef(obj.authSecretRef),
     'caBundle': obj.caBundle,
     'caProvider': toJson_ClusterSecretStoreSpecProviderAkeylessCaProvider(obj.caProvider),
-    'ignoreCache': obj.ignoreCache,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Alibaba configures this store to sync secrets using Alibaba Cloud provider
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibaba
+ */
+export interface ClusterSecretStoreSpecProviderAlibaba {
+  /**
+   * AlibabaAuth contains a secretRef for credentials.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibaba#auth
+   */
+  readonly auth: ClusterSecretStoreSpecProviderAlibabaAuth;
+
+  /**
+   * Alibaba Region to be used for the provider
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibaba#regionID
+   */
+  readonly regionId: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibaba' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibaba(obj: ClusterSecretStoreSpecProviderAlibaba | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'auth': toJson_ClusterSecretStoreSpecProviderAlibabaAuth(obj.auth),
+    'regionID': obj.regionId,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -743,14 +686,6 @@ export interface ClusterSecretStoreSpecProviderAws {
    * @schema ClusterSecretStoreSpecProviderAws#auth
    */
   readonly auth?: ClusterSecretStoreSpecProviderAwsAuth;
-
-  /**
-   * CustomSessionTags defines additional STS session tags to include when SessionTagsPolicy is Custom.
-   * These are merged with the automatically injected esoNamespace, esoStoreName, and esoStoreKind tags.
-   *
-   * @schema ClusterSecretStoreSpecProviderAws#customSessionTags
-   */
-  readonly customSessionTags?: { [key: string]: string };
 
   /**
    * AWS External ID set on assumed IAM roles
@@ -802,17 +737,6 @@ export interface ClusterSecretStoreSpecProviderAws {
   readonly sessionTags?: ClusterSecretStoreSpecProviderAwsSessionTags[];
 
   /**
-   * SessionTagsPolicy controls whether and how STS session tags are added when assuming roles.
-   * None (default): no tags are added.
-   * Simple: automatically adds esoNamespace (from the ExternalSecret), esoStoreName, and esoStoreKind tags.
-   * Custom: adds esoNamespace, esoStoreName, and esoStoreKind plus any tags defined in CustomSessionTags.
-   * Note: the IAM role must have sts:TagSession permission when using Simple or Custom.
-   *
-   * @schema ClusterSecretStoreSpecProviderAws#sessionTagsPolicy
-   */
-  readonly sessionTagsPolicy?: ClusterSecretStoreSpecProviderAwsSessionTagsPolicy;
-
-  /**
    * AWS STS assume role transitive session tags. Required when multiple rules are used with the provider
    *
    * @schema ClusterSecretStoreSpecProviderAws#transitiveTagKeys
@@ -829,7 +753,6 @@ export function toJson_ClusterSecretStoreSpecProviderAws(obj: ClusterSecretStore
   const result = {
     'additionalRoles': obj.additionalRoles?.map(y => y),
     'auth': toJson_ClusterSecretStoreSpecProviderAwsAuth(obj.auth),
-    'customSessionTags': ((obj.customSessionTags) === undefined) ? undefined : (Object.entries(obj.customSessionTags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'externalID': obj.externalId,
     'prefix': obj.prefix,
     'region': obj.region,
@@ -837,7 +760,6 @@ export function toJson_ClusterSecretStoreSpecProviderAws(obj: ClusterSecretStore
     'secretsManager': toJson_ClusterSecretStoreSpecProviderAwsSecretsManager(obj.secretsManager),
     'service': obj.service,
     'sessionTags': obj.sessionTags?.map(y => toJson_ClusterSecretStoreSpecProviderAwsSessionTags(y)),
-    'sessionTagsPolicy': obj.sessionTagsPolicy,
     'transitiveTagKeys': obj.transitiveTagKeys?.map(y => y),
   };
   // filter undefined values
@@ -863,31 +785,16 @@ export interface ClusterSecretStoreSpecProviderAzurekv {
    * Valid values are:
    * - "ServicePrincipal" (default): Using a service principal (tenantId, clientId, clientSecret)
    * - "ManagedIdentity": Using Managed Identity assigned to the pod (see aad-pod-identity)
-   * - "WorkloadIdentity": Using a Kubernetes ServiceAccount federated with Entra ID
    *
    * @schema ClusterSecretStoreSpecProviderAzurekv#authType
    */
   readonly authType?: ClusterSecretStoreSpecProviderAzurekvAuthType;
 
   /**
-   * CustomCloudConfig defines custom Azure endpoints for non-standard clouds.
-   * Required when EnvironmentType is AzureStackCloud.
-   * Optional for other environment types - useful for Azure China when using Workload Identity
-   * with AKS, where the OIDC issuer (login.partner.microsoftonline.cn) differs from the
-   * standard China Cloud endpoint (login.chinacloudapi.cn).
-   * IMPORTANT: This feature REQUIRES UseAzureSDK to be set to true. Custom cloud
-   * configuration is not supported with the legacy go-autorest SDK.
-   *
-   * @schema ClusterSecretStoreSpecProviderAzurekv#customCloudConfig
-   */
-  readonly customCloudConfig?: ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig;
-
-  /**
    * EnvironmentType specifies the Azure cloud environment endpoints to use for
    * connecting and authenticating with Azure. By default it points to the public cloud AAD endpoint.
    * The following endpoints are available, also see here: https://github.com/Azure/go-autorest/blob/main/autorest/azure/environments.go#L152
-   * PublicCloud, USGovernmentCloud, ChinaCloud, GermanCloud, AzureStackCloud
-   * Use AzureStackCloud when you need to configure custom Azure Stack Hub or Azure Stack Edge endpoints.
+   * PublicCloud, USGovernmentCloud, ChinaCloud, GermanCloud
    *
    * @schema ClusterSecretStoreSpecProviderAzurekv#environmentType
    */
@@ -916,15 +823,6 @@ export interface ClusterSecretStoreSpecProviderAzurekv {
   readonly tenantId?: string;
 
   /**
-   * UseAzureSDK enables the use of the new Azure SDK for Go (azcore-based) instead of the legacy go-autorest SDK.
-   * This is experimental and may have behavioral differences. Defaults to false (legacy SDK).
-   *
-   * @default false (legacy SDK).
-   * @schema ClusterSecretStoreSpecProviderAzurekv#useAzureSDK
-   */
-  readonly useAzureSdk?: boolean;
-
-  /**
    * Vault Url from which the secrets to be fetched from.
    *
    * @schema ClusterSecretStoreSpecProviderAzurekv#vaultUrl
@@ -941,65 +839,11 @@ export function toJson_ClusterSecretStoreSpecProviderAzurekv(obj: ClusterSecretS
   const result = {
     'authSecretRef': toJson_ClusterSecretStoreSpecProviderAzurekvAuthSecretRef(obj.authSecretRef),
     'authType': obj.authType,
-    'customCloudConfig': toJson_ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig(obj.customCloudConfig),
     'environmentType': obj.environmentType,
     'identityId': obj.identityId,
     'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderAzurekvServiceAccountRef(obj.serviceAccountRef),
     'tenantId': obj.tenantId,
-    'useAzureSDK': obj.useAzureSdk,
     'vaultUrl': obj.vaultUrl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Barbican configures this store to sync secrets using the OpenStack Barbican provider
- *
- * @schema ClusterSecretStoreSpecProviderBarbican
- */
-export interface ClusterSecretStoreSpecProviderBarbican {
-  /**
-   * BarbicanAuth contains the authentication information for Barbican.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbican#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderBarbicanAuth;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderBarbican#authURL
-   */
-  readonly authUrl?: string;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderBarbican#domainName
-   */
-  readonly domainName?: string;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderBarbican#region
-   */
-  readonly region?: string;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderBarbican#tenantName
-   */
-  readonly tenantName?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbican' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbican(obj: ClusterSecretStoreSpecProviderBarbican | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderBarbicanAuth(obj.auth),
-    'authURL': obj.authUrl,
-    'domainName': obj.domainName,
-    'region': obj.region,
-    'tenantName': obj.tenantName,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1036,78 +880,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrust(obj: ClusterSec
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderBeyondtrustAuth(obj.auth),
     'server': toJson_ClusterSecretStoreSpecProviderBeyondtrustServer(obj.server),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * BeyondtrustWorkloadCredentials configures this store to sync secrets using the BeyondTrust Workload Credentials provider.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials {
-  /**
-   * Auth configures how the Operator authenticates with the BeyondTrust Workload Credentials API.
-   * Currently supports API key authentication via Kubernetes secret reference.
-   * For authentication setup, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth;
-
-  /**
-   * CABundle is a base64-encoded CA certificate used to validate the BeyondTrust Workload Credentials API TLS certificate.
-   * Use this when your BeyondTrust instance uses a self-signed certificate or internal CA.
-   * If not set, the system's trusted root certificates are used.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * CAProvider points to a Secret or ConfigMap containing a PEM-encoded CA certificate.
-   * This is used to validate the BeyondTrust Workload Credentials API TLS certificate.
-   * Use this as an alternative to CABundle when you want to reference an existing Kubernetes resource.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider;
-
-  /**
-   * FolderPath specifies the default folder path for secret retrieval.
-   * Secrets will be fetched from this folder unless overridden in the ExternalSecret spec.
-   * Example: "production/database" or "dev/api-keys"
-   * Leave empty to retrieve secrets from the root folder.
-   * For folder organization, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#folders
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#folderPath
-   */
-  readonly folderPath?: string;
-
-  /**
-   * Server configures the BeyondTrust Workload Credentials server connection details.
-   * Includes the API URL and Site ID for your BeyondTrust instance.
-   * For API reference, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#server
-   */
-  readonly server: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider(obj.caProvider),
-    'folderPath': obj.folderPath,
-    'server': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer(obj.server),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1329,74 +1101,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjur(obj: ClusterSecretSt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CRD configures this store to sync secrets from arbitrary Kubernetes resources,
- * including both custom resources (CRDs) and core API resources. Resources are
- * selected by API group, version and kind, where group can be "" (empty string)
- * for core resources such as ConfigMap. Reading the core v1 Secret is
- * intentionally blocked — use the Kubernetes provider for that.
- *
- * @schema ClusterSecretStoreSpecProviderCrd
- */
-export interface ClusterSecretStoreSpecProviderCrd {
-  /**
-   * Auth configures authentication to the Kubernetes API, same as the
-   * Kubernetes provider. Required when Server.URL is set (unless using AuthRef).
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderCrdAuth;
-
-  /**
-   * AuthRef references a Secret containing a kubeconfig. Same semantics as the
-   * Kubernetes provider.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#authRef
-   */
-  readonly authRef?: ClusterSecretStoreSpecProviderCrdAuthRef;
-
-  /**
-   * Resource identifies the CRD by its API group, version and kind.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#resource
-   */
-  readonly resource: ClusterSecretStoreSpecProviderCrdResource;
-
-  /**
-   * Server configures the Kubernetes API address and TLS trust, same as the
-   * Kubernetes provider. When omitted, the URL defaults to the in-cluster API.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#server
-   */
-  readonly server?: ClusterSecretStoreSpecProviderCrdServer;
-
-  /**
-   * Whitelist optionally restricts which object names and requested properties
-   * are allowed to be read.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#whitelist
-   */
-  readonly whitelist?: ClusterSecretStoreSpecProviderCrdWhitelist;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrd' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrd(obj: ClusterSecretStoreSpecProviderCrd | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderCrdAuth(obj.auth),
-    'authRef': toJson_ClusterSecretStoreSpecProviderCrdAuthRef(obj.authRef),
-    'resource': toJson_ClusterSecretStoreSpecProviderCrdResource(obj.resource),
-    'server': toJson_ClusterSecretStoreSpecProviderCrdServer(obj.server),
-    'whitelist': toJson_ClusterSecretStoreSpecProviderCrdWhitelist(obj.whitelist),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Delinea DevOps Secrets Vault
  * https://docs.delinea.com/online-help/products/devops-secrets-vault/current
  *
@@ -1453,6 +1157,42 @@ export function toJson_ClusterSecretStoreSpecProviderDelinea(obj: ClusterSecretS
     'tenant': obj.tenant,
     'tld': obj.tld,
     'urlTemplate': obj.urlTemplate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Device42 configures this store to sync secrets using the Device42 provider
+ *
+ * @schema ClusterSecretStoreSpecProviderDevice42
+ */
+export interface ClusterSecretStoreSpecProviderDevice42 {
+  /**
+   * Auth configures how secret-manager authenticates with a Device42 instance.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42#auth
+   */
+  readonly auth: ClusterSecretStoreSpecProviderDevice42Auth;
+
+  /**
+   * URL configures the Device42 instance URL.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42#host
+   */
+  readonly host: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderDevice42(obj: ClusterSecretStoreSpecProviderDevice42 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'auth': toJson_ClusterSecretStoreSpecProviderDevice42Auth(obj.auth),
+    'host': obj.host,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1520,61 +1260,6 @@ export function toJson_ClusterSecretStoreSpecProviderDoppler(obj: ClusterSecretS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * DVLS configures this store to sync secrets using Devolutions Server provider
- *
- * @schema ClusterSecretStoreSpecProviderDvls
- */
-export interface ClusterSecretStoreSpecProviderDvls {
-  /**
-   * Auth defines the authentication method to use.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvls#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderDvlsAuth;
-
-  /**
-   * Insecure allows connecting to DVLS over plain HTTP.
-   * This is NOT RECOMMENDED for production use.
-   * Set to true only if you understand the security implications.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvls#insecure
-   */
-  readonly insecure?: boolean;
-
-  /**
-   * ServerURL is the DVLS instance URL (e.g., https://dvls.example.com).
-   *
-   * @schema ClusterSecretStoreSpecProviderDvls#serverUrl
-   */
-  readonly serverUrl: string;
-
-  /**
-   * Vault is the name or UUID of the vault to fetch secrets from.
-   * When omitted, the vault must be specified in the secret key using the legacy format "<vault-id>/<entry-id>".
-   *
-   * @schema ClusterSecretStoreSpecProviderDvls#vault
-   */
-  readonly vault?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDvls' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDvls(obj: ClusterSecretStoreSpecProviderDvls | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderDvlsAuth(obj.auth),
-    'insecure': obj.insecure,
-    'serverUrl': obj.serverUrl,
-    'vault': obj.vault,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Fake configures a store with static key/value pairs
  *
  * @schema ClusterSecretStoreSpecProviderFake
@@ -1584,13 +1269,6 @@ export interface ClusterSecretStoreSpecProviderFake {
    * @schema ClusterSecretStoreSpecProviderFake#data
    */
   readonly data: ClusterSecretStoreSpecProviderFakeData[];
-
-  /**
-   * ValidationResult is defined type for the number of validation results.
-   *
-   * @schema ClusterSecretStoreSpecProviderFake#validationResult
-   */
-  readonly validationResult?: number;
 }
 
 /**
@@ -1601,7 +1279,6 @@ export function toJson_ClusterSecretStoreSpecProviderFake(obj: ClusterSecretStor
   if (obj === undefined) { return undefined; }
   const result = {
     'data': obj.data?.map(y => toJson_ClusterSecretStoreSpecProviderFakeData(y)),
-    'validationResult': obj.validationResult,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1671,17 +1348,6 @@ export interface ClusterSecretStoreSpecProviderGcpsm {
    * @schema ClusterSecretStoreSpecProviderGcpsm#projectID
    */
   readonly projectId?: string;
-
-  /**
-   * SecretVersionSelectionPolicy specifies how the provider selects a secret version
-   * when "latest" is disabled or destroyed.
-   * Possible values are:
-   * - LatestOrFail: the provider always uses "latest", or fails if that version is disabled/destroyed.
-   * - LatestOrFetch: the provider falls back to fetching the latest version if the version is DESTROYED or DISABLED
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsm#secretVersionSelectionPolicy
-   */
-  readonly secretVersionSelectionPolicy?: string;
 }
 
 /**
@@ -1694,7 +1360,6 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsm(obj: ClusterSecretSto
     'auth': toJson_ClusterSecretStoreSpecProviderGcpsmAuth(obj.auth),
     'location': obj.location,
     'projectID': obj.projectId,
-    'secretVersionSelectionPolicy': obj.secretVersionSelectionPolicy,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1702,8 +1367,7 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsm(obj: ClusterSecretSto
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Github configures this store to push GitHub Actions secrets using the GitHub API provider.
- * Note: This provider only supports write operations (PushSecret) and cannot fetch secrets from GitHub
+ * Github configures this store to push Github Action secrets using Github API provider
  *
  * @schema ClusterSecretStoreSpecProviderGithub
  */
@@ -1735,16 +1399,6 @@ export interface ClusterSecretStoreSpecProviderGithub {
    * @schema ClusterSecretStoreSpecProviderGithub#installationID
    */
   readonly installationId: number;
-
-  /**
-   * orgSecretVisibility controls the visibility of organization secrets pushed via PushSecret.
-   * Valid values are "all" or "private".
-   * When unset, new secrets are created with visibility "all" and existing secrets preserve
-   * whatever visibility they already have in GitHub.
-   *
-   * @schema ClusterSecretStoreSpecProviderGithub#orgSecretVisibility
-   */
-  readonly orgSecretVisibility?: ClusterSecretStoreSpecProviderGithubOrgSecretVisibility;
 
   /**
    * organization will be used to fetch secrets from the Github organization
@@ -1788,7 +1442,6 @@ export function toJson_ClusterSecretStoreSpecProviderGithub(obj: ClusterSecretSt
     'auth': toJson_ClusterSecretStoreSpecProviderGithubAuth(obj.auth),
     'environment': obj.environment,
     'installationID': obj.installationId,
-    'orgSecretVisibility': obj.orgSecretVisibility,
     'organization': obj.organization,
     'repository': obj.repository,
     'uploadURL': obj.uploadUrl,
@@ -1935,23 +1588,6 @@ export interface ClusterSecretStoreSpecProviderInfisical {
   readonly auth: ClusterSecretStoreSpecProviderInfisicalAuth;
 
   /**
-   * CABundle is a PEM-encoded CA certificate bundle used to validate
-   * the Infisical server's TLS certificate. Mutually exclusive with CAProvider.
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisical#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * CAProvider is a reference to a Secret or ConfigMap that contains a CA certificate.
-   * The certificate is used to validate the Infisical server's TLS certificate.
-   * Mutually exclusive with CABundle.
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisical#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderInfisicalCaProvider;
-
-  /**
    * HostAPI specifies the base URL of the Infisical API. If not provided, it defaults to "https://app.infisical.com/api".
    *
    * @schema ClusterSecretStoreSpecProviderInfisical#hostAPI
@@ -1974,8 +1610,6 @@ export function toJson_ClusterSecretStoreSpecProviderInfisical(obj: ClusterSecre
   if (obj === undefined) { return undefined; }
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderInfisicalAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderInfisicalCaProvider(obj.caProvider),
     'hostAPI': obj.hostApi,
     'secretsScope': toJson_ClusterSecretStoreSpecProviderInfisicalSecretsScope(obj.secretsScope),
   };
@@ -1991,7 +1625,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisical(obj: ClusterSecre
  */
 export interface ClusterSecretStoreSpecProviderKeepersecurity {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderKeepersecurity#authRef
@@ -2002,11 +1636,6 @@ export interface ClusterSecretStoreSpecProviderKeepersecurity {
    * @schema ClusterSecretStoreSpecProviderKeepersecurity#folderID
    */
   readonly folderId: string;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderKeepersecurity#getByTitleFallback
-   */
-  readonly getByTitleFallback?: boolean;
 }
 
 /**
@@ -2018,7 +1647,6 @@ export function toJson_ClusterSecretStoreSpecProviderKeepersecurity(obj: Cluster
   const result = {
     'authRef': toJson_ClusterSecretStoreSpecProviderKeepersecurityAuthRef(obj.authRef),
     'folderID': obj.folderId,
-    'getByTitleFallback': obj.getByTitleFallback,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2071,94 +1699,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetes(obj: ClusterSecr
     'authRef': toJson_ClusterSecretStoreSpecProviderKubernetesAuthRef(obj.authRef),
     'remoteNamespace': obj.remoteNamespace,
     'server': toJson_ClusterSecretStoreSpecProviderKubernetesServer(obj.server),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * NebiusMysterybox configures this store to sync secrets using NebiusMysterybox provider
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysterybox
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysterybox {
-  /**
-   * NebiusMysterybox API endpoint
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#apiDomain
-   */
-  readonly apiDomain: string;
-
-  /**
-   * Auth defines parameters to authenticate in MysteryBox
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderNebiusmysteryboxAuth;
-
-  /**
-   * The provider for the CA bundle to use to validate NebiusMysterybox server certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysterybox' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysterybox(obj: ClusterSecretStoreSpecProviderNebiusmysterybox | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiDomain': obj.apiDomain,
-    'auth': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuth(obj.auth),
-    'caProvider': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider(obj.caProvider),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Ngrok configures this store to sync secrets using the ngrok provider.
- *
- * @schema ClusterSecretStoreSpecProviderNgrok
- */
-export interface ClusterSecretStoreSpecProviderNgrok {
-  /**
-   * APIURL is the URL of the ngrok API.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrok#apiUrl
-   */
-  readonly apiUrl?: string;
-
-  /**
-   * Auth configures how the ngrok provider authenticates with the ngrok API.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrok#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderNgrokAuth;
-
-  /**
-   * Vault configures the ngrok vault to sync secrets with.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrok#vault
-   */
-  readonly vault: ClusterSecretStoreSpecProviderNgrokVault;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNgrok' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNgrok(obj: ClusterSecretStoreSpecProviderNgrok | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiUrl': obj.apiUrl,
-    'auth': toJson_ClusterSecretStoreSpecProviderNgrokAuth(obj.auth),
-    'vault': toJson_ClusterSecretStoreSpecProviderNgrokVault(obj.vault),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2275,26 +1815,6 @@ export interface ClusterSecretStoreSpecProviderOnepasswordSdk {
   readonly auth: ClusterSecretStoreSpecProviderOnepasswordSdkAuth;
 
   /**
-   * Cache configures client-side caching for read operations (GetSecret, GetSecretMap).
-   * When enabled, secrets are cached with the specified TTL.
-   * Write operations (PushSecret, DeleteSecret) automatically invalidate relevant cache entries.
-   * If omitted, caching is disabled (default).
-   * cache: {} is a valid option to set.
-   *
-   * @schema ClusterSecretStoreSpecProviderOnepasswordSdk#cache
-   */
-  readonly cache?: ClusterSecretStoreSpecProviderOnepasswordSdkCache;
-
-  /**
-   * Environment defines the 1Password Environment ID to read variables from.
-   * Environments are read-only: PushSecret, DeleteSecret, and SecretExists return an error when set.
-   * Mutually exclusive with Vault.
-   *
-   * @schema ClusterSecretStoreSpecProviderOnepasswordSdk#environment
-   */
-  readonly environment?: string;
-
-  /**
    * IntegrationInfo specifies the name and version of the integration built using the 1Password Go SDK.
    * If you don't know which name and version to use, use `DefaultIntegrationName` and `DefaultIntegrationVersion`, respectively.
    *
@@ -2304,11 +1824,10 @@ export interface ClusterSecretStoreSpecProviderOnepasswordSdk {
 
   /**
    * Vault defines the vault's name or uuid to access. Do NOT add op:// prefix. This will be done automatically.
-   * Mutually exclusive with Environment.
    *
    * @schema ClusterSecretStoreSpecProviderOnepasswordSdk#vault
    */
-  readonly vault?: string;
+  readonly vault: string;
 }
 
 /**
@@ -2319,98 +1838,8 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdk(obj: Cluster
   if (obj === undefined) { return undefined; }
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkAuth(obj.auth),
-    'cache': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkCache(obj.cache),
-    'environment': obj.environment,
     'integrationInfo': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkIntegrationInfo(obj.integrationInfo),
     'vault': obj.vault,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OpenBao configures this store to sync secrets using the OpenBao provider.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBao
- */
-export interface ClusterSecretStoreSpecProviderOpenBao {
-  /**
-   * Auth configures how secret-manager authenticates with the OpenBao server.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderOpenBaoAuth;
-
-  /**
-   * PEM encoded CA bundle used to validate the OpenBao server certificate. If
-   * this and `caProvider` are not set the system root certificates are used
-   * to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * The provider for the CA bundle to use to validate OpenBao server
-   * certificate. If this and `caBundle` are not set the system root
-   * certificates are used to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderOpenBaoCaProvider;
-
-  /**
-   * Name of the [OpenBao Namespace]. Namespaces is a set of features within
-   * OpenBao that allows OpenBao environments to support secure multi-tenancy.
-   * e.g: "ns1".
-   *
-   * [OpenBao Namespace]: https://openbao.org/docs/concepts/namespaces/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Path is the mount path of the OpenBao KV backend endpoint, e.g:
-   * "secret". The v2 KV secret engine version specific "/data" path suffix
-   * for fetching secrets from OpenBao is optional and will be appended
-   * if not present in specified path.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#path
-   */
-  readonly path?: string;
-
-  /**
-   * Server is the connection address for the OpenBao server, e.g: `https://openbao.example.com:8200`.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#server
-   */
-  readonly server: string;
-
-  /**
-   * Version is the OpenBao KV secret engine version. This can be either "v1" or
-   * "v2". Version defaults to "v2".
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#version
-   */
-  readonly version?: ClusterSecretStoreSpecProviderOpenBaoVersion;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBao' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBao(obj: ClusterSecretStoreSpecProviderOpenBao | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderOpenBaoAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderOpenBaoCaProvider(obj.caProvider),
-    'namespace': obj.namespace,
-    'path': obj.path,
-    'server': obj.server,
-    'version': obj.version,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2500,69 +1929,6 @@ export function toJson_ClusterSecretStoreSpecProviderOracle(obj: ClusterSecretSt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * OVHcloud configures this store to sync secrets using the OVHcloud provider.
- *
- * @schema ClusterSecretStoreSpecProviderOvh
- */
-export interface ClusterSecretStoreSpecProviderOvh {
-  /**
-   * Authentication method (mtls or token).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderOvhAuth;
-
-  /**
-   * Enables or disables check-and-set (CAS) (default: false).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#casRequired
-   */
-  readonly casRequired?: boolean;
-
-  /**
-   * Setup a timeout in seconds when requests to the KMS are made (default: 30).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#okmsTimeout
-   */
-  readonly okmsTimeout?: number;
-
-  /**
-   * specifies the OKMS ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#okmsid
-   */
-  readonly okmsid: string;
-
-  /**
-   * specifies the OKMS server endpoint.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#server
-   */
-  readonly server: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvh' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvh(obj: ClusterSecretStoreSpecProviderOvh | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderOvhAuth(obj.auth),
-    'casRequired': obj.casRequired,
-    'okmsTimeout': obj.okmsTimeout,
-    'okmsid': obj.okmsid,
-    'server': obj.server,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * PassboltProvider provides access to Passbolt secrets manager.
- * See: https://www.passbolt.com.
- *
  * @schema ClusterSecretStoreSpecProviderPassbolt
  */
 export interface ClusterSecretStoreSpecProviderPassbolt {
@@ -2572,22 +1938,6 @@ export interface ClusterSecretStoreSpecProviderPassbolt {
    * @schema ClusterSecretStoreSpecProviderPassbolt#auth
    */
   readonly auth: ClusterSecretStoreSpecProviderPassboltAuth;
-
-  /**
-   * PEM encoded CA bundle used to validate Passbolt server certificate. Only used
-   * if the Host URL is using HTTPS protocol. If not set the system root certificates
-   * are used to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassbolt#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * The provider for the CA bundle to use to validate Passbolt server certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassbolt#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderPassboltCaProvider;
 
   /**
    * Host defines the Passbolt Server to connect to
@@ -2605,8 +1955,6 @@ export function toJson_ClusterSecretStoreSpecProviderPassbolt(obj: ClusterSecret
   if (obj === undefined) { return undefined; }
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderPassboltAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderPassboltCaProvider(obj.caProvider),
     'host': obj.host,
   };
   // filter undefined values
@@ -2615,7 +1963,7 @@ export function toJson_ClusterSecretStoreSpecProviderPassbolt(obj: ClusterSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PasswordDepotProvider configures a store to sync secrets with a Password Depot instance.
+ * Configures a store to sync secrets with a Password Depot instance.
  *
  * @schema ClusterSecretStoreSpecProviderPassworddepot
  */
@@ -2701,11 +2049,9 @@ export interface ClusterSecretStoreSpecProviderPulumi {
   /**
    * AccessToken is the access tokens to sign in to the Pulumi Cloud Console.
    *
-   * Deprecated: Use auth.accessToken instead.
-   *
    * @schema ClusterSecretStoreSpecProviderPulumi#accessToken
    */
-  readonly accessToken?: ClusterSecretStoreSpecProviderPulumiAccessToken;
+  readonly accessToken: ClusterSecretStoreSpecProviderPulumiAccessToken;
 
   /**
    * APIURL is the URL of the Pulumi API.
@@ -2713,14 +2059,6 @@ export interface ClusterSecretStoreSpecProviderPulumi {
    * @schema ClusterSecretStoreSpecProviderPulumi#apiUrl
    */
   readonly apiUrl?: string;
-
-  /**
-   * Auth configures how the Operator authenticates with the Pulumi API.
-   * Either auth or the deprecated accessToken field must be specified.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumi#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderPulumiAuth;
 
   /**
    * Environment are YAML documents composed of static key-value pairs, programmatic expressions,
@@ -2757,7 +2095,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumi(obj: ClusterSecretSt
   const result = {
     'accessToken': toJson_ClusterSecretStoreSpecProviderPulumiAccessToken(obj.accessToken),
     'apiUrl': obj.apiUrl,
-    'auth': toJson_ClusterSecretStoreSpecProviderPulumiAuth(obj.auth),
     'environment': obj.environment,
     'organization': obj.organization,
     'project': obj.project,
@@ -2768,7 +2105,7 @@ export function toJson_ClusterSecretStoreSpecProviderPulumi(obj: ClusterSecretSt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Scaleway configures this store to sync secrets using the Scaleway provider.
+ * Scaleway
  *
  * @schema ClusterSecretStoreSpecProviderScaleway
  */
@@ -2836,35 +2173,11 @@ export function toJson_ClusterSecretStoreSpecProviderScaleway(obj: ClusterSecret
  */
 export interface ClusterSecretStoreSpecProviderSecretserver {
   /**
-   * PEM/base64 encoded CA bundle used to validate Secret ServerURL. Only used
-   * if the ServerURL URL is using HTTPS protocol. If not set the system root certificates
-   * are used to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserver#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * The provider for the CA bundle to use to validate Secret ServerURL certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserver#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderSecretserverCaProvider;
-
-  /**
-   * Domain is the secret server domain.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserver#domain
-   */
-  readonly domain?: string;
-
-  /**
    * Password is the secret server account password.
-   * Required unless Token is set.
    *
    * @schema ClusterSecretStoreSpecProviderSecretserver#password
    */
-  readonly password?: ClusterSecretStoreSpecProviderSecretserverPassword;
+  readonly password: ClusterSecretStoreSpecProviderSecretserverPassword;
 
   /**
    * ServerURL
@@ -2875,21 +2188,11 @@ export interface ClusterSecretStoreSpecProviderSecretserver {
   readonly serverUrl: string;
 
   /**
-   * Token is an access token used to authenticate to the secret server,
-   * as an alternative to Username and Password. When set, Username and
-   * Password are not required and are ignored.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserver#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderSecretserverToken;
-
-  /**
    * Username is the secret server account username.
-   * Required unless Token is set.
    *
    * @schema ClusterSecretStoreSpecProviderSecretserver#username
    */
-  readonly username?: ClusterSecretStoreSpecProviderSecretserverUsername;
+  readonly username: ClusterSecretStoreSpecProviderSecretserverUsername;
 }
 
 /**
@@ -2899,12 +2202,8 @@ export interface ClusterSecretStoreSpecProviderSecretserver {
 export function toJson_ClusterSecretStoreSpecProviderSecretserver(obj: ClusterSecretStoreSpecProviderSecretserver | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderSecretserverCaProvider(obj.caProvider),
-    'domain': obj.domain,
     'password': toJson_ClusterSecretStoreSpecProviderSecretserverPassword(obj.password),
     'serverURL': obj.serverUrl,
-    'token': toJson_ClusterSecretStoreSpecProviderSecretserverToken(obj.token),
     'username': toJson_ClusterSecretStoreSpecProviderSecretserverUsername(obj.username),
   };
   // filter undefined values
@@ -2965,7 +2264,7 @@ export function toJson_ClusterSecretStoreSpecProviderSenhasegura(obj: ClusterSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Vault configures this store to sync secrets using the HashiCorp Vault provider.
+ * Vault configures this store to sync secrets using Hashi provider
  *
  * @schema ClusterSecretStoreSpecProviderVault
  */
@@ -2993,15 +2292,6 @@ export interface ClusterSecretStoreSpecProviderVault {
    * @schema ClusterSecretStoreSpecProviderVault#caProvider
    */
   readonly caProvider?: ClusterSecretStoreSpecProviderVaultCaProvider;
-
-  /**
-   * CheckAndSet defines the Check-And-Set (CAS) settings for PushSecret operations.
-   * Only applies to Vault KV v2 stores. When enabled, write operations must include
-   * the current version of the secret to prevent unintentional overwrites.
-   *
-   * @schema ClusterSecretStoreSpecProviderVault#checkAndSet
-   */
-  readonly checkAndSet?: ClusterSecretStoreSpecProviderVaultCheckAndSet;
 
   /**
    * ForwardInconsistent tells Vault to forward read-after-write requests to the Vault
@@ -3086,7 +2376,6 @@ export function toJson_ClusterSecretStoreSpecProviderVault(obj: ClusterSecretSto
     'auth': toJson_ClusterSecretStoreSpecProviderVaultAuth(obj.auth),
     'caBundle': obj.caBundle,
     'caProvider': toJson_ClusterSecretStoreSpecProviderVaultCaProvider(obj.caProvider),
-    'checkAndSet': toJson_ClusterSecretStoreSpecProviderVaultCheckAndSet(obj.checkAndSet),
     'forwardInconsistent': obj.forwardInconsistent,
     'headers': ((obj.headers) === undefined) ? undefined : (Object.entries(obj.headers).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'namespace': obj.namespace,
@@ -3095,43 +2384,6 @@ export function toJson_ClusterSecretStoreSpecProviderVault(obj: ClusterSecretSto
     'server': obj.server,
     'tls': toJson_ClusterSecretStoreSpecProviderVaultTls(obj.tls),
     'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Volcengine configures this store to sync secrets using the Volcengine provider
- *
- * @schema ClusterSecretStoreSpecProviderVolcengine
- */
-export interface ClusterSecretStoreSpecProviderVolcengine {
-  /**
-   * Auth defines the authentication method to use.
-   * If not specified, the provider will try to use IRSA (IAM Role for Service Account).
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengine#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderVolcengineAuth;
-
-  /**
-   * Region specifies the Volcengine region to connect to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengine#region
-   */
-  readonly region: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengine' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengine(obj: ClusterSecretStoreSpecProviderVolcengine | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderVolcengineAuth(obj.auth),
-    'region': obj.region,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3194,7 +2446,7 @@ export interface ClusterSecretStoreSpecProviderWebhook {
    *
    * @schema ClusterSecretStoreSpecProviderWebhook#result
    */
-  readonly result?: ClusterSecretStoreSpecProviderWebhookResult;
+  readonly result: ClusterSecretStoreSpecProviderWebhookResult;
 
   /**
    * Secrets to fill in templates
@@ -3256,7 +2508,7 @@ export interface ClusterSecretStoreSpecProviderYandexcertificatemanager {
   readonly apiEndpoint?: string;
 
   /**
-   * Auth defines the information necessary to authenticate against Yandex.Cloud
+   * Auth defines the information necessary to authenticate against Yandex Certificate Manager
    *
    * @schema ClusterSecretStoreSpecProviderYandexcertificatemanager#auth
    */
@@ -3268,13 +2520,6 @@ export interface ClusterSecretStoreSpecProviderYandexcertificatemanager {
    * @schema ClusterSecretStoreSpecProviderYandexcertificatemanager#caProvider
    */
   readonly caProvider?: ClusterSecretStoreSpecProviderYandexcertificatemanagerCaProvider;
-
-  /**
-   * FetchingPolicy configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as certificate ID or certificate name
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexcertificatemanager#fetching
-   */
-  readonly fetching?: ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching;
 }
 
 /**
@@ -3287,7 +2532,6 @@ export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanager(ob
     'apiEndpoint': obj.apiEndpoint,
     'auth': toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerAuth(obj.auth),
     'caProvider': toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerCaProvider(obj.caProvider),
-    'fetching': toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching(obj.fetching),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3308,7 +2552,7 @@ export interface ClusterSecretStoreSpecProviderYandexlockbox {
   readonly apiEndpoint?: string;
 
   /**
-   * Auth defines the information necessary to authenticate against Yandex.Cloud
+   * Auth defines the information necessary to authenticate against Yandex Lockbox
    *
    * @schema ClusterSecretStoreSpecProviderYandexlockbox#auth
    */
@@ -3320,13 +2564,6 @@ export interface ClusterSecretStoreSpecProviderYandexlockbox {
    * @schema ClusterSecretStoreSpecProviderYandexlockbox#caProvider
    */
   readonly caProvider?: ClusterSecretStoreSpecProviderYandexlockboxCaProvider;
-
-  /**
-   * FetchingPolicy configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret ID or secret name
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexlockbox#fetching
-   */
-  readonly fetching?: ClusterSecretStoreSpecProviderYandexlockboxFetching;
 }
 
 /**
@@ -3339,7 +2576,6 @@ export function toJson_ClusterSecretStoreSpecProviderYandexlockbox(obj: ClusterS
     'apiEndpoint': obj.apiEndpoint,
     'auth': toJson_ClusterSecretStoreSpecProviderYandexlockboxAuth(obj.auth),
     'caProvider': toJson_ClusterSecretStoreSpecProviderYandexlockboxCaProvider(obj.caProvider),
-    'fetching': toJson_ClusterSecretStoreSpecProviderYandexlockboxFetching(obj.fetching),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3416,16 +2652,6 @@ export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRef {
    * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRef#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef;
-
-  /**
-   * ServiceAccountRef specifies a Kubernetes ServiceAccount used for azure_ad
-   * authentication on AKS Workload Identity. The operator obtains a federated
-   * identity token from this ServiceAccount via the TokenRequest API instead
-   * of using the ESO controller pod identity. Ignored for other access types.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRef#serviceAccountRef
-   */
-  readonly serviceAccountRef?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef;
 }
 
 /**
@@ -3437,7 +2663,6 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRef(obj: 
   const result = {
     'kubernetesAuth': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefKubernetesAuth(obj.kubernetesAuth),
     'secretRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef(obj.secretRef),
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef(obj.serviceAccountRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3498,6 +2723,42 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessCaProvider(obj: Clu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * AlibabaAuth contains a secretRef for credentials.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuth
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuth {
+  /**
+   * Authenticate against Alibaba using RRSA.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuth#rrsa
+   */
+  readonly rrsa?: ClusterSecretStoreSpecProviderAlibabaAuthRrsa;
+
+  /**
+   * AlibabaAuthSecretRef holds secret references for Alibaba credentials.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuth#secretRef
+   */
+  readonly secretRef?: ClusterSecretStoreSpecProviderAlibabaAuthSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuth(obj: ClusterSecretStoreSpecProviderAlibabaAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'rrsa': toJson_ClusterSecretStoreSpecProviderAlibabaAuthRrsa(obj.rrsa),
+    'secretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Auth defines the information necessary to authenticate against AWS
  * if not set aws sdk will infer credentials from your environment
  * see: https://docs.aws.amazon.com/sdk-for-go/v1/developer-guide/configuring-sdk.html#specifying-credentials
@@ -3506,7 +2767,7 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessCaProvider(obj: Clu
  */
 export interface ClusterSecretStoreSpecProviderAwsAuth {
   /**
-   * AWSJWTAuth stores reference to Authenticate against AWS using service account tokens.
+   * Authenticate against AWS using service account tokens.
    *
    * @schema ClusterSecretStoreSpecProviderAwsAuth#jwt
    */
@@ -3557,7 +2818,7 @@ export interface ClusterSecretStoreSpecProviderAwsSecretsManager {
    * The number of days from 7 to 30 that Secrets Manager waits before
    * permanently deleting the secret. You can't use both this parameter and
    * ForceDeleteWithoutRecovery in the same call. If you don't use either,
-   * then by default Secrets Manager uses a 30-day recovery window.
+   * then by default Secrets Manager uses a 30 day recovery window.
    * see: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html#SecretsManager-DeleteSecret-request-RecoveryWindowInDays
    *
    * @schema ClusterSecretStoreSpecProviderAwsSecretsManager#recoveryWindowInDays
@@ -3590,14 +2851,9 @@ export enum ClusterSecretStoreSpecProviderAwsService {
   SECRETS_MANAGER = "SecretsManager",
   /** ParameterStore */
   PARAMETER_STORE = "ParameterStore",
-  /** CertificateManager */
-  CERTIFICATE_MANAGER = "CertificateManager",
 }
 
 /**
- * Tag is a key-value pair that can be attached to an AWS resource.
- * see: https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html
- *
  * @schema ClusterSecretStoreSpecProviderAwsSessionTags
  */
 export interface ClusterSecretStoreSpecProviderAwsSessionTags {
@@ -3626,24 +2882,6 @@ export function toJson_ClusterSecretStoreSpecProviderAwsSessionTags(obj: Cluster
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SessionTagsPolicy controls whether and how STS session tags are added when assuming roles.
- * None (default): no tags are added.
- * Simple: automatically adds esoNamespace (from the ExternalSecret), esoStoreName, and esoStoreKind tags.
- * Custom: adds esoNamespace, esoStoreName, and esoStoreKind plus any tags defined in CustomSessionTags.
- * Note: the IAM role must have sts:TagSession permission when using Simple or Custom.
- *
- * @schema ClusterSecretStoreSpecProviderAwsSessionTagsPolicy
- */
-export enum ClusterSecretStoreSpecProviderAwsSessionTagsPolicy {
-  /** None */
-  NONE = "None",
-  /** Simple */
-  SIMPLE = "Simple",
-  /** Custom */
-  CUSTOM = "Custom",
-}
 
 /**
  * Auth configures how the operator authenticates with Azure. Required for ServicePrincipal auth type. Optional for WorkloadIdentity.
@@ -3702,7 +2940,6 @@ export function toJson_ClusterSecretStoreSpecProviderAzurekvAuthSecretRef(obj: C
  * Valid values are:
  * - "ServicePrincipal" (default): Using a service principal (tenantId, clientId, clientSecret)
  * - "ManagedIdentity": Using Managed Identity assigned to the pod (see aad-pod-identity)
- * - "WorkloadIdentity": Using a Kubernetes ServiceAccount federated with Entra ID
  *
  * @schema ClusterSecretStoreSpecProviderAzurekvAuthType
  */
@@ -3716,70 +2953,10 @@ export enum ClusterSecretStoreSpecProviderAzurekvAuthType {
 }
 
 /**
- * CustomCloudConfig defines custom Azure endpoints for non-standard clouds.
- * Required when EnvironmentType is AzureStackCloud.
- * Optional for other environment types - useful for Azure China when using Workload Identity
- * with AKS, where the OIDC issuer (login.partner.microsoftonline.cn) differs from the
- * standard China Cloud endpoint (login.chinacloudapi.cn).
- * IMPORTANT: This feature REQUIRES UseAzureSDK to be set to true. Custom cloud
- * configuration is not supported with the legacy go-autorest SDK.
- *
- * @schema ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig
- */
-export interface ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig {
-  /**
-   * ActiveDirectoryEndpoint is the AAD endpoint for authentication
-   * Required when using custom cloud configuration
-   *
-   * @schema ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig#activeDirectoryEndpoint
-   */
-  readonly activeDirectoryEndpoint: string;
-
-  /**
-   * KeyVaultDNSSuffix is the DNS suffix for Key Vault URLs
-   *
-   * @schema ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig#keyVaultDNSSuffix
-   */
-  readonly keyVaultDnsSuffix?: string;
-
-  /**
-   * KeyVaultEndpoint is the Key Vault service endpoint
-   *
-   * @schema ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig#keyVaultEndpoint
-   */
-  readonly keyVaultEndpoint?: string;
-
-  /**
-   * ResourceManagerEndpoint is the Azure Resource Manager endpoint
-   *
-   * @schema ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig#resourceManagerEndpoint
-   */
-  readonly resourceManagerEndpoint?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig(obj: ClusterSecretStoreSpecProviderAzurekvCustomCloudConfig | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDirectoryEndpoint': obj.activeDirectoryEndpoint,
-    'keyVaultDNSSuffix': obj.keyVaultDnsSuffix,
-    'keyVaultEndpoint': obj.keyVaultEndpoint,
-    'resourceManagerEndpoint': obj.resourceManagerEndpoint,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * EnvironmentType specifies the Azure cloud environment endpoints to use for
  * connecting and authenticating with Azure. By default it points to the public cloud AAD endpoint.
  * The following endpoints are available, also see here: https://github.com/Azure/go-autorest/blob/main/autorest/azure/environments.go#L152
- * PublicCloud, USGovernmentCloud, ChinaCloud, GermanCloud, AzureStackCloud
- * Use AzureStackCloud when you need to configure custom Azure Stack Hub or Azure Stack Edge endpoints.
+ * PublicCloud, USGovernmentCloud, ChinaCloud, GermanCloud
  *
  * @schema ClusterSecretStoreSpecProviderAzurekvEnvironmentType
  */
@@ -3792,8 +2969,6 @@ export enum ClusterSecretStoreSpecProviderAzurekvEnvironmentType {
   CHINA_CLOUD = "ChinaCloud",
   /** GermanCloud */
   GERMAN_CLOUD = "GermanCloud",
-  /** AzureStackCloud */
-  AZURE_STACK_CLOUD = "AzureStackCloud",
 }
 
 /**
@@ -3838,42 +3013,6 @@ export function toJson_ClusterSecretStoreSpecProviderAzurekvServiceAccountRef(ob
     'audiences': obj.audiences?.map(y => y),
     'name': obj.name,
     'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * BarbicanAuth contains the authentication information for Barbican.
- *
- * @schema ClusterSecretStoreSpecProviderBarbicanAuth
- */
-export interface ClusterSecretStoreSpecProviderBarbicanAuth {
-  /**
-   * BarbicanProviderPasswordRef defines a reference to a secret containing password for the Barbican provider.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuth#password
-   */
-  readonly password: ClusterSecretStoreSpecProviderBarbicanAuthPassword;
-
-  /**
-   * BarbicanProviderUsernameRef defines a reference to a secret containing username for the Barbican provider.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuth#username
-   */
-  readonly username: ClusterSecretStoreSpecProviderBarbicanAuthUsername;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbicanAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbicanAuth(obj: ClusterSecretStoreSpecProviderBarbicanAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'password': toJson_ClusterSecretStoreSpecProviderBarbicanAuthPassword(obj.password),
-    'username': toJson_ClusterSecretStoreSpecProviderBarbicanAuthUsername(obj.username),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3965,13 +3104,6 @@ export interface ClusterSecretStoreSpecProviderBeyondtrustServer {
   readonly clientTimeOutSeconds?: number;
 
   /**
-   * When true, the response includes the decrypted password. When false, the password field is omitted. This option only applies to the SECRET retrieval type. Default: true.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustServer#decrypt
-   */
-  readonly decrypt?: boolean;
-
-  /**
    * The secret retrieval type. SECRET = Secrets Safe (credential, text, file). MANAGED_ACCOUNT = Password Safe account associated with a system.
    *
    * @schema ClusterSecretStoreSpecProviderBeyondtrustServer#retrievalType
@@ -4001,141 +3133,9 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrustServer(obj: Clus
     'apiUrl': obj.apiUrl,
     'apiVersion': obj.apiVersion,
     'clientTimeOutSeconds': obj.clientTimeOutSeconds,
-    'decrypt': obj.decrypt,
     'retrievalType': obj.retrievalType,
     'separator': obj.separator,
     'verifyCA': obj.verifyCa,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures how the Operator authenticates with the BeyondTrust Workload Credentials API.
- * Currently supports API key authentication via Kubernetes secret reference.
- * For authentication setup, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth {
-  /**
-   * APIKey configures API token authentication for BeyondTrust Workload Credentials.
-   * The token is retrieved from a Kubernetes secret and used as a Bearer token for API requests.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth#apikey
-   */
-  readonly apikey: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apikey': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey(obj.apikey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * CAProvider points to a Secret or ConfigMap containing a PEM-encoded CA certificate.
- * This is used to validate the BeyondTrust Workload Credentials API TLS certificate.
- * Use this as an alternative to CABundle when you want to reference an existing Kubernetes resource.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Server configures the BeyondTrust Workload Credentials server connection details.
- * Includes the API URL and Site ID for your BeyondTrust instance.
- * For API reference, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer {
-  /**
-   * APIURL is the base URL of your BeyondTrust Workload Credentials API server.
-   * This should be the full URL to your BeyondTrust instance.
-   * Example: https://api.beyondtrust.io/siie
-   * For more information, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#base-url
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer#apiUrl
-   */
-  readonly apiUrl: string;
-
-  /**
-   * SiteID is your BeyondTrust Workload Credentials site identifier (UUID format).
-   * This identifier is unique to your BeyondTrust Workload Credentials instance.
-   * You can find your Site ID in the BeyondTrust Workload Credentials admin console.
-   * Example: a1b2c3d4-e5f6-4890-abcd-ef1234567890
-   * For more information, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer#siteId
-   */
-  readonly siteId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiUrl': obj.apiUrl,
-    'siteId': obj.siteId,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4294,13 +3294,6 @@ export interface ClusterSecretStoreSpecProviderConjurAuth {
   readonly apikey?: ClusterSecretStoreSpecProviderConjurAuthApikey;
 
   /**
-   * Cert enables certificate-based authentication using a client certificate and key.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuth#cert
-   */
-  readonly cert?: ClusterSecretStoreSpecProviderConjurAuthCert;
-
-  /**
    * Jwt enables JWT authentication using Kubernetes service account tokens.
    *
    * @schema ClusterSecretStoreSpecProviderConjurAuth#jwt
@@ -4316,7 +3309,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuth(obj: ClusterSecr
   if (obj === undefined) { return undefined; }
   const result = {
     'apikey': toJson_ClusterSecretStoreSpecProviderConjurAuthApikey(obj.apikey),
-    'cert': toJson_ClusterSecretStoreSpecProviderConjurAuthCert(obj.cert),
     'jwt': toJson_ClusterSecretStoreSpecProviderConjurAuthJwt(obj.jwt),
   };
   // filter undefined values
@@ -4373,221 +3365,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurCaProvider(obj: Clust
     'name': obj.name,
     'namespace': obj.namespace,
     'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures authentication to the Kubernetes API, same as the
- * Kubernetes provider. Required when Server.URL is set (unless using AuthRef).
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuth
- */
-export interface ClusterSecretStoreSpecProviderCrdAuth {
-  /**
-   * has both clientCert and clientKey as secretKeySelector
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#cert
-   */
-  readonly cert?: ClusterSecretStoreSpecProviderCrdAuthCert;
-
-  /**
-   * points to a service account that should be used for authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#serviceAccount
-   */
-  readonly serviceAccount?: ClusterSecretStoreSpecProviderCrdAuthServiceAccount;
-
-  /**
-   * use static token to authenticate with
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderCrdAuthToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuth(obj: ClusterSecretStoreSpecProviderCrdAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'cert': toJson_ClusterSecretStoreSpecProviderCrdAuthCert(obj.cert),
-    'serviceAccount': toJson_ClusterSecretStoreSpecProviderCrdAuthServiceAccount(obj.serviceAccount),
-    'token': toJson_ClusterSecretStoreSpecProviderCrdAuthToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * AuthRef references a Secret containing a kubeconfig. Same semantics as the
- * Kubernetes provider.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthRef
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthRef(obj: ClusterSecretStoreSpecProviderCrdAuthRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Resource identifies the CRD by its API group, version and kind.
- *
- * @schema ClusterSecretStoreSpecProviderCrdResource
- */
-export interface ClusterSecretStoreSpecProviderCrdResource {
-  /**
-   * Group is the API group of the resource. Use "" (empty string) for core
-   * Kubernetes resources such as ConfigMap; use e.g. "config.example.io"
-   * for a CRD. The field is required to be present in the manifest — write
-   * `group: ""` explicitly for core resources so typos fail at admission
-   * time rather than later at discovery.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#group
-   */
-  readonly group: string;
-
-  /**
-   * Kind is the Kubernetes resource kind (e.g. "MyCustomResource").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#kind
-   */
-  readonly kind: string;
-
-  /**
-   * Version is the API version of the resource (e.g. "v1alpha1").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#version
-   */
-  readonly version: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdResource' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdResource(obj: ClusterSecretStoreSpecProviderCrdResource | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Server configures the Kubernetes API address and TLS trust, same as the
- * Kubernetes provider. When omitted, the URL defaults to the in-cluster API.
- *
- * @schema ClusterSecretStoreSpecProviderCrdServer
- */
-export interface ClusterSecretStoreSpecProviderCrdServer {
-  /**
-   * CABundle is a base64-encoded CA certificate
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderCrdServerCaProvider;
-
-  /**
-   * configures the Kubernetes server Address.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#url
-   */
-  readonly url?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdServer' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdServer(obj: ClusterSecretStoreSpecProviderCrdServer | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderCrdServerCaProvider(obj.caProvider),
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Whitelist optionally restricts which object names and requested properties
- * are allowed to be read.
- *
- * @schema ClusterSecretStoreSpecProviderCrdWhitelist
- */
-export interface ClusterSecretStoreSpecProviderCrdWhitelist {
-  /**
-   * Rules is a list of allow rules. If rules are set, at least one rule must
-   * match for a request to be allowed.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelist#rules
-   */
-  readonly rules?: ClusterSecretStoreSpecProviderCrdWhitelistRules[];
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdWhitelist' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdWhitelist(obj: ClusterSecretStoreSpecProviderCrdWhitelist | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_ClusterSecretStoreSpecProviderCrdWhitelistRules(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4667,24 +3444,41 @@ export function toJson_ClusterSecretStoreSpecProviderDelineaClientSecret(obj: Cl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Auth configures how secret-manager authenticates with a Device42 instance.
+ *
+ * @schema ClusterSecretStoreSpecProviderDevice42Auth
+ */
+export interface ClusterSecretStoreSpecProviderDevice42Auth {
+  /**
+   * @schema ClusterSecretStoreSpecProviderDevice42Auth#secretRef
+   */
+  readonly secretRef: ClusterSecretStoreSpecProviderDevice42AuthSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42Auth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderDevice42Auth(obj: ClusterSecretStoreSpecProviderDevice42Auth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretRef': toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Auth configures how the Operator authenticates with the Doppler API
  *
  * @schema ClusterSecretStoreSpecProviderDopplerAuth
  */
 export interface ClusterSecretStoreSpecProviderDopplerAuth {
   /**
-   * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuth#oidcConfig
-   */
-  readonly oidcConfig?: ClusterSecretStoreSpecProviderDopplerAuthOidcConfig;
-
-  /**
-   * SecretRef authenticates using a Doppler service token stored in a Kubernetes Secret.
-   *
    * @schema ClusterSecretStoreSpecProviderDopplerAuth#secretRef
    */
-  readonly secretRef?: ClusterSecretStoreSpecProviderDopplerAuthSecretRef;
+  readonly secretRef: ClusterSecretStoreSpecProviderDopplerAuthSecretRef;
 }
 
 /**
@@ -4694,7 +3488,6 @@ export interface ClusterSecretStoreSpecProviderDopplerAuth {
 export function toJson_ClusterSecretStoreSpecProviderDopplerAuth(obj: ClusterSecretStoreSpecProviderDopplerAuth | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'oidcConfig': toJson_ClusterSecretStoreSpecProviderDopplerAuthOidcConfig(obj.oidcConfig),
     'secretRef': toJson_ClusterSecretStoreSpecProviderDopplerAuthSecretRef(obj.secretRef),
   };
   // filter undefined values
@@ -4741,36 +3534,6 @@ export enum ClusterSecretStoreSpecProviderDopplerNameTransformer {
 }
 
 /**
- * Auth defines the authentication method to use.
- *
- * @schema ClusterSecretStoreSpecProviderDvlsAuth
- */
-export interface ClusterSecretStoreSpecProviderDvlsAuth {
-  /**
-   * SecretRef contains the Application ID and Application Secret for authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuth#secretRef
-   */
-  readonly secretRef: ClusterSecretStoreSpecProviderDvlsAuthSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDvlsAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDvlsAuth(obj: ClusterSecretStoreSpecProviderDvlsAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * FakeProviderData defines a key-value pair with optional version for the fake provider.
- *
  * @schema ClusterSecretStoreSpecProviderFakeData
  */
 export interface ClusterSecretStoreSpecProviderFakeData {
@@ -4841,25 +3604,14 @@ export function toJson_ClusterSecretStoreSpecProviderFortanixApiKey(obj: Cluster
  */
 export interface ClusterSecretStoreSpecProviderGcpsmAuth {
   /**
-   * GCPSMAuthSecretRef contains the secret references for GCP Secret Manager authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderGcpsmAuth#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderGcpsmAuthSecretRef;
 
   /**
-   * GCPWorkloadIdentity defines configuration for workload identity authentication to GCP.
-   *
    * @schema ClusterSecretStoreSpecProviderGcpsmAuth#workloadIdentity
    */
   readonly workloadIdentity?: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity;
-
-  /**
-   * GCPWorkloadIdentityFederation holds the configurations required for generating federated access tokens.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuth#workloadIdentityFederation
-   */
-  readonly workloadIdentityFederation?: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation;
 }
 
 /**
@@ -4871,7 +3623,6 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuth(obj: ClusterSecre
   const result = {
     'secretRef': toJson_ClusterSecretStoreSpecProviderGcpsmAuthSecretRef(obj.secretRef),
     'workloadIdentity': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity(obj.workloadIdentity),
-    'workloadIdentityFederation': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation(obj.workloadIdentityFederation),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4885,7 +3636,7 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuth(obj: ClusterSecre
  */
 export interface ClusterSecretStoreSpecProviderGithubAuth {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderGithubAuth#privateKey
@@ -4908,29 +3659,12 @@ export function toJson_ClusterSecretStoreSpecProviderGithubAuth(obj: ClusterSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * orgSecretVisibility controls the visibility of organization secrets pushed via PushSecret.
- * Valid values are "all" or "private".
- * When unset, new secrets are created with visibility "all" and existing secrets preserve
- * whatever visibility they already have in GitHub.
- *
- * @schema ClusterSecretStoreSpecProviderGithubOrgSecretVisibility
- */
-export enum ClusterSecretStoreSpecProviderGithubOrgSecretVisibility {
-  /** all */
-  ALL = "all",
-  /** private */
-  PRIVATE = "private",
-}
-
-/**
  * Auth configures how secret-manager authenticates with a GitLab instance.
  *
  * @schema ClusterSecretStoreSpecProviderGitlabAuth
  */
 export interface ClusterSecretStoreSpecProviderGitlabAuth {
   /**
-   * GitlabSecretRef contains the secret reference for GitLab authentication credentials.
-   *
    * @schema ClusterSecretStoreSpecProviderGitlabAuth#SecretRef
    */
   readonly secretRef: ClusterSecretStoreSpecProviderGitlabAuthSecretRef;
@@ -5010,15 +3744,13 @@ export function toJson_ClusterSecretStoreSpecProviderGitlabCaProvider(obj: Clust
  */
 export interface ClusterSecretStoreSpecProviderIbmAuth {
   /**
-   * IBMAuthContainerAuth defines container-based authentication with IAM Trusted Profile.
+   * IBM Container-based auth with IAM Trusted Profile.
    *
    * @schema ClusterSecretStoreSpecProviderIbmAuth#containerAuth
    */
   readonly containerAuth?: ClusterSecretStoreSpecProviderIbmAuthContainerAuth;
 
   /**
-   * IBMAuthSecretRef contains the secret reference for IBM Cloud API key authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderIbmAuth#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderIbmAuthSecretRef;
@@ -5046,71 +3778,51 @@ export function toJson_ClusterSecretStoreSpecProviderIbmAuth(obj: ClusterSecretS
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuth {
   /**
-   * AwsAuthCredentials represents the credentials for AWS authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#awsAuthCredentials
    */
   readonly awsAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredentials;
 
   /**
-   * AzureAuthCredentials represents the credentials for Azure authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#azureAuthCredentials
    */
   readonly azureAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials;
 
   /**
-   * GcpIamAuthCredentials represents the credentials for GCP IAM authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#gcpIamAuthCredentials
    */
   readonly gcpIamAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentials;
 
   /**
-   * GcpIDTokenAuthCredentials represents the credentials for GCP ID token authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#gcpIdTokenAuthCredentials
    */
   readonly gcpIdTokenAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuthCredentials;
 
   /**
-   * JwtAuthCredentials represents the credentials for JWT authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#jwtAuthCredentials
    */
   readonly jwtAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials;
 
   /**
-   * KubernetesAuthCredentials represents the credentials for Kubernetes authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#kubernetesAuthCredentials
    */
   readonly kubernetesAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentials;
 
   /**
-   * LdapAuthCredentials represents the credentials for LDAP authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#ldapAuthCredentials
    */
   readonly ldapAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials;
 
   /**
-   * OciAuthCredentials represents the credentials for OCI authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#ociAuthCredentials
    */
   readonly ociAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials;
 
   /**
-   * TokenAuthCredentials represents the credentials for access token-based authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#tokenAuthCredentials
    */
   readonly tokenAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCredentials;
 
   /**
-   * UniversalAuthCredentials represents the client credentials for universal authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuth#universalAuthCredentials
    */
   readonly universalAuthCredentials?: ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentials;
@@ -5140,61 +3852,6 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuth(obj: ClusterS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CAProvider is a reference to a Secret or ConfigMap that contains a CA certificate.
- * The certificate is used to validate the Infisical server's TLS certificate.
- * Mutually exclusive with CABundle.
- *
- * @schema ClusterSecretStoreSpecProviderInfisicalCaProvider
- */
-export interface ClusterSecretStoreSpecProviderInfisicalCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderInfisicalCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderInfisicalCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderInfisicalCaProvider(obj: ClusterSecretStoreSpecProviderInfisicalCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * SecretsScope defines the scope of the secrets within the workspace
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalSecretsScope
@@ -5214,14 +3871,6 @@ export interface ClusterSecretStoreSpecProviderInfisicalSecretsScope {
    * @schema ClusterSecretStoreSpecProviderInfisicalSecretsScope#expandSecretReferences
    */
   readonly expandSecretReferences?: boolean;
-
-  /**
-   * OrganizationSlug is the optional slug that identifies the organization that will be used
-   * during authentication. Useful for sub-organization setups
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalSecretsScope#organizationSlug
-   */
-  readonly organizationSlug?: string;
 
   /**
    * ProjectSlug is the required slug identifier for the project.
@@ -5256,7 +3905,6 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalSecretsScope(obj: 
   const result = {
     'environmentSlug': obj.environmentSlug,
     'expandSecretReferences': obj.expandSecretReferences,
-    'organizationSlug': obj.organizationSlug,
     'projectSlug': obj.projectSlug,
     'recursive': obj.recursive,
     'secretsPath': obj.secretsPath,
@@ -5267,7 +3915,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalSecretsScope(obj: 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderKeepersecurityAuthRef
@@ -5417,7 +4065,7 @@ export interface ClusterSecretStoreSpecProviderKubernetesServer {
   readonly caBundle?: string;
 
   /**
-   * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
+   * see: https://external-secrets.io/v0.4.1/spec/#external-secrets.io/v1alpha1.CAProvider
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesServer#caProvider
    */
@@ -5441,139 +4089,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesServer(obj: Clust
     'caBundle': obj.caBundle,
     'caProvider': toJson_ClusterSecretStoreSpecProviderKubernetesServerCaProvider(obj.caProvider),
     'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth defines parameters to authenticate in MysteryBox
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuth {
-  /**
-   * ServiceAccountCreds references a Kubernetes Secret key that contains a JSON
-   * document with service account credentials used to get an IAM token.
-   *
-   * Expected JSON structure:
-   * {
-   * "subject-credentials": {
-   * "alg": "RS256",
-   * "private-key": "-----BEGIN PRIVATE KEY-----\n<private-key>\n-----END PRIVATE KEY-----\n",
-   * "kid": "<public-key-id>",
-   * "iss": "<issuer-service-account-id>",
-   * "sub": "<subject-service-account-id>"
-   * }
-   * }
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth#serviceAccountCredsSecretRef
-   */
-  readonly serviceAccountCredsSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef;
-
-  /**
-   * Token authenticates with Nebius Mysterybox by presenting a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth#tokenSecretRef
-   */
-  readonly tokenSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuth(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'serviceAccountCredsSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef(obj.serviceAccountCredsSecretRef),
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef(obj.tokenSecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The provider for the CA bundle to use to validate NebiusMysterybox server certificate.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider#certSecretRef
-   */
-  readonly certSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'certSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef(obj.certSecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures how the ngrok provider authenticates with the ngrok API.
- *
- * @schema ClusterSecretStoreSpecProviderNgrokAuth
- */
-export interface ClusterSecretStoreSpecProviderNgrokAuth {
-  /**
-   * APIKey is the API Key used to authenticate with ngrok. See https://ngrok.com/docs/api/#authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokAuth#apiKey
-   */
-  readonly apiKey?: ClusterSecretStoreSpecProviderNgrokAuthApiKey;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNgrokAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNgrokAuth(obj: ClusterSecretStoreSpecProviderNgrokAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiKey': toJson_ClusterSecretStoreSpecProviderNgrokAuthApiKey(obj.apiKey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Vault configures the ngrok vault to sync secrets with.
- *
- * @schema ClusterSecretStoreSpecProviderNgrokVault
- */
-export interface ClusterSecretStoreSpecProviderNgrokVault {
-  /**
-   * Name is the name of the ngrok vault to sync secrets with.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokVault#name
-   */
-  readonly name: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNgrokVault' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNgrokVault(obj: ClusterSecretStoreSpecProviderNgrokVault | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5674,48 +4189,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkAuth(obj: Clu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Cache configures client-side caching for read operations (GetSecret, GetSecretMap).
- * When enabled, secrets are cached with the specified TTL.
- * Write operations (PushSecret, DeleteSecret) automatically invalidate relevant cache entries.
- * If omitted, caching is disabled (default).
- * cache: {} is a valid option to set.
- *
- * @schema ClusterSecretStoreSpecProviderOnepasswordSdkCache
- */
-export interface ClusterSecretStoreSpecProviderOnepasswordSdkCache {
-  /**
-   * MaxSize is the maximum number of secrets to cache.
-   * When the cache is full, least-recently-used entries are evicted.
-   *
-   * @schema ClusterSecretStoreSpecProviderOnepasswordSdkCache#maxSize
-   */
-  readonly maxSize?: number;
-
-  /**
-   * TTL is the time-to-live for cached secrets.
-   * Format: duration string (e.g., "5m", "1h", "30s")
-   *
-   * @schema ClusterSecretStoreSpecProviderOnepasswordSdkCache#ttl
-   */
-  readonly ttl?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOnepasswordSdkCache' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkCache(obj: ClusterSecretStoreSpecProviderOnepasswordSdkCache | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'maxSize': obj.maxSize,
-    'ttl': obj.ttl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * IntegrationInfo specifies the name and version of the integration built using the 1Password Go SDK.
  * If you don't know which name and version to use, use `DefaultIntegrationName` and `DefaultIntegrationVersion`, respectively.
  *
@@ -5751,135 +4224,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkIntegrationIn
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures how secret-manager authenticates with the OpenBao server.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuth
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuth {
-  /**
-   * AppRole authenticates with OpenBao using the [App Role auth mechanism],
-   * with the role and secret stored in a Kubernetes Secret resource.
-   *
-   * [App Role auth mechanism]: https://openbao.org/docs/auth/approle/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#appRole
-   */
-  readonly appRole?: ClusterSecretStoreSpecProviderOpenBaoAuthAppRole;
-
-  /**
-   * Name of the [OpenBao Namespace] to authenticate to. This can be different
-   * than the namespace your secret is in. Namespaces is a set of features
-   * within OpenBao that allows OpenBao environments to support secure
-   * multi-tenancy. e.g: "ns1". This will default to OpenBao.Namespace field
-   * if set, or empty otherwise
-   *
-   * [OpenBao Namespace]: https://openbao.org/docs/concepts/namespaces/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * TokenSecretRef authenticates with OpenBao by presenting a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#tokenSecretRef
-   */
-  readonly tokenSecretRef?: ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef;
-
-  /**
-   * UserPass authenticates with OpenBao by passing a username/password pair
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#userPass
-   */
-  readonly userPass?: ClusterSecretStoreSpecProviderOpenBaoAuthUserPass;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuth(obj: ClusterSecretStoreSpecProviderOpenBaoAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'appRole': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRole(obj.appRole),
-    'namespace': obj.namespace,
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef(obj.tokenSecretRef),
-    'userPass': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPass(obj.userPass),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The provider for the CA bundle to use to validate OpenBao server
- * certificate. If this and `caBundle` are not set the system root
- * certificates are used to validate the TLS connection.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderOpenBaoCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoCaProvider(obj: ClusterSecretStoreSpecProviderOpenBaoCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Version is the OpenBao KV secret engine version. This can be either "v1" or
- * "v2". Version defaults to "v2".
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoVersion
- */
-export enum ClusterSecretStoreSpecProviderOpenBaoVersion {
-  /** v1 */
-  V1 = "v1",
-  /** v2 */
-  V2 = "v2",
-}
 
 /**
  * Auth configures how secret-manager authenticates with the Oracle Vault.
@@ -5991,49 +4335,13 @@ export function toJson_ClusterSecretStoreSpecProviderOracleServiceAccountRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Authentication method (mtls or token).
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuth
- */
-export interface ClusterSecretStoreSpecProviderOvhAuth {
-  /**
-   * OvhClientMTLS defines the configuration required to authenticate to OVHcloud's Secret Manager using mTLS.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuth#mtls
-   */
-  readonly mtls?: ClusterSecretStoreSpecProviderOvhAuthMtls;
-
-  /**
-   * OvhClientToken defines the configuration required to authenticate to OVHcloud's Secret Manager using a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuth#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderOvhAuthToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuth(obj: ClusterSecretStoreSpecProviderOvhAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'mtls': toJson_ClusterSecretStoreSpecProviderOvhAuthMtls(obj.mtls),
-    'token': toJson_ClusterSecretStoreSpecProviderOvhAuthToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Auth defines the information necessary to authenticate against Passbolt Server
  *
  * @schema ClusterSecretStoreSpecProviderPassboltAuth
  */
 export interface ClusterSecretStoreSpecProviderPassboltAuth {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderPassboltAuth#passwordSecretRef
@@ -6041,7 +4349,7 @@ export interface ClusterSecretStoreSpecProviderPassboltAuth {
   readonly passwordSecretRef: ClusterSecretStoreSpecProviderPassboltAuthPasswordSecretRef;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderPassboltAuth#privateKeySecretRef
@@ -6065,67 +4373,12 @@ export function toJson_ClusterSecretStoreSpecProviderPassboltAuth(obj: ClusterSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The provider for the CA bundle to use to validate Passbolt server certificate.
- *
- * @schema ClusterSecretStoreSpecProviderPassboltCaProvider
- */
-export interface ClusterSecretStoreSpecProviderPassboltCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderPassboltCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPassboltCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPassboltCaProvider(obj: ClusterSecretStoreSpecProviderPassboltCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Auth configures how secret-manager authenticates with a Password Depot instance.
  *
  * @schema ClusterSecretStoreSpecProviderPassworddepotAuth
  */
 export interface ClusterSecretStoreSpecProviderPassworddepotAuth {
   /**
-   * PasswordDepotSecretRef contains the secret reference for Password Depot authentication.
-   *
    * @schema ClusterSecretStoreSpecProviderPassworddepotAuth#secretRef
    */
   readonly secretRef: ClusterSecretStoreSpecProviderPassworddepotAuthSecretRef;
@@ -6176,8 +4429,6 @@ export function toJson_ClusterSecretStoreSpecProviderPreviderAuth(obj: ClusterSe
 /**
  * AccessToken is the access tokens to sign in to the Pulumi Cloud Console.
  *
- * Deprecated: Use auth.accessToken instead.
- *
  * @schema ClusterSecretStoreSpecProviderPulumiAccessToken
  */
 export interface ClusterSecretStoreSpecProviderPulumiAccessToken {
@@ -6197,43 +4448,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumiAccessToken(obj: Clus
   if (obj === undefined) { return undefined; }
   const result = {
     'secretRef': toJson_ClusterSecretStoreSpecProviderPulumiAccessTokenSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures how the Operator authenticates with the Pulumi API.
- * Either auth or the deprecated accessToken field must be specified.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuth
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuth {
-  /**
-   * AccessToken authenticates using a Pulumi access token stored in a Kubernetes Secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuth#accessToken
-   */
-  readonly accessToken?: ClusterSecretStoreSpecProviderPulumiAuthAccessToken;
-
-  /**
-   * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuth#oidcConfig
-   */
-  readonly oidcConfig?: ClusterSecretStoreSpecProviderPulumiAuthOidcConfig;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuth(obj: ClusterSecretStoreSpecProviderPulumiAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'accessToken': toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessToken(obj.accessToken),
-    'oidcConfig': toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfig(obj.oidcConfig),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -6313,61 +4527,7 @@ export function toJson_ClusterSecretStoreSpecProviderScalewaySecretKey(obj: Clus
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The provider for the CA bundle to use to validate Secret ServerURL certificate.
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverCaProvider
- */
-export interface ClusterSecretStoreSpecProviderSecretserverCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderSecretserverCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderSecretserverCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderSecretserverCaProvider(obj: ClusterSecretStoreSpecProviderSecretserverCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Password is the secret server account password.
- * Required unless Token is set.
  *
  * @schema ClusterSecretStoreSpecProviderSecretserverPassword
  */
@@ -6403,46 +4563,7 @@ export function toJson_ClusterSecretStoreSpecProviderSecretserverPassword(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Token is an access token used to authenticate to the secret server,
- * as an alternative to Username and Password. When set, Username and
- * Password are not required and are ignored.
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverToken
- */
-export interface ClusterSecretStoreSpecProviderSecretserverToken {
-  /**
-   * SecretRef references a key in a secret that will be used as value.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverToken#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderSecretserverTokenSecretRef;
-
-  /**
-   * Value can be specified directly to set a value without using a secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverToken#value
-   */
-  readonly value?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderSecretserverToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderSecretserverToken(obj: ClusterSecretStoreSpecProviderSecretserverToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderSecretserverTokenSecretRef(obj.secretRef),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Username is the secret server account username.
- * Required unless Token is set.
  *
  * @schema ClusterSecretStoreSpecProviderSecretserverUsername
  */
@@ -6489,7 +4610,7 @@ export interface ClusterSecretStoreSpecProviderSenhaseguraAuth {
   readonly clientId: string;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderSenhaseguraAuth#clientSecretSecretRef
@@ -6533,14 +4654,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuth {
    * @schema ClusterSecretStoreSpecProviderVaultAuth#cert
    */
   readonly cert?: ClusterSecretStoreSpecProviderVaultAuthCert;
-
-  /**
-   * Gcp authenticates with Vault using Google Cloud Platform authentication method
-   * GCP authentication method
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuth#gcp
-   */
-  readonly gcp?: ClusterSecretStoreSpecProviderVaultAuthGcp;
 
   /**
    * Iam authenticates with vault by passing a special AWS request signed with AWS IAM credentials
@@ -6609,7 +4722,6 @@ export function toJson_ClusterSecretStoreSpecProviderVaultAuth(obj: ClusterSecre
   const result = {
     'appRole': toJson_ClusterSecretStoreSpecProviderVaultAuthAppRole(obj.appRole),
     'cert': toJson_ClusterSecretStoreSpecProviderVaultAuthCert(obj.cert),
-    'gcp': toJson_ClusterSecretStoreSpecProviderVaultAuthGcp(obj.gcp),
     'iam': toJson_ClusterSecretStoreSpecProviderVaultAuthIam(obj.iam),
     'jwt': toJson_ClusterSecretStoreSpecProviderVaultAuthJwt(obj.jwt),
     'kubernetes': toJson_ClusterSecretStoreSpecProviderVaultAuthKubernetes(obj.kubernetes),
@@ -6677,37 +4789,6 @@ export function toJson_ClusterSecretStoreSpecProviderVaultCaProvider(obj: Cluste
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CheckAndSet defines the Check-And-Set (CAS) settings for PushSecret operations.
- * Only applies to Vault KV v2 stores. When enabled, write operations must include
- * the current version of the secret to prevent unintentional overwrites.
- *
- * @schema ClusterSecretStoreSpecProviderVaultCheckAndSet
- */
-export interface ClusterSecretStoreSpecProviderVaultCheckAndSet {
-  /**
-   * Required when true, all write operations must include a check-and-set parameter.
-   * This helps prevent unintentional overwrites of secrets.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultCheckAndSet#required
-   */
-  readonly required?: boolean;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultCheckAndSet' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultCheckAndSet(obj: ClusterSecretStoreSpecProviderVaultCheckAndSet | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'required': obj.required,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * The configuration used for client side related TLS communication, when the Vault server
  * requires mutual authentication. Only used if the Server URL is using HTTPS protocol.
  * This parameter is ignored for plain HTTP protocol connection.
@@ -6763,36 +4844,6 @@ export enum ClusterSecretStoreSpecProviderVaultVersion {
   /** v2 */
   V2 = "v2",
 }
-
-/**
- * Auth defines the authentication method to use.
- * If not specified, the provider will try to use IRSA (IAM Role for Service Account).
- *
- * @schema ClusterSecretStoreSpecProviderVolcengineAuth
- */
-export interface ClusterSecretStoreSpecProviderVolcengineAuth {
-  /**
-   * SecretRef defines the static credentials to use for authentication.
-   * If not set, IRSA is used.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuth#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderVolcengineAuthSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengineAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengineAuth(obj: ClusterSecretStoreSpecProviderVolcengineAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Auth specifies a authorization protocol. Only one protocol may be set.
@@ -6903,8 +4954,6 @@ export function toJson_ClusterSecretStoreSpecProviderWebhookResult(obj: ClusterS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * WebhookSecret defines a secret that will be passed to the webhook request.
- *
  * @schema ClusterSecretStoreSpecProviderWebhookSecrets
  */
 export interface ClusterSecretStoreSpecProviderWebhookSecrets {
@@ -6939,7 +4988,7 @@ export function toJson_ClusterSecretStoreSpecProviderWebhookSecrets(obj: Cluster
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Auth defines the information necessary to authenticate against Yandex.Cloud
+ * Auth defines the information necessary to authenticate against Yandex Certificate Manager
  *
  * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerAuth
  */
@@ -6973,7 +5022,7 @@ export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerAut
  */
 export interface ClusterSecretStoreSpecProviderYandexcertificatemanagerCaProvider {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerCaProvider#certSecretRef
@@ -6996,43 +5045,7 @@ export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerCaP
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * FetchingPolicy configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as certificate ID or certificate name
- *
- * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching
- */
-export interface ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching {
-  /**
-   * ByID configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching#byID
-   */
-  readonly byId?: any;
-
-  /**
-   * ByName configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret name.
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching#byName
-   */
-  readonly byName?: ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching(obj: ClusterSecretStoreSpecProviderYandexcertificatemanagerFetching | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'byID': obj.byId,
-    'byName': toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName(obj.byName),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth defines the information necessary to authenticate against Yandex.Cloud
+ * Auth defines the information necessary to authenticate against Yandex Lockbox
  *
  * @schema ClusterSecretStoreSpecProviderYandexlockboxAuth
  */
@@ -7066,7 +5079,7 @@ export function toJson_ClusterSecretStoreSpecProviderYandexlockboxAuth(obj: Clus
  */
 export interface ClusterSecretStoreSpecProviderYandexlockboxCaProvider {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderYandexlockboxCaProvider#certSecretRef
@@ -7082,42 +5095,6 @@ export function toJson_ClusterSecretStoreSpecProviderYandexlockboxCaProvider(obj
   if (obj === undefined) { return undefined; }
   const result = {
     'certSecretRef': toJson_ClusterSecretStoreSpecProviderYandexlockboxCaProviderCertSecretRef(obj.certSecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * FetchingPolicy configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret ID or secret name
- *
- * @schema ClusterSecretStoreSpecProviderYandexlockboxFetching
- */
-export interface ClusterSecretStoreSpecProviderYandexlockboxFetching {
-  /**
-   * ByID configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexlockboxFetching#byID
-   */
-  readonly byId?: any;
-
-  /**
-   * ByName configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret name.
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexlockboxFetching#byName
-   */
-  readonly byName?: ClusterSecretStoreSpecProviderYandexlockboxFetchingByName;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderYandexlockboxFetching' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderYandexlockboxFetching(obj: ClusterSecretStoreSpecProviderYandexlockboxFetching | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'byID': obj.byId,
-    'byName': toJson_ClusterSecretStoreSpecProviderYandexlockboxFetchingByName(obj.byName),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -7198,7 +5175,7 @@ export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef {
   readonly accessId?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRefAccessId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef#accessType
@@ -7206,7 +5183,7 @@ export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef {
   readonly accessType?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRefAccessType;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef#accessTypeParam
@@ -7231,56 +5208,6 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountRef specifies a Kubernetes ServiceAccount used for azure_ad
- * authentication on AKS Workload Identity. The operator obtains a federated
- * identity token from this ServiceAccount via the TokenRequest API instead
- * of using the ESO controller pod identity. Ignored for other access types.
- *
- * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef(obj: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * The type of provider to use such as "Secret", or "ConfigMap".
  *
  * @schema ClusterSecretStoreSpecProviderAkeylessCaProviderType
@@ -7293,13 +5220,93 @@ export enum ClusterSecretStoreSpecProviderAkeylessCaProviderType {
 }
 
 /**
- * AWSJWTAuth stores reference to Authenticate against AWS using service account tokens.
+ * Authenticate against Alibaba using RRSA.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthRrsa {
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#oidcProviderArn
+   */
+  readonly oidcProviderArn: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#oidcTokenFilePath
+   */
+  readonly oidcTokenFilePath: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#roleArn
+   */
+  readonly roleArn: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#sessionName
+   */
+  readonly sessionName: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthRrsa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthRrsa(obj: ClusterSecretStoreSpecProviderAlibabaAuthRrsa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'oidcProviderArn': obj.oidcProviderArn,
+    'oidcTokenFilePath': obj.oidcTokenFilePath,
+    'roleArn': obj.roleArn,
+    'sessionName': obj.sessionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AlibabaAuthSecretRef holds secret references for Alibaba credentials.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRef {
+  /**
+   * The AccessKeyID is used for authentication
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef#accessKeyIDSecretRef
+   */
+  readonly accessKeyIdSecretRef: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef;
+
+  /**
+   * The AccessKeySecret is used for authentication
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef#accessKeySecretSecretRef
+   */
+  readonly accessKeySecretSecretRef: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessKeyIDSecretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef(obj.accessKeyIdSecretRef),
+    'accessKeySecretSecretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef(obj.accessKeySecretSecretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Authenticate against AWS using service account tokens.
  *
  * @schema ClusterSecretStoreSpecProviderAwsAuthJwt
  */
 export interface ClusterSecretStoreSpecProviderAwsAuthJwt {
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreSpecProviderAwsAuthJwt#serviceAccountRef
    */
@@ -7552,70 +5559,6 @@ export function toJson_ClusterSecretStoreSpecProviderAzurekvAuthSecretRefTenantI
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * BarbicanProviderPasswordRef defines a reference to a secret containing password for the Barbican provider.
- *
- * @schema ClusterSecretStoreSpecProviderBarbicanAuthPassword
- */
-export interface ClusterSecretStoreSpecProviderBarbicanAuthPassword {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthPassword#secretRef
-   */
-  readonly secretRef: ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbicanAuthPassword' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbicanAuthPassword(obj: ClusterSecretStoreSpecProviderBarbicanAuthPassword | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * BarbicanProviderUsernameRef defines a reference to a secret containing username for the Barbican provider.
- *
- * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsername
- */
-export interface ClusterSecretStoreSpecProviderBarbicanAuthUsername {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsername#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsername#value
-   */
-  readonly value?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbicanAuthUsername' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbicanAuthUsername(obj: ClusterSecretStoreSpecProviderBarbicanAuthUsername | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef(obj.secretRef),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * APIKey If not provided then ClientID/ClientSecret become required.
  *
  * @schema ClusterSecretStoreSpecProviderBeyondtrustAuthApiKey
@@ -7796,50 +5739,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * APIKey configures API token authentication for BeyondTrust Workload Credentials.
- * The token is retrieved from a Kubernetes secret and used as a Bearer token for API requests.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey {
-  /**
-   * Token references the Kubernetes secret containing the BeyondTrust Workload Credentials API token.
-   * The secret should contain the API key used to authenticate with BeyondTrust Workload Credentials.
-   * Create an API token in your BeyondTrust Workload Credentials console and store it in a Kubernetes secret.
-   * For details on creating API tokens, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey#token
-   */
-  readonly token: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'token': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * BitwardenSecretsManagerSecretRef contains the credential ref to the bitwarden instance.
  *
  * @schema ClusterSecretStoreSpecProviderBitwardensecretsmanagerAuthSecretRef
@@ -7990,68 +5889,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthApikey(obj: Clust
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Cert enables certificate-based authentication using a client certificate and key.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCert
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCert {
-  /**
-   * Account is the Conjur organization account name.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#account
-   */
-  readonly account: string;
-
-  /**
-   * ClientCertRef is a reference to a specific 'key' containing the client certificate
-   * within a Secret resource. The certificate must be PEM-encoded.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#clientCertRef
-   */
-  readonly clientCertRef: ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef;
-
-  /**
-   * ClientKeyRef is a reference to a specific 'key' containing the private RSA client key
-   * within a Secret resource. The key must be PEM-encoded.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#clientKeyRef
-   */
-  readonly clientKeyRef: ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef;
-
-  /**
-   * Optional HostID for cert authentication (can be omitted when using 'spiffe' mode).
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#hostId
-   */
-  readonly hostId?: string;
-
-  /**
-   * The conjur authn cert webservice id
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#serviceID
-   */
-  readonly serviceId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCert' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCert(obj: ClusterSecretStoreSpecProviderConjurAuthCert | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'account': obj.account,
-    'clientCertRef': toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef(obj.clientCertRef),
-    'clientKeyRef': toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef(obj.clientKeyRef),
-    'hostId': obj.hostId,
-    'serviceID': obj.serviceId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Jwt enables JWT authentication using Kubernetes service account tokens.
  *
  * @schema ClusterSecretStoreSpecProviderConjurAuthJwt
@@ -8125,222 +5962,6 @@ export enum ClusterSecretStoreSpecProviderConjurCaProviderType {
   /** ConfigMap */
   CONFIG_MAP = "ConfigMap",
 }
-
-/**
- * has both clientCert and clientKey as secretKeySelector
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCert
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthCert {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCert#clientCert
-   */
-  readonly clientCert: ClusterSecretStoreSpecProviderCrdAuthCertClientCert;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCert#clientKey
-   */
-  readonly clientKey: ClusterSecretStoreSpecProviderCrdAuthCertClientKey;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCert' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCert(obj: ClusterSecretStoreSpecProviderCrdAuthCert | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'clientCert': toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientCert(obj.clientCert),
-    'clientKey': toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientKey(obj.clientKey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * points to a service account that should be used for authentication
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthServiceAccount {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthServiceAccount' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthServiceAccount(obj: ClusterSecretStoreSpecProviderCrdAuthServiceAccount | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * use static token to authenticate with
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthToken
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthToken {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthToken#bearerToken
-   */
-  readonly bearerToken: ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthToken(obj: ClusterSecretStoreSpecProviderCrdAuthToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'bearerToken': toJson_ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken(obj.bearerToken),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
- *
- * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider
- */
-export interface ClusterSecretStoreSpecProviderCrdServerCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderCrdServerCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdServerCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdServerCaProvider(obj: ClusterSecretStoreSpecProviderCrdServerCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * CRDProviderWhitelistRule defines a single allow rule for CRD reads.
- *
- * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules
- */
-export interface ClusterSecretStoreSpecProviderCrdWhitelistRules {
-  /**
-   * Name is an optional regular expression matched against the bare object name.
-   * For both SecretStore and ClusterSecretStore this is always the object name
-   * without any namespace prefix (e.g. "my-db-spec", not "prod/my-db-spec").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#name
-   */
-  readonly name?: string;
-
-  /**
-   * Namespace is an optional regular expression matched against the namespace of
-   * the object. Applies only when a ClusterSecretStore is used; it is ignored
-   * for SecretStore (where the namespace is fixed to the store namespace).
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Properties is an optional list of regular expressions matched against
-   * requested property keys (for example: "spec.secretValue").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#properties
-   */
-  readonly properties?: string[];
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdWhitelistRules' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdWhitelistRules(obj: ClusterSecretStoreSpecProviderCrdWhitelistRules | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'properties': obj.properties?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * SecretRef references a key in a secret that will be used as value.
@@ -8435,45 +6056,25 @@ export function toJson_ClusterSecretStoreSpecProviderDelineaClientSecretSecretRe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
- *
- * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfig
+ * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRef
  */
-export interface ClusterSecretStoreSpecProviderDopplerAuthOidcConfig {
+export interface ClusterSecretStoreSpecProviderDevice42AuthSecretRef {
   /**
-   * ExpirationSeconds sets the ServiceAccount token validity duration.
-   * Defaults to 10 minutes.
+   * Username / Password is used for authentication.
    *
-   * @default 10 minutes.
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfig#expirationSeconds
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRef#credentials
    */
-  readonly expirationSeconds?: number;
-
-  /**
-   * Identity is the Doppler Service Account Identity ID configured for OIDC authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfig#identity
-   */
-  readonly identity: string;
-
-  /**
-   * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfig#serviceAccountRef
-   */
-  readonly serviceAccountRef: ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef;
+  readonly credentials?: ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials;
 }
 
 /**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDopplerAuthOidcConfig' to JSON representation.
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42AuthSecretRef' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDopplerAuthOidcConfig(obj: ClusterSecretStoreSpecProviderDopplerAuthOidcConfig | undefined): Record<string, any> | undefined {
+export function toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRef(obj: ClusterSecretStoreSpecProviderDevice42AuthSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'expirationSeconds': obj.expirationSeconds,
-    'identity': obj.identity,
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef(obj.serviceAccountRef),
+    'credentials': toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials(obj.credentials),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -8481,8 +6082,6 @@ export function toJson_ClusterSecretStoreSpecProviderDopplerAuthOidcConfig(obj: 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretRef authenticates using a Doppler service token stored in a Kubernetes Secret.
- *
  * @schema ClusterSecretStoreSpecProviderDopplerAuthSecretRef
  */
 export interface ClusterSecretStoreSpecProviderDopplerAuthSecretRef {
@@ -8504,42 +6103,6 @@ export function toJson_ClusterSecretStoreSpecProviderDopplerAuthSecretRef(obj: C
   if (obj === undefined) { return undefined; }
   const result = {
     'dopplerToken': toJson_ClusterSecretStoreSpecProviderDopplerAuthSecretRefDopplerToken(obj.dopplerToken),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef contains the Application ID and Application Secret for authentication.
- *
- * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRef
- */
-export interface ClusterSecretStoreSpecProviderDvlsAuthSecretRef {
-  /**
-   * AppID is the reference to the secret containing the Application ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRef#appId
-   */
-  readonly appId: ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId;
-
-  /**
-   * AppSecret is the reference to the secret containing the Application Secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRef#appSecret
-   */
-  readonly appSecret: ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDvlsAuthSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRef(obj: ClusterSecretStoreSpecProviderDvlsAuthSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'appId': toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId(obj.appId),
-    'appSecret': toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret(obj.appSecret),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -8593,8 +6156,6 @@ export function toJson_ClusterSecretStoreSpecProviderFortanixApiKeySecretRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GCPSMAuthSecretRef contains the secret references for GCP Secret Manager authentication.
- *
  * @schema ClusterSecretStoreSpecProviderGcpsmAuthSecretRef
  */
 export interface ClusterSecretStoreSpecProviderGcpsmAuthSecretRef {
@@ -8621,8 +6182,6 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthSecretRef(obj: Clu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GCPWorkloadIdentity defines configuration for workload identity authentication to GCP.
- *
  * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity
  */
 export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity {
@@ -8651,7 +6210,7 @@ export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity {
   readonly clusterProjectId?: string;
 
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity#serviceAccountRef
    */
@@ -8676,88 +6235,7 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentity(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GCPWorkloadIdentityFederation holds the configurations required for generating federated access tokens.
- *
- * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation
- */
-export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation {
-  /**
-   * audience is the Secure Token Service (STS) audience which contains the resource name for the workload identity pool and the provider identifier in that pool.
-   * If specified, Audience found in the external account credential config will be overridden with the configured value.
-   * audience must be provided when serviceAccountRef or awsSecurityCredentials is configured.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#audience
-   */
-  readonly audience?: string;
-
-  /**
-   * awsSecurityCredentials is for configuring AWS region and credentials to use for obtaining the access token,
-   * when using the AWS metadata server is not an option.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#awsSecurityCredentials
-   */
-  readonly awsSecurityCredentials?: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials;
-
-  /**
-   * credConfig holds the configmap reference containing the GCP external account credential configuration in JSON format and the key name containing the json data.
-   * For using Kubernetes cluster as the identity provider, use serviceAccountRef instead. Operators mounted serviceaccount token cannot be used as the token source, instead
-   * serviceAccountRef must be used by providing operators service account details.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#credConfig
-   */
-  readonly credConfig?: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig;
-
-  /**
-   * externalTokenEndpoint is the endpoint explicitly set up to provide tokens, which will be matched against the
-   * credential_source.url in the provided credConfig. This field is merely to double-check the external token source
-   * URL is having the expected value.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#externalTokenEndpoint
-   */
-  readonly externalTokenEndpoint?: string;
-
-  /**
-   * GCPServiceAccountEmail is the email of the Google Cloud service account to impersonate
-   * after Workload Identity Federation. Use this to grant access through the service account's
-   * IAM bindings (for example roles/secretmanager.secretAccessor). When set, it overrides
-   * service_account_impersonation_url in the external account JSON from credConfig;
-   * when serviceAccountRef is set, it also overrides the "iam.gke.io/gcp-service-account" annotation
-   * on that ServiceAccount.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#gcpServiceAccountEmail
-   */
-  readonly gcpServiceAccountEmail?: string;
-
-  /**
-   * serviceAccountRef is the reference to the kubernetes ServiceAccount to be used for obtaining the tokens,
-   * when Kubernetes is configured as provider in workload identity pool.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#serviceAccountRef
-   */
-  readonly serviceAccountRef?: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audience': obj.audience,
-    'awsSecurityCredentials': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials(obj.awsSecurityCredentials),
-    'credConfig': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig(obj.credConfig),
-    'externalTokenEndpoint': obj.externalTokenEndpoint,
-    'gcpServiceAccountEmail': obj.gcpServiceAccountEmail,
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef(obj.serviceAccountRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderGithubAuthPrivateKey
@@ -8804,8 +6282,6 @@ export function toJson_ClusterSecretStoreSpecProviderGithubAuthPrivateKey(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GitlabSecretRef contains the secret reference for GitLab authentication credentials.
- *
  * @schema ClusterSecretStoreSpecProviderGitlabAuthSecretRef
  */
 export interface ClusterSecretStoreSpecProviderGitlabAuthSecretRef {
@@ -8844,7 +6320,7 @@ export enum ClusterSecretStoreSpecProviderGitlabCaProviderType {
 }
 
 /**
- * IBMAuthContainerAuth defines container-based authentication with IAM Trusted Profile.
+ * IBM Container-based auth with IAM Trusted Profile.
  *
  * @schema ClusterSecretStoreSpecProviderIbmAuthContainerAuth
  */
@@ -8886,18 +6362,9 @@ export function toJson_ClusterSecretStoreSpecProviderIbmAuthContainerAuth(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * IBMAuthSecretRef contains the secret reference for IBM Cloud API key authentication.
- *
  * @schema ClusterSecretStoreSpecProviderIbmAuthSecretRef
  */
 export interface ClusterSecretStoreSpecProviderIbmAuthSecretRef {
-  /**
-   * The IAM endpoint used to obain a token
-   *
-   * @schema ClusterSecretStoreSpecProviderIbmAuthSecretRef#iamEndpoint
-   */
-  readonly iamEndpoint?: string;
-
   /**
    * The SecretAccessKey is used for authentication
    *
@@ -8913,7 +6380,6 @@ export interface ClusterSecretStoreSpecProviderIbmAuthSecretRef {
 export function toJson_ClusterSecretStoreSpecProviderIbmAuthSecretRef(obj: ClusterSecretStoreSpecProviderIbmAuthSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'iamEndpoint': obj.iamEndpoint,
     'secretApiKeySecretRef': toJson_ClusterSecretStoreSpecProviderIbmAuthSecretRefSecretApiKeySecretRef(obj.secretApiKeySecretRef),
   };
   // filter undefined values
@@ -8922,13 +6388,11 @@ export function toJson_ClusterSecretStoreSpecProviderIbmAuthSecretRef(obj: Clust
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AwsAuthCredentials represents the credentials for AWS authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredentials#identityId
@@ -8951,13 +6415,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AzureAuthCredentials represents the credentials for Azure authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials#identityId
@@ -8965,7 +6427,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentials#resource
@@ -8989,13 +6451,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCrede
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GcpIamAuthCredentials represents the credentials for GCP IAM authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentials#identityId
@@ -9003,7 +6463,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredential
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentials#serviceAccountKeyFilePath
@@ -9027,13 +6487,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCred
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GcpIDTokenAuthCredentials represents the credentials for GCP ID token authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuthCredentials#identityId
@@ -9056,13 +6514,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * JwtAuthCredentials represents the credentials for JWT authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials#identityId
@@ -9070,7 +6526,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials {
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentials#jwt
@@ -9094,13 +6550,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * KubernetesAuthCredentials represents the credentials for Kubernetes authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentials#identityId
@@ -9108,7 +6562,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCreden
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentials#serviceAccountTokenPath
@@ -9132,13 +6586,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * LdapAuthCredentials represents the credentials for LDAP authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials#identityId
@@ -9146,7 +6598,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials 
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials#ldapPassword
@@ -9154,7 +6606,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials 
   readonly ldapPassword: ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentialsLdapPassword;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentials#ldapUsername
@@ -9179,13 +6631,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCreden
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * OciAuthCredentials represents the credentials for OCI authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#fingerprint
@@ -9193,7 +6643,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly fingerprint: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsFingerprint;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#identityId
@@ -9201,7 +6651,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly identityId: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsIdentityId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#privateKey
@@ -9209,7 +6659,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly privateKey: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsPrivateKey;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#privateKeyPassphrase
@@ -9217,7 +6667,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly privateKeyPassphrase?: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsPrivateKeyPassphrase;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#region
@@ -9225,7 +6675,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly region: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsRegion;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#tenancyId
@@ -9233,7 +6683,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials {
   readonly tenancyId: ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsTenancyId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentials#userId
@@ -9262,13 +6712,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TokenAuthCredentials represents the credentials for access token-based authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCredentials#accessToken
@@ -9291,13 +6739,11 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCrede
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * UniversalAuthCredentials represents the client credentials for universal authentication.
- *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentials
  */
 export interface ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentials#clientId
@@ -9305,7 +6751,7 @@ export interface ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredent
   readonly clientId: ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentialsClientId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentials#clientSecret
@@ -9329,38 +6775,26 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthC
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderInfisicalCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderInfisicalCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * has both clientCert and clientKey as secretKeySelector
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesAuthCert
  */
 export interface ClusterSecretStoreSpecProviderKubernetesAuthCert {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthCert#clientCert
    */
-  readonly clientCert: ClusterSecretStoreSpecProviderKubernetesAuthCertClientCert;
+  readonly clientCert?: ClusterSecretStoreSpecProviderKubernetesAuthCertClientCert;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthCert#clientKey
    */
-  readonly clientKey: ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey;
+  readonly clientKey?: ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey;
 }
 
 /**
@@ -9432,12 +6866,12 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesAuthServiceAccoun
  */
 export interface ClusterSecretStoreSpecProviderKubernetesAuthToken {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthToken#bearerToken
    */
-  readonly bearerToken: ClusterSecretStoreSpecProviderKubernetesAuthTokenBearerToken;
+  readonly bearerToken?: ClusterSecretStoreSpecProviderKubernetesAuthTokenBearerToken;
 }
 
 /**
@@ -9455,7 +6889,7 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesAuthToken(obj: Cl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
+ * see: https://external-secrets.io/v0.4.1/spec/#external-secrets.io/v1alpha1.CAProvider
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesServerCaProvider
  */
@@ -9501,185 +6935,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesServerCaProvider(
     'name': obj.name,
     'namespace': obj.namespace,
     'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountCreds references a Kubernetes Secret key that contains a JSON
- * document with service account credentials used to get an IAM token.
- *
- * Expected JSON structure:
- * {
- * "subject-credentials": {
- * "alg": "RS256",
- * "private-key": "-----BEGIN PRIVATE KEY-----\n<private-key>\n-----END PRIVATE KEY-----\n",
- * "kid": "<public-key-id>",
- * "iss": "<issuer-service-account-id>",
- * "sub": "<subject-service-account-id>"
- * }
- * }
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Token authenticates with Nebius Mysterybox by presenting a token.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * APIKey is the API Key used to authenticate with ngrok. See https://ngrok.com/docs/api/#authentication
- *
- * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKey
- */
-export interface ClusterSecretStoreSpecProviderNgrokAuthApiKey {
-  /**
-   * SecretRef is a reference to a secret containing the ngrok API key.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKey#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNgrokAuthApiKey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNgrokAuthApiKey(obj: ClusterSecretStoreSpecProviderNgrokAuthApiKey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef(obj.secretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -9854,179 +7109,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkAuthServiceAc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AppRole authenticates with OpenBao using the [App Role auth mechanism],
- * with the role and secret stored in a Kubernetes Secret resource.
- *
- * [App Role auth mechanism]: https://openbao.org/docs/auth/approle/
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRole {
-  /**
-   * Path where the App Role authentication backend is mounted
-   * in OpenBao, e.g: "approle"
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#path
-   */
-  readonly path: string;
-
-  /**
-   * RoleID configured in the App Role authentication backend when setting
-   * up the authentication backend in OpenBao.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#roleId
-   */
-  readonly roleId?: string;
-
-  /**
-   * Reference to a key in a Secret that contains the App Role ID used
-   * to authenticate with OpenBao.
-   * The `key` field must be specified and denotes which entry within the Secret
-   * resource is used as the app role id.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#roleRef
-   */
-  readonly roleRef?: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef;
-
-  /**
-   * Reference to a key in a Secret that contains the App Role secret used
-   * to authenticate with OpenBao.
-   * The `key` field must be specified and denotes which entry within the Secret
-   * resource is used as the app role secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#secretRef
-   */
-  readonly secretRef: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRole' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRole(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRole | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'roleId': obj.roleId,
-    'roleRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef(obj.roleRef),
-    'secretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * TokenSecretRef authenticates with OpenBao by presenting a token.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * UserPass authenticates with OpenBao by passing a username/password pair
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthUserPass {
-  /**
-   * Path where the UserPassword authentication backend is mounted
-   * in OpenBao, e.g: "userpass"
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#path
-   */
-  readonly path: string;
-
-  /**
-   * SecretRef to a key in a Secret resource containing password for the user
-   * used to authenticate with OpenBao using the [UserPass authentication
-   * method]
-   *
-   * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef;
-
-  /**
-   * Username is a username used to authenticate using the [UserPass
-   * authentication method]
-   *
-   * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#username
-   */
-  readonly username: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthUserPass' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPass(obj: ClusterSecretStoreSpecProviderOpenBaoAuthUserPass | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'secretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef(obj.secretRef),
-    'username': obj.username,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderOpenBaoCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * SecretRef to pass through sensitive information.
  *
  * @schema ClusterSecretStoreSpecProviderOracleAuthSecretRef
@@ -10063,89 +7145,7 @@ export function toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRef(obj: Cl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * OvhClientMTLS defines the configuration required to authenticate to OVHcloud's Secret Manager using mTLS.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtls
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtls {
-  /**
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * CAProvider provides a custom certificate authority for accessing the provider's store.
-   * The CAProvider points to a Secret or ConfigMap resource that contains a PEM-encoded certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#certSecretRef
-   */
-  readonly certSecretRef: ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#keySecretRef
-   */
-  readonly keySecretRef: ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtls' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtls(obj: ClusterSecretStoreSpecProviderOvhAuthMtls | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider(obj.caProvider),
-    'certSecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef(obj.certSecretRef),
-    'keySecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef(obj.keySecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OvhClientToken defines the configuration required to authenticate to OVHcloud's Secret Manager using a token.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthToken
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthToken {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthToken#tokenSecretRef
-   */
-  readonly tokenSecretRef: ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthToken(obj: ClusterSecretStoreSpecProviderOvhAuthToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef(obj.tokenSecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderPassboltAuthPasswordSecretRef
@@ -10192,7 +7192,7 @@ export function toJson_ClusterSecretStoreSpecProviderPassboltAuthPasswordSecretR
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderPassboltAuthPrivateKeySecretRef
@@ -10239,20 +7239,6 @@ export function toJson_ClusterSecretStoreSpecProviderPassboltAuthPrivateKeySecre
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderPassboltCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderPassboltCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
- * PasswordDepotSecretRef contains the secret reference for Password Depot authentication.
- *
  * @schema ClusterSecretStoreSpecProviderPassworddepotAuthSecretRef
  */
 export interface ClusterSecretStoreSpecProviderPassworddepotAuthSecretRef {
@@ -10353,80 +7339,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumiAccessTokenSecretRef(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AccessToken authenticates using a Pulumi access token stored in a Kubernetes Secret.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessToken
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthAccessToken {
-  /**
-   * SecretRef is a reference to a secret containing the Pulumi API token.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessToken#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthAccessToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessToken(obj: ClusterSecretStoreSpecProviderPulumiAuthAccessToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthOidcConfig {
-  /**
-   * ExpirationSeconds sets the token validity duration for service account and OIDC token.
-   * Defaults to 10 minutes.
-   *
-   * @default 10 minutes.
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#expirationSeconds
-   */
-  readonly expirationSeconds?: number;
-
-  /**
-   * Organization is the name of the Pulumi organization configured for OIDC authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#organization
-   */
-  readonly organization: string;
-
-  /**
-   * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#serviceAccountRef
-   */
-  readonly serviceAccountRef: ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthOidcConfig' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfig(obj: ClusterSecretStoreSpecProviderPulumiAuthOidcConfig | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'expirationSeconds': obj.expirationSeconds,
-    'organization': obj.organization,
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef(obj.serviceAccountRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * SecretRef references a key in a secret that will be used as value.
  *
  * @schema ClusterSecretStoreSpecProviderScalewayAccessKeySecretRef
@@ -10519,18 +7431,6 @@ export function toJson_ClusterSecretStoreSpecProviderScalewaySecretKeySecretRef(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderSecretserverCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * SecretRef references a key in a secret that will be used as value.
  *
  * @schema ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef
@@ -10565,52 +7465,6 @@ export interface ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef(obj: ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef references a key in a secret that will be used as value.
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderSecretserverTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderSecretserverTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderSecretserverTokenSecretRef(obj: ClusterSecretStoreSpecProviderSecretserverTokenSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -10669,7 +7523,7 @@ export function toJson_ClusterSecretStoreSpecProviderSecretserverUsernameSecretR
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderSenhaseguraAuthClientSecretSecretRef
@@ -10792,27 +7646,12 @@ export interface ClusterSecretStoreSpecProviderVaultAuthCert {
   readonly clientCert?: ClusterSecretStoreSpecProviderVaultAuthCertClientCert;
 
   /**
-   * Path where the Certificate authentication backend is mounted
-   * in Vault, e.g: "cert"
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthCert#path
-   */
-  readonly path?: string;
-
-  /**
    * SecretRef to a key in a Secret resource containing client private key to
    * authenticate with Vault using the Cert authentication method
    *
    * @schema ClusterSecretStoreSpecProviderVaultAuthCert#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderVaultAuthCertSecretRef;
-
-  /**
-   * VaultRole specifies the Vault role to use for TLS certificate authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthCert#vaultRole
-   */
-  readonly vaultRole?: string;
 }
 
 /**
@@ -10823,86 +7662,7 @@ export function toJson_ClusterSecretStoreSpecProviderVaultAuthCert(obj: ClusterS
   if (obj === undefined) { return undefined; }
   const result = {
     'clientCert': toJson_ClusterSecretStoreSpecProviderVaultAuthCertClientCert(obj.clientCert),
-    'path': obj.path,
     'secretRef': toJson_ClusterSecretStoreSpecProviderVaultAuthCertSecretRef(obj.secretRef),
-    'vaultRole': obj.vaultRole,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Gcp authenticates with Vault using Google Cloud Platform authentication method
- * GCP authentication method
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcp
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcp {
-  /**
-   * Location optionally defines a location/region for the secret
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#location
-   */
-  readonly location?: string;
-
-  /**
-   * Path where the GCP auth method is enabled in Vault, e.g: "gcp"
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#path
-   */
-  readonly path?: string;
-
-  /**
-   * Project ID of the Google Cloud Platform project
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#projectID
-   */
-  readonly projectId?: string;
-
-  /**
-   * Vault Role. In Vault, a role describes an identity with a set of permissions, groups, or policies you want to attach to a user of the secrets engine.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#role
-   */
-  readonly role: string;
-
-  /**
-   * Specify credentials in a Secret object
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef;
-
-  /**
-   * ServiceAccountRef to a service account for impersonation
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#serviceAccountRef
-   */
-  readonly serviceAccountRef?: ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef;
-
-  /**
-   * Specify a service account with Workload Identity
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcp#workloadIdentity
-   */
-  readonly workloadIdentity?: ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcp' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcp(obj: ClusterSecretStoreSpecProviderVaultAuthGcp | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'location': obj.location,
-    'path': obj.path,
-    'projectID': obj.projectId,
-    'role': obj.role,
-    'secretRef': toJson_ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef(obj.secretRef),
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef(obj.serviceAccountRef),
-    'workloadIdentity': toJson_ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity(obj.workloadIdentity),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -11364,58 +8124,13 @@ export function toJson_ClusterSecretStoreSpecProviderVaultTlsKeySecretRef(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretRef defines the static credentials to use for authentication.
- * If not set, IRSA is used.
- *
- * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRef
- */
-export interface ClusterSecretStoreSpecProviderVolcengineAuthSecretRef {
-  /**
-   * AccessKeyID is the reference to the secret containing the Access Key ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRef#accessKeyID
-   */
-  readonly accessKeyId: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId;
-
-  /**
-   * SecretAccessKey is the reference to the secret containing the Secret Access Key.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRef#secretAccessKey
-   */
-  readonly secretAccessKey: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey;
-
-  /**
-   * Token is the reference to the secret containing the STS(Security Token Service) Token.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRef#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengineAuthSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRef(obj: ClusterSecretStoreSpecProviderVolcengineAuthSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'accessKeyID': toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId(obj.accessKeyId),
-    'secretAccessKey': toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey(obj.secretAccessKey),
-    'token': toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * NTLMProtocol configures the store to use NTLM for auth
  *
  * @schema ClusterSecretStoreSpecProviderWebhookAuthNtlm
  */
 export interface ClusterSecretStoreSpecProviderWebhookAuthNtlm {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderWebhookAuthNtlm#passwordSecret
@@ -11423,7 +8138,7 @@ export interface ClusterSecretStoreSpecProviderWebhookAuthNtlm {
   readonly passwordSecret: ClusterSecretStoreSpecProviderWebhookAuthNtlmPasswordSecret;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreSpecProviderWebhookAuthNtlm#usernameSecret
@@ -11551,7 +8266,7 @@ export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerAut
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerCaProviderCertSecretRef
@@ -11591,34 +8306,6 @@ export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerCaP
     'key': obj.key,
     'name': obj.name,
     'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ByName configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret name.
- *
- * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName
- */
-export interface ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName {
-  /**
-   * The folder to fetch secrets from
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName#folderID
-   */
-  readonly folderId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName(obj: ClusterSecretStoreSpecProviderYandexcertificatemanagerFetchingByName | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'folderID': obj.folderId,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -11672,7 +8359,7 @@ export function toJson_ClusterSecretStoreSpecProviderYandexlockboxAuthAuthorized
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderYandexlockboxCaProviderCertSecretRef
@@ -11712,34 +8399,6 @@ export function toJson_ClusterSecretStoreSpecProviderYandexlockboxCaProviderCert
     'key': obj.key,
     'name': obj.name,
     'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ByName configures the provider to interpret the `data.secretKey.remoteRef.key` field in ExternalSecret as secret name.
- *
- * @schema ClusterSecretStoreSpecProviderYandexlockboxFetchingByName
- */
-export interface ClusterSecretStoreSpecProviderYandexlockboxFetchingByName {
-  /**
-   * The folder to fetch secrets from
-   *
-   * @schema ClusterSecretStoreSpecProviderYandexlockboxFetchingByName#folderID
-   */
-  readonly folderId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderYandexlockboxFetchingByName' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderYandexlockboxFetchingByName(obj: ClusterSecretStoreSpecProviderYandexlockboxFetchingByName | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'folderID': obj.folderId,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -11892,7 +8551,7 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRefAccessType
@@ -11939,7 +8598,7 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRefAccessTypeParam
@@ -11986,7 +8645,99 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * The AccessKeyID is used for authentication
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef {
+  /**
+   * A key in the referenced Secret.
+   * Some instances of this field may be defaulted, in others it may be required.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#key
+   */
+  readonly key?: string;
+
+  /**
+   * The name of the Secret resource being referred to.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of the Secret resource being referred to.
+   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The AccessKeySecret is used for authentication
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef {
+  /**
+   * A key in the referenced Secret.
+   * Some instances of this field may be defaulted, in others it may be required.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#key
+   */
+  readonly key?: string;
+
+  /**
+   * The name of the Secret resource being referred to.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of the Secret resource being referred to.
+   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreSpecProviderAwsAuthJwtServiceAccountRef
  */
@@ -12161,100 +8912,6 @@ export interface ClusterSecretStoreSpecProviderAwsAuthSecretRefSessionTokenSecre
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderAwsAuthSecretRefSessionTokenSecretRef(obj: ClusterSecretStoreSpecProviderAwsAuthSecretRefSessionTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef
- */
-export interface ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef(obj: ClusterSecretStoreSpecProviderBarbicanAuthPasswordSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef
- */
-export interface ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef(obj: ClusterSecretStoreSpecProviderBarbicanAuthUsernameSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -12485,55 +9142,6 @@ export interface ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecretSecret
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecretSecretRef(obj: ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecretSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Token references the Kubernetes secret containing the BeyondTrust Workload Credentials API token.
- * The secret should contain the API key used to authenticate with BeyondTrust Workload Credentials.
- * Create an API token in your BeyondTrust Workload Credentials console and store it in a Kubernetes secret.
- * For details on creating API tokens, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -12824,100 +9432,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthApikeyUserRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ClientCertRef is a reference to a specific 'key' containing the client certificate
- * within a Secret resource. The certificate must be PEM-encoded.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef(obj: ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ClientKeyRef is a reference to a specific 'key' containing the private RSA client key
- * within a Secret resource. The key must be PEM-encoded.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef(obj: ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Optional SecretRef that refers to a key in a Secret resource containing JWT token to
  * authenticate with Conjur using the JWT authentication method.
  *
@@ -13013,24 +9527,23 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthJwtServiceAccount
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
+ * Username / Password is used for authentication.
  *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert
+ * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials
  */
-export interface ClusterSecretStoreSpecProviderCrdAuthCertClientCert {
+export interface ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials {
   /**
    * A key in the referenced Secret.
    * Some instances of this field may be defaulted, in others it may be required.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#key
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#key
    */
   readonly key?: string;
 
   /**
    * The name of the Secret resource being referred to.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#name
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#name
    */
   readonly name?: string;
 
@@ -13038,172 +9551,19 @@ export interface ClusterSecretStoreSpecProviderCrdAuthCertClientCert {
    * The namespace of the Secret resource being referred to.
    * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#namespace
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#namespace
    */
   readonly namespace?: string;
 }
 
 /**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCertClientCert' to JSON representation.
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientCert(obj: ClusterSecretStoreSpecProviderCrdAuthCertClientCert | undefined): Record<string, any> | undefined {
+export function toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials(obj: ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthCertClientKey {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCertClientKey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientKey(obj: ClusterSecretStoreSpecProviderCrdAuthCertClientKey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken(obj: ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderCrdServerCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderCrdServerCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
- * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
- *
- * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef(obj: ClusterSecretStoreSpecProviderDopplerAuthOidcConfigServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
     'name': obj.name,
     'namespace': obj.namespace,
   };
@@ -13249,98 +9609,6 @@ export interface ClusterSecretStoreSpecProviderDopplerAuthSecretRefDopplerToken 
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderDopplerAuthSecretRefDopplerToken(obj: ClusterSecretStoreSpecProviderDopplerAuthSecretRefDopplerToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * AppID is the reference to the secret containing the Application ID.
- *
- * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId
- */
-export interface ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId(obj: ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppId | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * AppSecret is the reference to the secret containing the Application Secret.
- *
- * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret
- */
-export interface ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret(obj: ClusterSecretStoreSpecProviderDvlsAuthSecretRefAppSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -13399,7 +9667,7 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthSecretRefSecretAcc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityServiceAccountRef
  */
@@ -13434,141 +9702,6 @@ export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityServiceA
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityServiceAccountRef(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * awsSecurityCredentials is for configuring AWS region and credentials to use for obtaining the access token,
- * when using the AWS metadata server is not an option.
- *
- * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials
- */
-export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials {
-  /**
-   * awsCredentialsSecretRef is the reference to the secret which holds the AWS credentials.
-   * Secret should be created with below names for keys
-   * - aws_access_key_id: Access Key ID, which is the unique identifier for the AWS account or the IAM user.
-   * - aws_secret_access_key: Secret Access Key, which is used to authenticate requests made to AWS services.
-   * - aws_session_token: Session Token, is the short-lived token to authenticate requests made to AWS services.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials#awsCredentialsSecretRef
-   */
-  readonly awsCredentialsSecretRef: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef;
-
-  /**
-   * region is for configuring the AWS region to be used.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials#region
-   */
-  readonly region: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'awsCredentialsSecretRef': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef(obj.awsCredentialsSecretRef),
-    'region': obj.region,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * credConfig holds the configmap reference containing the GCP external account credential configuration in JSON format and the key name containing the json data.
- * For using Kubernetes cluster as the identity provider, use serviceAccountRef instead. Operators mounted serviceaccount token cannot be used as the token source, instead
- * serviceAccountRef must be used by providing operators service account details.
- *
- * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig
- */
-export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig {
-  /**
-   * key name holding the external account credential config.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig#key
-   */
-  readonly key: string;
-
-  /**
-   * name of the configmap.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig#name
-   */
-  readonly name: string;
-
-  /**
-   * namespace in which the configmap exists. If empty, configmap will looked up in local namespace.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * serviceAccountRef is the reference to the kubernetes ServiceAccount to be used for obtaining the tokens,
- * when Kubernetes is configured as provider in workload identity pool.
- *
- * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'audiences': obj.audiences?.map(y => y),
@@ -13673,7 +9806,7 @@ export function toJson_ClusterSecretStoreSpecProviderIbmAuthSecretRefSecretApiKe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredentialsIdentityId
@@ -13720,7 +9853,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthAwsAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentialsIdentityId
@@ -13767,7 +9900,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCrede
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCredentialsResource
@@ -13814,7 +9947,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthAzureAuthCrede
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentialsIdentityId
@@ -13861,7 +9994,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCred
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCredentialsServiceAccountKeyFilePath
@@ -13908,7 +10041,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthGcpIamAuthCred
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuthCredentialsIdentityId
@@ -13955,7 +10088,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthGcpIdTokenAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentialsIdentityId
@@ -14002,7 +10135,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredentialsJwt
@@ -14049,7 +10182,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthJwtAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentialsIdentityId
@@ -14096,7 +10229,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuthCredentialsServiceAccountTokenPath
@@ -14143,7 +10276,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthKubernetesAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentialsIdentityId
@@ -14190,7 +10323,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCreden
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentialsLdapPassword
@@ -14237,7 +10370,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCreden
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCredentialsLdapUsername
@@ -14284,7 +10417,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthLdapAuthCreden
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsFingerprint
@@ -14331,7 +10464,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsIdentityId
@@ -14378,7 +10511,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsPrivateKey
@@ -14425,7 +10558,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsPrivateKeyPassphrase
@@ -14472,7 +10605,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsRegion
@@ -14519,7 +10652,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsTenancyId
@@ -14566,7 +10699,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredentialsUserId
@@ -14613,7 +10746,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthOciAuthCredent
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCredentialsAccessToken
@@ -14660,7 +10793,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthTokenAuthCrede
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentialsClientId
@@ -14707,7 +10840,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthC
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthCredentialsClientSecret
@@ -14754,7 +10887,7 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalAuthUniversalAuthC
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesAuthCertClientCert
@@ -14801,7 +10934,7 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesAuthCertClientCer
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey
@@ -14848,7 +10981,7 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesAuthTokenBearerToken
@@ -14907,52 +11040,6 @@ export enum ClusterSecretStoreSpecProviderKubernetesServerCaProviderType {
 }
 
 /**
- * SecretRef is a reference to a secret containing the ngrok API key.
- *
- * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef
- */
-export interface ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef(obj: ClusterSecretStoreSpecProviderNgrokAuthApiKeySecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * The ConnectToken is used for authentication to a 1Password Connect Server.
  *
  * @schema ClusterSecretStoreSpecProviderOnepasswordAuthSecretRefConnectTokenSecretRef
@@ -14987,154 +11074,6 @@ export interface ClusterSecretStoreSpecProviderOnepasswordAuthSecretRefConnectTo
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderOnepasswordAuthSecretRefConnectTokenSecretRef(obj: ClusterSecretStoreSpecProviderOnepasswordAuthSecretRefConnectTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Reference to a key in a Secret that contains the App Role ID used
- * to authenticate with OpenBao.
- * The `key` field must be specified and denotes which entry within the Secret
- * resource is used as the app role id.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Reference to a key in a Secret that contains the App Role secret used
- * to authenticate with OpenBao.
- * The `key` field must be specified and denotes which entry within the Secret
- * resource is used as the app role secret.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef to a key in a Secret resource containing password for the user
- * used to authenticate with OpenBao using the [UserPass authentication
- * method]
- *
- * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -15239,201 +11178,6 @@ export function toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRefPrivatek
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CAProvider provides a custom certificate authority for accessing the provider's store.
- * The CAProvider points to a Secret or ConfigMap resource that contains a PEM-encoded certificate.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Username / Password is used for authentication.
  *
  * @schema ClusterSecretStoreSpecProviderPassworddepotAuthSecretRefCredentials
@@ -15517,99 +11261,6 @@ export function toJson_ClusterSecretStoreSpecProviderPreviderAuthSecretRefAccess
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef is a reference to a secret containing the Pulumi API token.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef(obj: ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef(obj: ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
     'name': obj.name,
     'namespace': obj.namespace,
   };
@@ -15811,143 +11462,13 @@ export function toJson_ClusterSecretStoreSpecProviderVaultAuthCertSecretRef(obj:
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Specify credentials in a Secret object
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef {
-  /**
-   * The SecretAccessKey is used for authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef#secretAccessKeySecretRef
-   */
-  readonly secretAccessKeySecretRef?: ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef(obj: ClusterSecretStoreSpecProviderVaultAuthGcpSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretAccessKeySecretRef': toJson_ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef(obj.secretAccessKeySecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountRef to a service account for impersonation
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef(obj: ClusterSecretStoreSpecProviderVaultAuthGcpServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Specify a service account with Workload Identity
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity {
-  /**
-   * ClusterLocation is the location of the cluster
-   * If not specified, it fetches information from the metadata server
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity#clusterLocation
-   */
-  readonly clusterLocation?: string;
-
-  /**
-   * ClusterName is the name of the cluster
-   * If not specified, it fetches information from the metadata server
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity#clusterName
-   */
-  readonly clusterName?: string;
-
-  /**
-   * ClusterProjectID is the project ID of the cluster
-   * If not specified, it fetches information from the metadata server
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity#clusterProjectID
-   */
-  readonly clusterProjectId?: string;
-
-  /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity#serviceAccountRef
-   */
-  readonly serviceAccountRef: ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity(obj: ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentity | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'clusterLocation': obj.clusterLocation,
-    'clusterName': obj.clusterName,
-    'clusterProjectID': obj.clusterProjectId,
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef(obj.serviceAccountRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Specify a service account with IRSA enabled
  *
  * @schema ClusterSecretStoreSpecProviderVaultAuthIamJwt
  */
 export interface ClusterSecretStoreSpecProviderVaultAuthIamJwt {
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreSpecProviderVaultAuthIamJwt#serviceAccountRef
    */
@@ -16025,7 +11546,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuthJwtKubernetesServiceAcco
    * Optional audiences field that will be used to request a temporary Kubernetes service
    * account token for the service account referenced by `serviceAccountRef`.
    * Defaults to a single audience `vault` it not specified.
-   *
    * Deprecated: use serviceAccountRef.Audiences instead
    *
    * @default a single audience `vault` it not specified.
@@ -16037,7 +11557,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuthJwtKubernetesServiceAcco
    * Optional expiration time in seconds that will be used to request a temporary
    * Kubernetes service account token for the service account referenced by
    * `serviceAccountRef`.
-   *
    * Deprecated: this will be removed in the future.
    * Defaults to 10 minutes.
    *
@@ -16313,145 +11832,7 @@ export function toJson_ClusterSecretStoreSpecProviderVaultAuthUserPassSecretRef(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AccessKeyID is the reference to the secret containing the Access Key ID.
- *
- * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId
- */
-export interface ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId(obj: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefAccessKeyId | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretAccessKey is the reference to the secret containing the Secret Access Key.
- *
- * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey
- */
-export interface ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey(obj: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefSecretAccessKey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Token is the reference to the secret containing the STS(Security Token Service) Token.
- *
- * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken
- */
-export interface ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken(obj: ClusterSecretStoreSpecProviderVolcengineAuthSecretRefToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderWebhookAuthNtlmPasswordSecret
@@ -16498,7 +11879,7 @@ export function toJson_ClusterSecretStoreSpecProviderWebhookAuthNtlmPasswordSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreSpecProviderWebhookAuthNtlmUsernameSecret
@@ -16545,152 +11926,7 @@ export function toJson_ClusterSecretStoreSpecProviderWebhookAuthNtlmUsernameSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * awsCredentialsSecretRef is the reference to the secret which holds the AWS credentials.
- * Secret should be created with below names for keys
- * - aws_access_key_id: Access Key ID, which is the unique identifier for the AWS account or the IAM user.
- * - aws_secret_access_key: Secret Access Key, which is used to authenticate requests made to AWS services.
- * - aws_session_token: Session Token, is the short-lived token to authenticate requests made to AWS services.
- *
- * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef
- */
-export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef {
-  /**
-   * name of the secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef#name
-   */
-  readonly name: string;
-
-  /**
-   * namespace in which the secret exists. If empty, secret will looked up in local namespace.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef(obj: ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentialsAwsCredentialsSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
- * The SecretAccessKey is used for authentication
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef(obj: ClusterSecretStoreSpecProviderVaultAuthGcpSecretRefSecretAccessKeySecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
- *
- * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef(obj: ClusterSecretStoreSpecProviderVaultAuthGcpWorkloadIdentityServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreSpecProviderVaultAuthIamJwtServiceAccountRef
  */
@@ -17019,7 +12255,7 @@ export function toJson_ClusterSecretStoreV1Beta1Props(obj: ClusterSecretStoreV1B
  */
 export interface ClusterSecretStoreV1Beta1Spec {
   /**
-   * Used to constrain a ClusterSecretStore to specific namespaces. Relevant only to ClusterSecretStore.
+   * Used to constraint a ClusterSecretStore to specific namespaces. Relevant only to ClusterSecretStore
    *
    * @schema ClusterSecretStoreV1Beta1Spec#conditions
    */
@@ -17048,7 +12284,7 @@ export interface ClusterSecretStoreV1Beta1Spec {
   readonly refreshInterval?: number;
 
   /**
-   * Used to configure HTTP retries on failures.
+   * Used to configure http retries if failed
    *
    * @schema ClusterSecretStoreV1Beta1Spec#retrySettings
    */
@@ -17231,7 +12467,7 @@ export interface ClusterSecretStoreV1Beta1SpecProvider {
   readonly gcpsm?: ClusterSecretStoreV1Beta1SpecProviderGcpsm;
 
   /**
-   * Github configures this store to push GitHub Actions secrets using the GitHub API provider.
+   * Github configures this store to push Github Action secrets using Github API provider
    *
    * @schema ClusterSecretStoreV1Beta1SpecProvider#github
    */
@@ -17294,14 +12530,12 @@ export interface ClusterSecretStoreV1Beta1SpecProvider {
   readonly oracle?: ClusterSecretStoreV1Beta1SpecProviderOracle;
 
   /**
-   * PassboltProvider defines configuration for the Passbolt provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProvider#passbolt
    */
   readonly passbolt?: ClusterSecretStoreV1Beta1SpecProviderPassbolt;
 
   /**
-   * PasswordDepotProvider configures a store to sync secrets with a Password Depot instance.
+   * Configures a store to sync secrets with a Password Depot instance.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProvider#passworddepot
    */
@@ -17322,7 +12556,7 @@ export interface ClusterSecretStoreV1Beta1SpecProvider {
   readonly pulumi?: ClusterSecretStoreV1Beta1SpecProviderPulumi;
 
   /**
-   * Scaleway configures this store to sync secrets using the Scaleway provider.
+   * Scaleway
    *
    * @schema ClusterSecretStoreV1Beta1SpecProvider#scaleway
    */
@@ -17344,7 +12578,7 @@ export interface ClusterSecretStoreV1Beta1SpecProvider {
   readonly senhasegura?: ClusterSecretStoreV1Beta1SpecProviderSenhasegura;
 
   /**
-   * Vault configures this store to sync secrets using the HashiCorp Vault provider.
+   * Vault configures this store to sync secrets using Hashi provider
    *
    * @schema ClusterSecretStoreV1Beta1SpecProvider#vault
    */
@@ -17421,21 +12655,17 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProvider(obj: ClusterSecretS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to configure HTTP retries on failures.
+ * Used to configure http retries if failed
  *
  * @schema ClusterSecretStoreV1Beta1SpecRetrySettings
  */
 export interface ClusterSecretStoreV1Beta1SpecRetrySettings {
   /**
-   * MaxRetries is the maximum number of retry attempts.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecRetrySettings#maxRetries
    */
   readonly maxRetries?: number;
 
   /**
-   * RetryInterval is the interval between retry attempts.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecRetrySettings#retryInterval
    */
   readonly retryInterval?: string;
@@ -18286,7 +13516,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGcpsm(obj: ClusterSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Github configures this store to push GitHub Actions secrets using the GitHub API provider.
+ * Github configures this store to push Github Action secrets using Github API provider
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGithub
  */
@@ -18544,7 +13774,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderInfisical(obj: Clust
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderKeepersecurity {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderKeepersecurity#authRef
@@ -18803,8 +14033,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderOracle(obj: ClusterS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PassboltProvider defines configuration for the Passbolt provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderPassbolt
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderPassbolt {
@@ -18839,7 +14067,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderPassbolt(obj: Cluste
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PasswordDepotProvider configures a store to sync secrets with a Password Depot instance.
+ * Configures a store to sync secrets with a Password Depot instance.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderPassworddepot
  */
@@ -18981,7 +14209,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderPulumi(obj: ClusterS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Scaleway configures this store to sync secrets using the Scaleway provider.
+ * Scaleway
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderScaleway
  */
@@ -19140,7 +14368,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderSenhasegura(obj: Clu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Vault configures this store to sync secrets using the HashiCorp Vault provider.
+ * Vault configures this store to sync secrets using Hashi provider
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderVault
  */
@@ -19605,7 +14833,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAkeylessCaProvider(o
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderAlibabaAuth {
   /**
-   * AlibabaRRSAAuth authenticates against Alibaba using RRSA (Resource-oriented RAM-based Service Authentication).
+   * Authenticate against Alibaba using RRSA.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderAlibabaAuth#rrsa
    */
@@ -19643,7 +14871,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAlibabaAuth(obj: Clu
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderAwsAuth {
   /**
-   * AWSJWTAuth authenticates against AWS using service account tokens from the Kubernetes cluster.
+   * Authenticate against AWS using service account tokens.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderAwsAuth#jwt
    */
@@ -19730,8 +14958,6 @@ export enum ClusterSecretStoreV1Beta1SpecProviderAwsService {
 }
 
 /**
- * Tag defines a tag key and value for AWS resources.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAwsSessionTags
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderAwsSessionTags {
@@ -19982,13 +15208,6 @@ export interface ClusterSecretStoreV1Beta1SpecProviderBeyondtrustServer {
   readonly clientTimeOutSeconds?: number;
 
   /**
-   * When true, the response includes the decrypted password. When false, the password field is omitted. This option only applies to the SECRET retrieval type. Default: true.
-   *
-   * @schema ClusterSecretStoreV1Beta1SpecProviderBeyondtrustServer#decrypt
-   */
-  readonly decrypt?: boolean;
-
-  /**
    * The secret retrieval type. SECRET = Secrets Safe (credential, text, file). MANAGED_ACCOUNT = Password Safe account associated with a system.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderBeyondtrustServer#retrievalType
@@ -20018,7 +15237,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderBeyondtrustServer(ob
     'apiUrl': obj.apiUrl,
     'apiVersion': obj.apiVersion,
     'clientTimeOutSeconds': obj.clientTimeOutSeconds,
-    'decrypt': obj.decrypt,
     'retrievalType': obj.retrievalType,
     'separator': obj.separator,
     'verifyCA': obj.verifyCa,
@@ -20336,8 +15554,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderDelineaClientSecret(
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderDevice42Auth {
   /**
-   * Device42SecretRef defines a reference to a secret containing credentials for the Device42 provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderDevice42Auth#secretRef
    */
   readonly secretRef: ClusterSecretStoreV1Beta1SpecProviderDevice42AuthSecretRef;
@@ -20364,8 +15580,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderDevice42Auth(obj: Cl
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderDopplerAuth {
   /**
-   * DopplerAuthSecretRef defines a reference to a secret containing credentials for the Doppler provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderDopplerAuth#secretRef
    */
   readonly secretRef: ClusterSecretStoreV1Beta1SpecProviderDopplerAuthSecretRef;
@@ -20424,8 +15638,6 @@ export enum ClusterSecretStoreV1Beta1SpecProviderDopplerNameTransformer {
 }
 
 /**
- * FakeProviderData defines a key-value pair for the fake provider used in testing.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderFakeData
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderFakeData {
@@ -20496,15 +15708,11 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderFortanixApiKey(obj: 
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGcpsmAuth {
   /**
-   * GCPSMAuthSecretRef defines a reference to a secret containing credentials for the GCP Secret Manager provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuth#secretRef
    */
   readonly secretRef?: ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthSecretRef;
 
   /**
-   * GCPWorkloadIdentity defines configuration for using GCP Workload Identity authentication.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuth#workloadIdentity
    */
   readonly workloadIdentity?: ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentity;
@@ -20532,7 +15740,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGcpsmAuth(obj: Clust
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGithubAuth {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderGithubAuth#privateKey
@@ -20561,8 +15769,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGithubAuth(obj: Clus
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGitlabAuth {
   /**
-   * GitlabSecretRef defines a reference to a secret containing credentials for the GitLab provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderGitlabAuth#SecretRef
    */
   readonly secretRef: ClusterSecretStoreV1Beta1SpecProviderGitlabAuthSecretRef;
@@ -20642,15 +15848,13 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGitlabCaProvider(obj
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderIbmAuth {
   /**
-   * IBMAuthContainerAuth defines authentication using IBM Container-based auth with IAM Trusted Profile.
+   * IBM Container-based auth with IAM Trusted Profile.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderIbmAuth#containerAuth
    */
   readonly containerAuth?: ClusterSecretStoreV1Beta1SpecProviderIbmAuthContainerAuth;
 
   /**
-   * IBMAuthSecretRef defines a reference to a secret containing credentials for the IBM provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderIbmAuth#secretRef
    */
   readonly secretRef?: ClusterSecretStoreV1Beta1SpecProviderIbmAuthSecretRef;
@@ -20678,8 +15882,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderIbmAuth(obj: Cluster
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderInfisicalAuth {
   /**
-   * UniversalAuthCredentials defines the credentials for Infisical Universal Auth.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuth#universalAuthCredentials
    */
   readonly universalAuthCredentials?: ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentials;
@@ -20763,7 +15965,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderInfisicalSecretsScop
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderKeepersecurityAuthRef
@@ -21124,14 +16326,16 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderOracleServiceAccount
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderPassboltAuth {
   /**
-   * PasswordSecretRef is a reference to the secret containing the Passbolt password
+   * A reference to a specific 'key' within a Secret resource.
+   * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderPassboltAuth#passwordSecretRef
    */
   readonly passwordSecretRef: ClusterSecretStoreV1Beta1SpecProviderPassboltAuthPasswordSecretRef;
 
   /**
-   * PrivateKeySecretRef is a reference to the secret containing the Passbolt private key
+   * A reference to a specific 'key' within a Secret resource.
+   * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderPassboltAuth#privateKeySecretRef
    */
@@ -21160,8 +16364,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderPassboltAuth(obj: Cl
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderPassworddepotAuth {
   /**
-   * PasswordDepotSecretRef defines a reference to a secret containing credentials for the Password Depot provider.
-   *
    * @schema ClusterSecretStoreV1Beta1SpecProviderPassworddepotAuth#secretRef
    */
   readonly secretRef: ClusterSecretStoreV1Beta1SpecProviderPassworddepotAuthSecretRef;
@@ -21393,7 +16595,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderSenhaseguraAuth {
   readonly clientId: string;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderSenhaseguraAuth#clientSecretSecretRef
@@ -21737,8 +16939,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderWebhookResult(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * WebhookSecret defines a secret to be used in webhook templates.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderWebhookSecrets
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderWebhookSecrets {
@@ -21807,7 +17007,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderYandexcertificateman
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderYandexcertificatemanagerCaProvider {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderYandexcertificatemanagerCaProvider#certSecretRef
@@ -21864,7 +17064,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderYandexlockboxAuth(ob
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderYandexlockboxCaProvider {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderYandexlockboxCaProvider#certSecretRef
@@ -21960,7 +17160,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecre
   readonly accessId?: ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRefAccessId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRef#accessType
@@ -21968,7 +17168,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecre
   readonly accessType?: ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRefAccessType;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRef#accessTypeParam
@@ -22005,7 +17205,7 @@ export enum ClusterSecretStoreV1Beta1SpecProviderAkeylessCaProviderType {
 }
 
 /**
- * AlibabaRRSAAuth authenticates against Alibaba using RRSA (Resource-oriented RAM-based Service Authentication).
+ * Authenticate against Alibaba using RRSA.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAlibabaAuthRrsa
  */
@@ -22085,13 +17285,13 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAlibabaAuthSecretRef
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AWSJWTAuth authenticates against AWS using service account tokens from the Kubernetes cluster.
+ * Authenticate against AWS using service account tokens.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAwsAuthJwt
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderAwsAuthJwt {
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderAwsAuthJwt#serviceAccountRef
    */
@@ -22841,8 +18041,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderDelineaClientSecretS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Device42SecretRef defines a reference to a secret containing credentials for the Device42 provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderDevice42AuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderDevice42AuthSecretRef {
@@ -22869,8 +18067,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderDevice42AuthSecretRe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * DopplerAuthSecretRef defines a reference to a secret containing credentials for the Doppler provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderDopplerAuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderDopplerAuthSecretRef {
@@ -22945,8 +18141,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderFortanixApiKeySecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GCPSMAuthSecretRef defines a reference to a secret containing credentials for the GCP Secret Manager provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthSecretRef {
@@ -22973,8 +18167,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthSecretRef(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GCPWorkloadIdentity defines configuration for using GCP Workload Identity authentication.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentity
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentity {
@@ -23003,7 +18195,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentity 
   readonly clusterProjectId?: string;
 
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentity#serviceAccountRef
    */
@@ -23028,7 +18220,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIde
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGithubAuthPrivateKey
@@ -23075,8 +18267,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGithubAuthPrivateKey
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GitlabSecretRef defines a reference to a secret containing credentials for the GitLab provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGitlabAuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderGitlabAuthSecretRef {
@@ -23115,7 +18305,7 @@ export enum ClusterSecretStoreV1Beta1SpecProviderGitlabCaProviderType {
 }
 
 /**
- * IBMAuthContainerAuth defines authentication using IBM Container-based auth with IAM Trusted Profile.
+ * IBM Container-based auth with IAM Trusted Profile.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderIbmAuthContainerAuth
  */
@@ -23157,8 +18347,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderIbmAuthContainerAuth
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * IBMAuthSecretRef defines a reference to a secret containing credentials for the IBM provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderIbmAuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderIbmAuthSecretRef {
@@ -23185,13 +18373,11 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderIbmAuthSecretRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * UniversalAuthCredentials defines the credentials for Infisical Universal Auth.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentials
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentials {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentials#clientId
@@ -23199,7 +18385,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuth
   readonly clientId: ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentialsClientId;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentials#clientSecret
@@ -23229,7 +18415,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUnivers
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCert {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCert#clientCert
@@ -23237,7 +18423,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCert {
   readonly clientCert?: ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCertClientCert;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCert#clientKey
@@ -23314,7 +18500,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthServic
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthToken {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthToken#bearerToken
@@ -23547,7 +18733,8 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderOracleAuthSecretRef(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PasswordSecretRef is a reference to the secret containing the Passbolt password
+ * A reference to a specific 'key' within a Secret resource.
+ * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderPassboltAuthPasswordSecretRef
  */
@@ -23593,7 +18780,8 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderPassboltAuthPassword
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PrivateKeySecretRef is a reference to the secret containing the Passbolt private key
+ * A reference to a specific 'key' within a Secret resource.
+ * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderPassboltAuthPrivateKeySecretRef
  */
@@ -23639,8 +18827,6 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderPassboltAuthPrivateK
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * PasswordDepotSecretRef defines a reference to a secret containing credentials for the Password Depot provider.
- *
  * @schema ClusterSecretStoreV1Beta1SpecProviderPassworddepotAuthSecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderPassworddepotAuthSecretRef {
@@ -23925,7 +19111,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderSecretserverUsername
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderSenhaseguraAuthClientSecretSecretRef
@@ -24532,7 +19718,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderVaultTlsKeySecretRef
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlm {
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlm#passwordSecret
@@ -24540,7 +19726,7 @@ export interface ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlm {
   readonly passwordSecret: ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlmPasswordSecret;
 
   /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+   * A reference to a specific 'key' within a Secret resource.
    * In some instances, `key` is a required field.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlm#usernameSecret
@@ -24668,7 +19854,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderYandexcertificateman
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderYandexcertificatemanagerCaProviderCertSecretRef
@@ -24761,7 +19947,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderYandexlockboxAuthAut
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderYandexlockboxCaProviderCertSecretRef
@@ -24953,7 +20139,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRefAccessType
@@ -25000,7 +20186,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAkeylessAuthSecretRefSecretRefAccessTypeParam
@@ -25139,7 +20325,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderAlibabaAuthSecretRef
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderAwsAuthJwtServiceAccountRef
  */
@@ -26069,7 +21255,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthSecretRefSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderGcpsmAuthWorkloadIdentityServiceAccountRef
  */
@@ -26208,7 +21394,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderIbmAuthSecretRefSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentialsClientId
@@ -26255,7 +21441,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUnivers
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUniversalAuthCredentialsClientSecret
@@ -26302,7 +21488,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderInfisicalAuthUnivers
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCertClientCert
@@ -26349,7 +21535,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCertCl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCertClientKey
@@ -26396,7 +21582,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthCertCl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderKubernetesAuthTokenBearerToken
@@ -26883,7 +22069,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderVaultAuthCertSecretR
  */
 export interface ClusterSecretStoreV1Beta1SpecProviderVaultAuthIamJwt {
   /**
-   * ServiceAccountSelector is a reference to a ServiceAccount resource.
+   * A reference to a ServiceAccount resource.
    *
    * @schema ClusterSecretStoreV1Beta1SpecProviderVaultAuthIamJwt#serviceAccountRef
    */
@@ -26961,7 +22147,6 @@ export interface ClusterSecretStoreV1Beta1SpecProviderVaultAuthJwtKubernetesServ
    * Optional audiences field that will be used to request a temporary Kubernetes service
    * account token for the service account referenced by `serviceAccountRef`.
    * Defaults to a single audience `vault` it not specified.
-   *
    * Deprecated: use serviceAccountRef.Audiences instead
    *
    * @default a single audience `vault` it not specified.
@@ -26973,7 +22158,6 @@ export interface ClusterSecretStoreV1Beta1SpecProviderVaultAuthJwtKubernetesServ
    * Optional expiration time in seconds that will be used to request a temporary
    * Kubernetes service account token for the service account referenced by
    * `serviceAccountRef`.
-   *
    * Deprecated: this will be removed in the future.
    * Defaults to 10 minutes.
    *
@@ -27249,7 +22433,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderVaultAuthUserPassSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlmPasswordSecret
@@ -27296,7 +22480,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlmPassw
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
+ * A reference to a specific 'key' within a Secret resource.
  * In some instances, `key` is a required field.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlmUsernameSecret
@@ -27343,7 +22527,7 @@ export function toJson_ClusterSecretStoreV1Beta1SpecProviderWebhookAuthNtlmUsern
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountSelector is a reference to a ServiceAccount resource.
+ * A reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreV1Beta1SpecProviderVaultAuthIamJwtServiceAccountRef
  */

@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 
 /**
  * ExternalSecret is the Schema for the external-secrets API.
-It defines how to fetch data from external APIs and make it available as Kubernetes Secrets.
  *
  * @schema ExternalSecret
  */
@@ -60,7 +59,6 @@ export class ExternalSecret extends ApiObject {
 
 /**
  * ExternalSecret is the Schema for the external-secrets API.
- * It defines how to fetch data from external APIs and make it available as Kubernetes Secrets.
  *
  * @schema ExternalSecret
  */
@@ -118,10 +116,10 @@ export interface ExternalSecretSpec {
    * RefreshInterval is the amount of time before the values are read again from the SecretStore provider,
    * specified as Golang Duration strings.
    * Valid time units are "ns", "us" (or "µs"), "ms", "s", "m", "h"
-   * Example values: "1h0m0s", "2h30m0s", "10m0s"
-   * May be set to "0s" to fetch and create it once. Defaults to 1h0m0s.
+   * Example values: "1h", "2h30m", "10s"
+   * May be set to zero to fetch and create it once. Defaults to 1h.
    *
-   * @default 1h0m0s.
+   * @default 1h.
    * @schema ExternalSecretSpec#refreshInterval
    */
   readonly refreshInterval?: string;
@@ -145,16 +143,8 @@ export interface ExternalSecretSpec {
   readonly secretStoreRef?: ExternalSecretSpecSecretStoreRef;
 
   /**
-   * SyncWindows optionally restricts when periodic refreshes may occur.
-   * Evaluated in UTC, only for Periodic refresh policy (or when refreshPolicy is unset).
-   *
-   * @schema ExternalSecretSpec#syncWindows
-   */
-  readonly syncWindows?: ExternalSecretSpecSyncWindows;
-
-  /**
-   * ExternalSecretTarget defines the Kubernetes Secret to be created,
-   * there can be only one target per ExternalSecret.
+   * ExternalSecretTarget defines the Kubernetes Secret to be created
+   * There can be only one target per ExternalSecret.
    *
    * @schema ExternalSecretSpec#target
    */
@@ -173,7 +163,6 @@ export function toJson_ExternalSecretSpec(obj: ExternalSecretSpec | undefined): 
     'refreshInterval': obj.refreshInterval,
     'refreshPolicy': obj.refreshPolicy,
     'secretStoreRef': toJson_ExternalSecretSpecSecretStoreRef(obj.secretStoreRef),
-    'syncWindows': toJson_ExternalSecretSpecSyncWindows(obj.syncWindows),
     'target': toJson_ExternalSecretSpecTarget(obj.target),
   };
   // filter undefined values
@@ -228,9 +217,6 @@ export function toJson_ExternalSecretSpecData(obj: ExternalSecretSpecData | unde
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretDataFromRemoteRef defines the connection between the Kubernetes Secret keys and the Provider data
- * when using DataFrom to fetch multiple values from a Provider.
- *
  * @schema ExternalSecretSpecDataFrom
  */
 export interface ExternalSecretSpecDataFrom {
@@ -345,49 +331,8 @@ export function toJson_ExternalSecretSpecSecretStoreRef(obj: ExternalSecretSpecS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SyncWindows optionally restricts when periodic refreshes may occur.
- * Evaluated in UTC, only for Periodic refresh policy (or when refreshPolicy is unset).
- *
- * @schema ExternalSecretSpecSyncWindows
- */
-export interface ExternalSecretSpecSyncWindows {
-  /**
-   * Kind applies to every window in the list.
-   * "allow" -- syncs are permitted only while at least one window is active;
-   * all other times are blocked.
-   * "deny"  -- syncs are blocked while any window is active;
-   * all other times are permitted.
-   *
-   * @schema ExternalSecretSpecSyncWindows#kind
-   */
-  readonly kind: ExternalSecretSpecSyncWindowsKind;
-
-  /**
-   * Windows is the list of schedule+duration pairs.
-   *
-   * @schema ExternalSecretSpecSyncWindows#windows
-   */
-  readonly windows: ExternalSecretSpecSyncWindowsWindows[];
-}
-
-/**
- * Converts an object of type 'ExternalSecretSpecSyncWindows' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ExternalSecretSpecSyncWindows(obj: ExternalSecretSpecSyncWindows | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'kind': obj.kind,
-    'windows': obj.windows?.map(y => toJson_ExternalSecretSpecSyncWindowsWindows(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ExternalSecretTarget defines the Kubernetes Secret to be created,
- * there can be only one target per ExternalSecret.
+ * ExternalSecretTarget defines the Kubernetes Secret to be created
+ * There can be only one target per ExternalSecret.
  *
  * @schema ExternalSecretSpecTarget
  */
@@ -418,16 +363,6 @@ export interface ExternalSecretSpecTarget {
   readonly immutable?: boolean;
 
   /**
-   * Manifest defines a custom Kubernetes resource to create instead of a Secret.
-   * When specified, ExternalSecret will create the resource type defined here
-   * (e.g., ConfigMap, Custom Resource) instead of a Secret.
-   * Warning: Using Generic target. Make sure access policies and encryption are properly configured.
-   *
-   * @schema ExternalSecretSpecTarget#manifest
-   */
-  readonly manifest?: ExternalSecretSpecTargetManifest;
-
-  /**
    * The name of the Secret resource to be managed.
    * Defaults to the .metadata.name of the ExternalSecret resource
    *
@@ -454,7 +389,6 @@ export function toJson_ExternalSecretSpecTarget(obj: ExternalSecretSpecTarget | 
     'creationPolicy': obj.creationPolicy,
     'deletionPolicy': obj.deletionPolicy,
     'immutable': obj.immutable,
-    'manifest': toJson_ExternalSecretSpecTargetManifest(obj.manifest),
     'name': obj.name,
     'template': toJson_ExternalSecretSpecTargetTemplate(obj.template),
   };
@@ -471,17 +405,15 @@ export function toJson_ExternalSecretSpecTarget(obj: ExternalSecretSpecTarget | 
  */
 export interface ExternalSecretSpecDataRemoteRef {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
+   * Used to define a conversion Strategy
    *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataRemoteRef#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataRemoteRefConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
+   * Used to define a decoding Strategy
    *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataRemoteRef#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataRemoteRefDecodingStrategy;
@@ -500,13 +432,6 @@ export interface ExternalSecretSpecDataRemoteRef {
    * @schema ExternalSecretSpecDataRemoteRef#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretSpecDataRemoteRefMetadataPolicy;
-
-  /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this source.
-   *
-   * @schema ExternalSecretSpecDataRemoteRef#nullBytePolicy
-   */
-  readonly nullBytePolicy?: ExternalSecretSpecDataRemoteRefNullBytePolicy;
 
   /**
    * Used to select a specific property of the Provider value (if a map), if supported
@@ -534,7 +459,6 @@ export function toJson_ExternalSecretSpecDataRemoteRef(obj: ExternalSecretSpecDa
     'decodingStrategy': obj.decodingStrategy,
     'key': obj.key,
     'metadataPolicy': obj.metadataPolicy,
-    'nullBytePolicy': obj.nullBytePolicy,
     'property': obj.property,
     'version': obj.version,
   };
@@ -591,17 +515,15 @@ export function toJson_ExternalSecretSpecDataSourceRef(obj: ExternalSecretSpecDa
  */
 export interface ExternalSecretSpecDataFromExtract {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
+   * Used to define a conversion Strategy
    *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataFromExtract#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataFromExtractConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
+   * Used to define a decoding Strategy
    *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataFromExtract#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataFromExtractDecodingStrategy;
@@ -620,13 +542,6 @@ export interface ExternalSecretSpecDataFromExtract {
    * @schema ExternalSecretSpecDataFromExtract#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretSpecDataFromExtractMetadataPolicy;
-
-  /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this source.
-   *
-   * @schema ExternalSecretSpecDataFromExtract#nullBytePolicy
-   */
-  readonly nullBytePolicy?: ExternalSecretSpecDataFromExtractNullBytePolicy;
 
   /**
    * Used to select a specific property of the Provider value (if a map), if supported
@@ -654,7 +569,6 @@ export function toJson_ExternalSecretSpecDataFromExtract(obj: ExternalSecretSpec
     'decodingStrategy': obj.decodingStrategy,
     'key': obj.key,
     'metadataPolicy': obj.metadataPolicy,
-    'nullBytePolicy': obj.nullBytePolicy,
     'property': obj.property,
     'version': obj.version,
   };
@@ -671,17 +585,15 @@ export function toJson_ExternalSecretSpecDataFromExtract(obj: ExternalSecretSpec
  */
 export interface ExternalSecretSpecDataFromFind {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
+   * Used to define a conversion Strategy
    *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataFromFind#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataFromFindConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
+   * Used to define a decoding Strategy
    *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataFromFind#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataFromFindDecodingStrategy;
@@ -692,13 +604,6 @@ export interface ExternalSecretSpecDataFromFind {
    * @schema ExternalSecretSpecDataFromFind#name
    */
   readonly name?: ExternalSecretSpecDataFromFindName;
-
-  /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this find source.
-   *
-   * @schema ExternalSecretSpecDataFromFind#nullBytePolicy
-   */
-  readonly nullBytePolicy?: ExternalSecretSpecDataFromFindNullBytePolicy;
 
   /**
    * A root path to start the find operations.
@@ -725,7 +630,6 @@ export function toJson_ExternalSecretSpecDataFromFind(obj: ExternalSecretSpecDat
     'conversionStrategy': obj.conversionStrategy,
     'decodingStrategy': obj.decodingStrategy,
     'name': toJson_ExternalSecretSpecDataFromFindName(obj.name),
-    'nullBytePolicy': obj.nullBytePolicy,
     'path': obj.path,
     'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
@@ -735,8 +639,6 @@ export function toJson_ExternalSecretSpecDataFromFind(obj: ExternalSecretSpecDat
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretRewrite defines how to rewrite secret data values before they are written to the Secret.
- *
  * @schema ExternalSecretSpecDataFromRewrite
  */
 export interface ExternalSecretSpecDataFromRewrite {
@@ -837,63 +739,6 @@ export enum ExternalSecretSpecSecretStoreRefKind {
 }
 
 /**
- * Kind applies to every window in the list.
- * "allow" -- syncs are permitted only while at least one window is active;
- * all other times are blocked.
- * "deny"  -- syncs are blocked while any window is active;
- * all other times are permitted.
- *
- * @schema ExternalSecretSpecSyncWindowsKind
- */
-export enum ExternalSecretSpecSyncWindowsKind {
-  /** allow */
-  ALLOW = "allow",
-  /** deny */
-  DENY = "deny",
-}
-
-/**
- * ExternalSecretSyncWindowEntry defines a single cron-schedule + duration pair
- * within a SyncWindows block.
- *
- * @schema ExternalSecretSpecSyncWindowsWindows
- */
-export interface ExternalSecretSpecSyncWindowsWindows {
-  /**
-   * Duration specifies how long the window stays open after each Schedule
-   * firing. Example: "8h".
-   *
-   * @schema ExternalSecretSpecSyncWindowsWindows#duration
-   */
-  readonly duration: string;
-
-  /**
-   * Schedule is a standard 5-field cron expression evaluated in UTC, or a
-   * named shorthand such as @daily or @every 1h. It marks the start time of
-   * each window occurrence.
-   * Example: "0 22 * * 1-5" opens a window every weekday at 22:00 UTC.
-   *
-   * @schema ExternalSecretSpecSyncWindowsWindows#schedule
-   */
-  readonly schedule: string;
-}
-
-/**
- * Converts an object of type 'ExternalSecretSpecSyncWindowsWindows' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ExternalSecretSpecSyncWindowsWindows(obj: ExternalSecretSpecSyncWindowsWindows | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'duration': obj.duration,
-    'schedule': obj.schedule,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * CreationPolicy defines rules on how to create the resulting Secret.
  * Defaults to "Owner"
  *
@@ -909,8 +754,6 @@ export enum ExternalSecretSpecTargetCreationPolicy {
   MERGE = "Merge",
   /** None */
   NONE = "None",
-  /** CreateOrMerge */
-  CREATE_OR_MERGE = "CreateOrMerge",
 }
 
 /**
@@ -928,45 +771,6 @@ export enum ExternalSecretSpecTargetDeletionPolicy {
   /** Retain */
   RETAIN = "Retain",
 }
-
-/**
- * Manifest defines a custom Kubernetes resource to create instead of a Secret.
- * When specified, ExternalSecret will create the resource type defined here
- * (e.g., ConfigMap, Custom Resource) instead of a Secret.
- * Warning: Using Generic target. Make sure access policies and encryption are properly configured.
- *
- * @schema ExternalSecretSpecTargetManifest
- */
-export interface ExternalSecretSpecTargetManifest {
-  /**
-   * APIVersion of the target resource (e.g., "v1" for ConfigMap, "argoproj.io/v1alpha1" for ArgoCD Application)
-   *
-   * @schema ExternalSecretSpecTargetManifest#apiVersion
-   */
-  readonly apiVersion: string;
-
-  /**
-   * Kind of the target resource (e.g., "ConfigMap", "Application")
-   *
-   * @schema ExternalSecretSpecTargetManifest#kind
-   */
-  readonly kind: string;
-}
-
-/**
- * Converts an object of type 'ExternalSecretSpecTargetManifest' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ExternalSecretSpecTargetManifest(obj: ExternalSecretSpecTargetManifest | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'kind': obj.kind,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Template defines a blueprint for the created Secret resource.
@@ -989,8 +793,6 @@ export interface ExternalSecretSpecTargetTemplate {
   readonly engineVersion?: ExternalSecretSpecTargetTemplateEngineVersion;
 
   /**
-   * TemplateMergePolicy defines how the rendered template should be merged with the existing Secret data.
-   *
    * @schema ExternalSecretSpecTargetTemplate#mergePolicy
    */
   readonly mergePolicy?: ExternalSecretSpecTargetTemplateMergePolicy;
@@ -1033,9 +835,8 @@ export function toJson_ExternalSecretSpecTargetTemplate(obj: ExternalSecretSpecT
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
+ * Used to define a conversion Strategy
  *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataRemoteRefConversionStrategy
  */
 export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
@@ -1046,9 +847,8 @@ export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
+ * Used to define a decoding Strategy
  *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataRemoteRefDecodingStrategy
  */
 export enum ExternalSecretSpecDataRemoteRefDecodingStrategy {
@@ -1073,18 +873,6 @@ export enum ExternalSecretSpecDataRemoteRefMetadataPolicy {
   NONE = "None",
   /** Fetch */
   FETCH = "Fetch",
-}
-
-/**
- * Controls how ESO handles fetched secret data containing NUL bytes for this source.
- *
- * @schema ExternalSecretSpecDataRemoteRefNullBytePolicy
- */
-export enum ExternalSecretSpecDataRemoteRefNullBytePolicy {
-  /** Ignore */
-  IGNORE = "Ignore",
-  /** Fail */
-  FAIL = "Fail",
 }
 
 /**
@@ -1173,9 +961,8 @@ export function toJson_ExternalSecretSpecDataSourceRefStoreRef(obj: ExternalSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
+ * Used to define a conversion Strategy
  *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataFromExtractConversionStrategy
  */
 export enum ExternalSecretSpecDataFromExtractConversionStrategy {
@@ -1186,9 +973,8 @@ export enum ExternalSecretSpecDataFromExtractConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
+ * Used to define a decoding Strategy
  *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataFromExtractDecodingStrategy
  */
 export enum ExternalSecretSpecDataFromExtractDecodingStrategy {
@@ -1216,21 +1002,8 @@ export enum ExternalSecretSpecDataFromExtractMetadataPolicy {
 }
 
 /**
- * Controls how ESO handles fetched secret data containing NUL bytes for this source.
+ * Used to define a conversion Strategy
  *
- * @schema ExternalSecretSpecDataFromExtractNullBytePolicy
- */
-export enum ExternalSecretSpecDataFromExtractNullBytePolicy {
-  /** Ignore */
-  IGNORE = "Ignore",
-  /** Fail */
-  FAIL = "Fail",
-}
-
-/**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
- *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataFromFindConversionStrategy
  */
 export enum ExternalSecretSpecDataFromFindConversionStrategy {
@@ -1241,9 +1014,8 @@ export enum ExternalSecretSpecDataFromFindConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
+ * Used to define a decoding Strategy
  *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataFromFindDecodingStrategy
  */
 export enum ExternalSecretSpecDataFromFindDecodingStrategy {
@@ -1286,18 +1058,6 @@ export function toJson_ExternalSecretSpecDataFromFindName(obj: ExternalSecretSpe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Controls how ESO handles fetched secret data containing NUL bytes for this find source.
- *
- * @schema ExternalSecretSpecDataFromFindNullBytePolicy
- */
-export enum ExternalSecretSpecDataFromFindNullBytePolicy {
-  /** Ignore */
-  IGNORE = "Ignore",
-  /** Fail */
-  FAIL = "Fail",
-}
-
-/**
  * Used to merge key/values in one single Secret
  * The resulting key will contain all values from the specified secrets
  *
@@ -1309,7 +1069,7 @@ export interface ExternalSecretSpecDataFromRewriteMerge {
    *
    * @schema ExternalSecretSpecDataFromRewriteMerge#conflictPolicy
    */
-  readonly conflictPolicy?: ExternalSecretSpecDataFromRewriteMergeConflictPolicy;
+  readonly conflictPolicy?: string;
 
   /**
    * Used to define the target key of the merge operation.
@@ -1327,18 +1087,11 @@ export interface ExternalSecretSpecDataFromRewriteMerge {
   readonly priority?: string[];
 
   /**
-   * Used to define the policy when a key in the priority list does not exist in the input.
-   *
-   * @schema ExternalSecretSpecDataFromRewriteMerge#priorityPolicy
-   */
-  readonly priorityPolicy?: ExternalSecretSpecDataFromRewriteMergePriorityPolicy;
-
-  /**
    * Used to define the strategy to use in the merge operation.
    *
    * @schema ExternalSecretSpecDataFromRewriteMerge#strategy
    */
-  readonly strategy?: ExternalSecretSpecDataFromRewriteMergeStrategy;
+  readonly strategy?: string;
 }
 
 /**
@@ -1351,7 +1104,6 @@ export function toJson_ExternalSecretSpecDataFromRewriteMerge(obj: ExternalSecre
     'conflictPolicy': obj.conflictPolicy,
     'into': obj.into,
     'priority': obj.priority?.map(y => y),
-    'priorityPolicy': obj.priorityPolicy,
     'strategy': obj.strategy,
   };
   // filter undefined values
@@ -1521,8 +1273,6 @@ export enum ExternalSecretSpecTargetTemplateEngineVersion {
 }
 
 /**
- * TemplateMergePolicy defines how the rendered template should be merged with the existing Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateMergePolicy
  */
 export enum ExternalSecretSpecTargetTemplateMergePolicy {
@@ -1544,11 +1294,6 @@ export interface ExternalSecretSpecTargetTemplateMetadata {
   readonly annotations?: { [key: string]: string };
 
   /**
-   * @schema ExternalSecretSpecTargetTemplateMetadata#finalizers
-   */
-  readonly finalizers?: string[];
-
-  /**
    * @schema ExternalSecretSpecTargetTemplateMetadata#labels
    */
   readonly labels?: { [key: string]: string };
@@ -1562,7 +1307,6 @@ export function toJson_ExternalSecretSpecTargetTemplateMetadata(obj: ExternalSec
   if (obj === undefined) { return undefined; }
   const result = {
     'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'finalizers': obj.finalizers?.map(y => y),
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
@@ -1571,15 +1315,10 @@ export function toJson_ExternalSecretSpecTargetTemplateMetadata(obj: ExternalSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateFrom specifies a source for templates.
- * Each item in the list can either reference a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFrom
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFrom {
   /**
-   * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#configMap
    */
   readonly configMap?: ExternalSecretSpecTargetTemplateTemplateFromConfigMap;
@@ -1590,31 +1329,14 @@ export interface ExternalSecretSpecTargetTemplateTemplateFrom {
   readonly literal?: string;
 
   /**
-   * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#secret
    */
   readonly secret?: ExternalSecretSpecTargetTemplateTemplateFromSecret;
 
   /**
-   * Target specifies where to place the template result.
-   * For Secret resources the accepted values are empty, "Data", "Annotations" and "Labels";
-   * any other value is rejected because it would allow writes to privileged Secret fields.
-   * For custom resources (when spec.target.manifest is set), this supports
-   * nested paths like "spec.database.config" or "data".
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#target
    */
-  readonly target?: string;
-
-  /**
-   * Used to define a decoding Strategy for the rendered template values.
-   * Defaults to None when omitted.
-   *
-   * @default None when omitted.
-   * @schema ExternalSecretSpecTargetTemplateTemplateFrom#valuesDecodingStrategy
-   */
-  readonly valuesDecodingStrategy?: ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy;
+  readonly target?: ExternalSecretSpecTargetTemplateTemplateFromTarget;
 }
 
 /**
@@ -1628,7 +1350,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFrom(obj: Externa
     'literal': obj.literal,
     'secret': toJson_ExternalSecretSpecTargetTemplateTemplateFromSecret(obj.secret),
     'target': obj.target,
-    'valuesDecodingStrategy': obj.valuesDecodingStrategy,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1643,12 +1364,8 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFrom(obj: Externa
 export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
   /** ACRAccessToken */
   ACR_ACCESS_TOKEN = "ACRAccessToken",
-  /** BeyondtrustWorkloadCredentialsDynamicSecret */
-  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = "BeyondtrustWorkloadCredentialsDynamicSecret",
   /** ClusterGenerator */
   CLUSTER_GENERATOR = "ClusterGenerator",
-  /** CloudsmithAccessToken */
-  CLOUDSMITH_ACCESS_TOKEN = "CloudsmithAccessToken",
   /** ECRAuthorizationToken */
   ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
   /** Fake */
@@ -1657,8 +1374,6 @@ export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
   GCR_ACCESS_TOKEN = "GCRAccessToken",
   /** GithubAccessToken */
   GITHUB_ACCESS_TOKEN = "GithubAccessToken",
-  /** GitlabDeployToken */
-  GITLAB_DEPLOY_TOKEN = "GitlabDeployToken",
   /** QuayAccessToken */
   QUAY_ACCESS_TOKEN = "QuayAccessToken",
   /** Password */
@@ -1694,42 +1409,6 @@ export enum ExternalSecretSpecDataSourceRefStoreRefKind {
 }
 
 /**
- * Used to define the policy to use in conflict resolution.
- *
- * @schema ExternalSecretSpecDataFromRewriteMergeConflictPolicy
- */
-export enum ExternalSecretSpecDataFromRewriteMergeConflictPolicy {
-  /** Ignore */
-  IGNORE = "Ignore",
-  /** Error */
-  ERROR = "Error",
-}
-
-/**
- * Used to define the policy when a key in the priority list does not exist in the input.
- *
- * @schema ExternalSecretSpecDataFromRewriteMergePriorityPolicy
- */
-export enum ExternalSecretSpecDataFromRewriteMergePriorityPolicy {
-  /** IgnoreNotFound */
-  IGNORE_NOT_FOUND = "IgnoreNotFound",
-  /** Strict */
-  STRICT = "Strict",
-}
-
-/**
- * Used to define the strategy to use in the merge operation.
- *
- * @schema ExternalSecretSpecDataFromRewriteMergeStrategy
- */
-export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
-  /** Extract */
-  EXTRACT = "Extract",
-  /** JSON */
-  JSON = "JSON",
-}
-
-/**
  * Specify the Kind of the generator resource
  *
  * @schema ExternalSecretSpecDataFromSourceRefGeneratorRefKind
@@ -1737,12 +1416,8 @@ export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
 export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
   /** ACRAccessToken */
   ACR_ACCESS_TOKEN = "ACRAccessToken",
-  /** BeyondtrustWorkloadCredentialsDynamicSecret */
-  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = "BeyondtrustWorkloadCredentialsDynamicSecret",
   /** ClusterGenerator */
   CLUSTER_GENERATOR = "ClusterGenerator",
-  /** CloudsmithAccessToken */
-  CLOUDSMITH_ACCESS_TOKEN = "CloudsmithAccessToken",
   /** ECRAuthorizationToken */
   ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
   /** Fake */
@@ -1751,8 +1426,6 @@ export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
   GCR_ACCESS_TOKEN = "GCRAccessToken",
   /** GithubAccessToken */
   GITHUB_ACCESS_TOKEN = "GithubAccessToken",
-  /** GitlabDeployToken */
-  GITLAB_DEPLOY_TOKEN = "GitlabDeployToken",
   /** QuayAccessToken */
   QUAY_ACCESS_TOKEN = "QuayAccessToken",
   /** Password */
@@ -1788,8 +1461,6 @@ export enum ExternalSecretSpecDataFromSourceRefStoreRefKind {
 }
 
 /**
- * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMap
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromConfigMap {
@@ -1824,8 +1495,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromConfigMap(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecret
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromSecret {
@@ -1860,26 +1529,18 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecret(obj: E
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a decoding Strategy for the rendered template values.
- * Defaults to None when omitted.
- *
- * @default None when omitted.
- * @schema ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy
+ * @schema ExternalSecretSpecTargetTemplateTemplateFromTarget
  */
-export enum ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy {
-  /** Auto */
-  AUTO = "Auto",
-  /** Base64 */
-  BASE64 = "Base64",
-  /** Base64URL */
-  BASE64_URL = "Base64URL",
-  /** None */
-  NONE = "None",
+export enum ExternalSecretSpecTargetTemplateTemplateFromTarget {
+  /** Data */
+  DATA = "Data",
+  /** Annotations */
+  ANNOTATIONS = "Annotations",
+  /** Labels */
+  LABELS = "Labels",
 }
 
 /**
- * TemplateRefItem specifies a key in the ConfigMap/Secret to use as a template for Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems {
@@ -1891,8 +1552,6 @@ export interface ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems {
   readonly key: string;
 
   /**
-   * TemplateScope specifies how the template keys should be interpreted.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems#templateAs
    */
   readonly templateAs?: ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs;
@@ -1914,8 +1573,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromConfigMapItem
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRefItem specifies a key in the ConfigMap/Secret to use as a template for Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItems
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromSecretItems {
@@ -1927,8 +1584,6 @@ export interface ExternalSecretSpecTargetTemplateTemplateFromSecretItems {
   readonly key: string;
 
   /**
-   * TemplateScope specifies how the template keys should be interpreted.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItems#templateAs
    */
   readonly templateAs?: ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs;
@@ -1950,8 +1605,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecretItems(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateScope specifies how the template keys should be interpreted.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
@@ -1962,8 +1615,6 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
 }
 
 /**
- * TemplateScope specifies how the template keys should be interpreted.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs {
@@ -1975,7 +1626,7 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs {
 
 
 /**
- * ExternalSecret is the schema for the external-secrets API.
+ * ExternalSecret is the Schema for the external-secrets API.
  *
  * @schema ExternalSecretV1Beta1
  */
@@ -2029,7 +1680,7 @@ export class ExternalSecretV1Beta1 extends ApiObject {
 }
 
 /**
- * ExternalSecret is the schema for the external-secrets API.
+ * ExternalSecret is the Schema for the external-secrets API.
  *
  * @schema ExternalSecretV1Beta1
  */
@@ -2087,10 +1738,10 @@ export interface ExternalSecretV1Beta1Spec {
    * RefreshInterval is the amount of time before the values are read again from the SecretStore provider,
    * specified as Golang Duration strings.
    * Valid time units are "ns", "us" (or "µs"), "ms", "s", "m", "h"
-   * Example values: "1h0m0s", "2h30m0s", "10m0s"
-   * May be set to "0s" to fetch and create it once. Defaults to 1h0m0s.
+   * Example values: "1h", "2h30m", "10s"
+   * May be set to zero to fetch and create it once. Defaults to 1h.
    *
-   * @default 1h0m0s.
+   * @default 1h.
    * @schema ExternalSecretV1Beta1Spec#refreshInterval
    */
   readonly refreshInterval?: string;
@@ -2188,8 +1839,6 @@ export function toJson_ExternalSecretV1Beta1SpecData(obj: ExternalSecretV1Beta1S
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretDataFromRemoteRef defines a reference to multiple secrets in the provider to be fetched using options.
- *
  * @schema ExternalSecretV1Beta1SpecDataFrom
  */
 export interface ExternalSecretV1Beta1SpecDataFrom {
@@ -2612,8 +2261,6 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromFind(obj: ExternalSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretRewrite defines rules on how to rewrite secret keys.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromRewrite
  */
 export interface ExternalSecretV1Beta1SpecDataFromRewrite {
@@ -2759,8 +2406,6 @@ export interface ExternalSecretV1Beta1SpecTargetTemplate {
   readonly engineVersion?: ExternalSecretV1Beta1SpecTargetTemplateEngineVersion;
 
   /**
-   * TemplateMergePolicy defines how template values should be merged when generating a secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplate#mergePolicy
    */
   readonly mergePolicy?: ExternalSecretV1Beta1SpecTargetTemplateMergePolicy;
@@ -3187,8 +2832,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateEngineVersion {
 }
 
 /**
- * TemplateMergePolicy defines how template values should be merged when generating a secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateMergePolicy
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateMergePolicy {
@@ -3231,14 +2874,10 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateMetadata(obj: Exte
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateFrom defines a source for template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom {
   /**
-   * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#configMap
    */
   readonly configMap?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap;
@@ -3249,15 +2888,11 @@ export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom {
   readonly literal?: string;
 
   /**
-   * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#secret
    */
   readonly secret?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret;
 
   /**
-   * TemplateTarget defines the target field where the template result will be stored.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#target
    */
   readonly target?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget;
@@ -3381,8 +3016,6 @@ export enum ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind {
 }
 
 /**
- * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap {
@@ -3417,8 +3050,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfig
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret {
@@ -3453,8 +3084,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateTarget defines the target field where the template result will be stored.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget {
@@ -3467,8 +3096,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget {
 }
 
 /**
- * TemplateRefItem defines which key in the referenced ConfigMap or Secret to use as a template.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems {
@@ -3480,8 +3107,6 @@ export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapIte
   readonly key: string;
 
   /**
-   * TemplateScope defines the scope of the template when processing template data.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems#templateAs
    */
   readonly templateAs?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs;
@@ -3503,8 +3128,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfig
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRefItem defines which key in the referenced ConfigMap or Secret to use as a template.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems {
@@ -3516,8 +3139,6 @@ export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems 
   readonly key: string;
 
   /**
-   * TemplateScope defines the scope of the template when processing template data.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems#templateAs
    */
   readonly templateAs?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs;
@@ -3539,8 +3160,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateScope defines the scope of the template when processing template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
@@ -3551,8 +3170,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTem
 }
 
 /**
- * TemplateScope defines the scope of the template when processing template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs {

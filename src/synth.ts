@@ -5,6 +5,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { ClusterLayer, Ring, SharedLayer } from '../constructs';
 import type { RingPlan } from './registry/resolve';
+import { arrangeForApply } from './apply-order';
 import { stringifyManifests } from './yaml';
 
 export interface RenderedChart {
@@ -22,7 +23,7 @@ export interface SynthResult {
 }
 
 export const SHARED_CHART_ID = 'shared';
-/** Cluster-scoped objects; written as `cluster.yaml` only when it has any. */
+/** Cluster-scoped objects and every Namespace: `cluster.yaml`, the first file of dist/. */
 export const CLUSTER_CHART_ID = 'cluster';
 export const ringChartId = (ring: string) => `ring-${ring}`;
 
@@ -47,11 +48,18 @@ export interface SynthOptions {
 export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthResult {
   const { app, cluster, shared, rings } = buildApp(plan);
   const render = chartRenderer(app);
-  const charts: RenderedChart[] = [...(cluster.isEmpty ? [] : [renderChart(cluster, render)]), renderChart(shared, render)];
+  const rendered: Array<readonly [string, Record<string, any>[]]> = [
+    [`${cluster.node.id}.yaml`, render(cluster)],
+    [`${shared.node.id}.yaml`, render(shared)],
+  ];
   rings.forEach((ring, i) => {
-    charts.push(renderChart(ring, render));
+    rendered.push([`${ring.node.id}.yaml`, render(ring)]);
     options.onProgress?.(plan.rings[i].name, i, rings.length);
   });
+  // Namespaces first (in cluster.yaml), custom resources last: dist/ applies in one pass, file by file.
+  const charts: RenderedChart[] = arrangeForApply(rendered)
+    .filter(([, objects]) => objects.length > 0)
+    .map(([file, objects]) => ({ file, objects, yaml: stringifyManifests(objects) }));
   const files = new Map<string, string>();
   for (const c of charts) files.set(c.file, c.yaml);
   files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));

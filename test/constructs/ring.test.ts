@@ -174,7 +174,7 @@ describe('tenant hosts', () => {
 
 describe('ResourceQuota', () => {
   // Computed here from the Deployments in the YAML, not from the constructs' own arithmetic.
-  test.each(plan.rings.map((r) => r.namespace))('%s: the quota covers every Deployment at full surge', (ns) => {
+  test.each(plan.rings.map((r) => r.namespace))('%s: the quota covers every Deployment rolling at once, replaced pods still terminating', (ns) => {
     const hpas = inNs(ofKind(objs, 'HorizontalPodAutoscaler'), ns);
     let pods = 0;
     let cpu = 0;
@@ -182,7 +182,7 @@ describe('ResourceQuota', () => {
     for (const d of inNs(ofKind(objs, 'Deployment'), ns)) {
       const hpa = hpas.find((h) => h.spec.scaleTargetRef.name === d.metadata.name);
       const replicas = hpa ? hpa.spec.maxReplicas : d.spec.replicas;
-      const n = replicas === 0 ? 0 : replicas + d.spec.strategy.rollingUpdate.maxSurge;
+      const n = replicas === 0 ? 0 : 2 * replicas + d.spec.strategy.rollingUpdate.maxSurge;
       pods += n;
       for (const c of d.spec.template.spec.containers) {
         cpu += n * cpuMillis(c.resources.limits.cpu);
@@ -196,8 +196,8 @@ describe('ResourceQuota', () => {
   });
   test('the margin is stated: 10% above the footprint', () => {
     const hard = named(objs, 'ResourceQuota', 'autocom-canary', 'ring-quota')!.spec.hard;
-    // api 3 pods + horizon 2 + nginx 2 at surge = 7 pods → 7.7 → 8
-    expect(hard.pods).toBe(8);
+    // 2 × replicas + 1: api 5 pods + horizon 3 + nginx 3 = 11 pods → 12.1 → 13
+    expect(hard.pods).toBe(13);
   });
 });
 

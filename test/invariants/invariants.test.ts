@@ -90,7 +90,8 @@ function good(): K8sObject[] {
     configMap('ring1', 'settings'),
     deployment('home', 'web', { replicas: 2, secrets: ['app-secrets'], pull: ['pull'] }),
     service('home', 'web'),
-    quota('home', { pods: 3, 'requests.cpu': '300m', 'limits.cpu': '3', 'requests.memory': '384Mi', 'limits.memory': '768Mi' }),
+    // 2 × 2 replicas + 1 surge = 5 pods while the replaced pods terminate
+    quota('home', { pods: 5, 'requests.cpu': '500m', 'limits.cpu': '5', 'requests.memory': '640Mi', 'limits.memory': '1280Mi' }),
     deployment('ring1', 'api', { replicas: 1 }),
     service('ring1', 'api'),
     alias('ring1', 'web'),
@@ -321,23 +322,23 @@ describe('quotasCoverSurge', () => {
     expect(parseQuantity(3)).toBe(3);
     expect(() => parseQuantity('1 Gi')).toThrow('not a Kubernetes quantity');
   });
-  test('passes when the quota is exactly the surge footprint', () => expect(quotasCoverSurge(good(), ctx)).toEqual([]));
-  test('fails when the quota forgets the surge pod', () => {
-    const q = quota('home', { pods: 2, 'requests.cpu': '200m', 'requests.memory': '256Mi', 'limits.cpu': '2', 'limits.memory': '512Mi' });
+  test('passes when the quota is exactly the rolling-update footprint (2 × replicas + maxSurge)', () => expect(quotasCoverSurge(good(), ctx)).toEqual([]));
+  test('fails when the quota forgets the pods still terminating (sized Σ replicas + maxSurge)', () => {
+    const q = quota('home', { pods: 3, 'requests.cpu': '300m', 'requests.memory': '384Mi', 'limits.cpu': '3', 'limits.memory': '768Mi' });
     expect(quotasCoverSurge(withObject(q, byId('ResourceQuota', 'home', 'quota')), ctx)).toEqual([
-      'ResourceQuota/home/quota: pods is 2, the workloads need 3 at full surge',
-      'ResourceQuota/home/quota: requests.cpu is 200m, the workloads need 300m at full surge',
-      'ResourceQuota/home/quota: requests.memory is 256Mi, the workloads need 384Mi at full surge',
-      'ResourceQuota/home/quota: limits.cpu is 2, the workloads need 3000m at full surge',
-      'ResourceQuota/home/quota: limits.memory is 512Mi, the workloads need 768Mi at full surge',
+      'ResourceQuota/home/quota: pods is 3, the workloads need 5 at full surge',
+      'ResourceQuota/home/quota: requests.cpu is 300m, the workloads need 500m at full surge',
+      'ResourceQuota/home/quota: requests.memory is 384Mi, the workloads need 640Mi at full surge',
+      'ResourceQuota/home/quota: limits.cpu is 3, the workloads need 5000m at full surge',
+      'ResourceQuota/home/quota: limits.memory is 768Mi, the workloads need 1280Mi at full surge',
     ]);
   });
   test('counts the autoscaler maximum and percentage surges', () => {
     const hpa: K8sObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'home' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 10 } };
-    const d = deployment('home', 'web', { surge: '25%', secrets: ['app-secrets'], pull: ['pull'] }); // HPA owns replicas: 10 + ceil(2.5) = 13 pods
+    const d = deployment('home', 'web', { surge: '25%', secrets: ['app-secrets'], pull: ['pull'] }); // HPA owns replicas: 2 × 10 + ceil(2.5) = 23 pods
     const list = withObject(d, byId('Deployment', 'home', 'web'));
     list.push(hpa);
-    expect(quotasCoverSurge(list, ctx)).toContain('ResourceQuota/home/quota: pods is 3, the workloads need 13 at full surge');
+    expect(quotasCoverSurge(list, ctx)).toContain('ResourceQuota/home/quota: pods is 5, the workloads need 23 at full surge');
   });
   test('fails when a container sets no request the quota constrains', () => {
     const d = deployment('home', 'web', { replicas: 2 });

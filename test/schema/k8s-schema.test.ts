@@ -379,6 +379,40 @@ describe('validateManifest rejects invalid manifests', () => {
     ]);
   });
 
+  test('every release of the support matrix must accept a custom resource: a field only ESO v2.9.0 knows fails on v0.19.2 (Kubernetes 1.29)', () => {
+    const newer = variant(externalSecret, (o) => { o.spec.syncWindows = { kind: 'allow', windows: [{ schedule: '0 2 * * *', duration: '1h' }] }; });
+    expect(validateManifest(newer)).toEqual([
+      'ExternalSecret/app/db: /spec must NOT have additional properties (additionalProperty: "syncWindows") (external-secrets v0.19.2)',
+    ]);
+    expect(validateManifest(externalSecret)).toEqual([]);
+  });
+
+  test('Certificate is checked against the real cert-manager v1.19.4 CRD', () => {
+    const cert: Obj = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'wildcard', namespace: 'app' },
+      spec: { secretName: 'wildcard-tls', dnsNames: ['*.example.com'], issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    };
+    expect(validateManifest(cert)).toEqual([]);
+    expect(validateManifest(variant(cert, (o) => { o.spec.dnsName = o.spec.dnsNames; }))).toEqual([
+      'Certificate/app/wildcard: /spec must NOT have additional properties (additionalProperty: "dnsName")',
+    ]);
+  });
+
+  test('ReferenceGrant is checked against the real Gateway API CRDs (v1.3.0 and v1.6.1)', () => {
+    const grant: Obj = {
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'from-routes', namespace: 'app' },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' }], to: [{ group: '', kind: 'Service' }] },
+    };
+    expect(validateManifest(grant)).toEqual([]);
+    expect(validateManifest(variant(grant, (o) => { o.spec.from[0].namespaces = ['edge']; }))).toEqual([
+      'ReferenceGrant/app/from-routes: /spec/from/0 must NOT have additional properties (additionalProperty: "namespaces")',
+    ]);
+  });
+
   test('CRD metadata is checked against the core ObjectMeta', () => {
     const bad = variant(externalSecret, (o) => { o.metadata.lables = {}; });
     expect(validateManifest(bad)).toEqual([

@@ -450,7 +450,11 @@ function podResources(spec: Record<string, any>): Record<Resource, number | unde
   return out;
 }
 
-/** Pods a workload may run at once during a rolling update (HPA max instead of replicas when autoscaled). */
+/**
+ * Pods a workload may hold at once during a rolling update, counted as a ResourceQuota counts them
+ * (HPA max instead of replicas when autoscaled): a Deployment keeps at most replicas + maxSurge pods
+ * that are not terminating, while up to `replicas` replaced pods are still in their grace period.
+ */
 function peakPodsOf(o: K8sObject, objects: readonly K8sObject[]): number {
   if (o.kind === 'Pod') return 1;
   const hpaMax = objects
@@ -459,13 +463,13 @@ function peakPodsOf(o: K8sObject, objects: readonly K8sObject[]): number {
   const replicas = Math.max(o.spec?.replicas ?? (hpaMax.length ? 0 : 1), ...hpaMax);
   // With 0 replicas the controller starts no surge pods (it only surges towards the desired count).
   if (replicas === 0) return 0;
-  return o.kind === 'Deployment' ? replicas + surgeOf(o, replicas) : replicas;
+  return o.kind === 'Deployment' ? 2 * replicas + surgeOf(o, replicas) : replicas;
 }
 
 const QUOTA_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']);
 const fmt = (r: Resource | 'pods', n: number) => (r === 'pods' ? String(n) : r.endsWith('cpu') ? `${Math.round(n * 1000)}m` : `${Math.round(n / 2 ** 20)}Mi`);
 
-/** Every ResourceQuota admits all of its namespace's workloads at full surge, at once. */
+/** Every ResourceQuota admits all of its namespace's workloads rolling at once, replaced pods still terminating. */
 export const quotasCoverSurge: Invariant = (objects) => {
   const out: string[] = [];
   const templates = podTemplates(objects);

@@ -3,8 +3,10 @@
  *
  * Core kinds are validated against the Kubernetes v1.29.0 JSON Schema definitions
  * (test/fixtures/schemas/k8s-v1.29.0-definitions.json); the CRD kinds in test/fixtures/crds/
- * (ExternalSecret, SecretStore, ClusterSecretStore, Gateway API v1.3.0 GatewayClass, Gateway, HTTPRoute)
- * against their CRD openAPIV3Schema, with `metadata` replaced by the core ObjectMeta schema.
+ * (ExternalSecret, SecretStore, ClusterSecretStore, Certificate, GatewayClass, Gateway, HTTPRoute, ReferenceGrant)
+ * against the openAPIV3Schema of EVERY operator release the support matrix installs (ESO v0.19.2 and
+ * v2.9.0, Gateway API v1.3.0 and v1.6.1, cert-manager v1.19.4), with `metadata` replaced by the core
+ * ObjectMeta schema.
  * "Strict" means every object schema that lists `properties` rejects keys it does not list
  * (see `strictify`). Approach and pitfalls: /work/shared/schemas/VALIDATING.md (not read at run time).
  *
@@ -145,53 +147,72 @@ function loadCore(): Core {
 
 /** Shape of the JSON files written by test/fixtures/crds/regenerate.js. */
 interface CrdFixture {
+  /** Operator release the schema comes from, e.g. "external-secrets v0.19.2". */
+  release: string;
   group: string;
   kind: string;
   versions: Array<{ version: string; openAPIV3Schema: JsonObject }>;
 }
 
-const crdFiles = new Map<string, CrdFixture | null>();
+const crdFiles = new Map<string, CrdFixture[]>();
 
-function loadCrd(group: string, kind: string): CrdFixture | null {
+/**
+ * Every vendored release of a CRD (`<kind>.<group>@<release>.json`): an object must be valid against all
+ * of them, because the support matrix installs different operator releases on different Kubernetes versions.
+ */
+function loadCrds(group: string, kind: string): CrdFixture[] {
   // Only well-formed names reach the file system.
-  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(group) || !/^[A-Za-z0-9]+$/.test(kind)) return null;
-  const file = path.join(CRD_DIR, `${kind.toLowerCase()}.${group}.json`);
-  let crd = crdFiles.get(file);
-  if (crd === undefined) {
-    crd = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CrdFixture) : null;
-    crdFiles.set(file, crd);
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(group) || !/^[A-Za-z0-9]+$/.test(kind)) return [];
+  const prefix = `${kind.toLowerCase()}.${group}@`;
+  let crds = crdFiles.get(`${prefix}${kind}`);
+  if (crds === undefined) {
+    crds = fs
+      .readdirSync(CRD_DIR)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(CRD_DIR, f), 'utf8')) as CrdFixture)
+      .filter((c) => c.kind === kind && c.group === group);
+    crdFiles.set(`${prefix}${kind}`, crds);
   }
-  return crd;
+  return crds;
 }
 
-/** Compiled validators by `apiVersion|kind`; `null` = no schema for that pair. */
-const validators = new Map<string, ValidateFunction | null>();
+/** One schema to check an object against; `release` is set for custom resources. */
+interface Check {
+  readonly release?: string;
+  /** null: this release does not serve the apiVersion. */
+  readonly fn: ValidateFunction | null;
+}
 
-function validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
+/** Validators by `apiVersion|kind`; an empty list = no schema for that pair. */
+const validators = new Map<string, Check[]>();
+
+function validatorsFor(apiVersion: string, kind: string): Check[] {
   const key = `${apiVersion}|${kind}`;
   const cached = validators.get(key);
   if (cached !== undefined) return cached;
   const { ajv, index, crdAjv } = loadCore();
-  let fn: ValidateFunction | null = null;
+  let checks: Check[] = [];
   const def = index.get(key);
   if (def) {
-    fn = ajv.getSchema(`${CORE_ID}#/definitions/${def}`) ?? null;
+    const fn = ajv.getSchema(`${CORE_ID}#/definitions/${def}`) ?? null;
     if (!fn) throw new Error(`k8s-schema: definition ${def} not found`);
+    checks = [{ fn }];
   } else {
     const slash = apiVersion.indexOf('/');
-    const crd = slash > 0 ? loadCrd(apiVersion.slice(0, slash), kind) : null;
-    const version = crd && crd.kind === kind && crd.group === apiVersion.slice(0, slash)
-      ? crd.versions.find((v) => v.version === apiVersion.slice(slash + 1))
-      : undefined;
-    if (version) {
+    const crds = slash > 0 ? loadCrds(apiVersion.slice(0, slash), kind) : [];
+    checks = crds.map((crd) => {
+      const version = crd.versions.find((v) => v.version === apiVersion.slice(slash + 1));
+      if (!version) return { release: crd.release, fn: null };
       const schema = structuredClone(version.openAPIV3Schema);
       if (isObject(schema.properties)) schema.properties.metadata = { $ref: OBJECT_META_REF };
       strictify(schema);
-      fn = crdAjv.compile(schema);
-    }
+      return { release: crd.release, fn: crdAjv.compile(schema) };
+    });
+    if (checks.every((c) => c.fn === null)) checks = [];
   }
-  validators.set(key, fn);
-  return fn;
+  validators.set(key, checks);
+  return checks;
 }
 
 function identity(obj: JsonObject): string {
@@ -222,10 +243,15 @@ export function validateManifest(obj: unknown): string[] {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) {
     return [`${id}: missing apiVersion or kind (apiVersion=${JSON.stringify(apiVersion)}, kind=${JSON.stringify(kind)})`];
   }
-  const validate = validatorFor(apiVersion, kind);
-  if (!validate) return [`${id}: unknown apiVersion/kind ${apiVersion} ${kind}`];
-  if (validate(obj)) return [];
-  return [...new Set((validate.errors ?? []).map((e) => formatError(id, e)))];
+  const checks = validatorsFor(apiVersion, kind);
+  if (!checks.length) return [`${id}: unknown apiVersion/kind ${apiVersion} ${kind}`];
+  // A line every release reports is printed once, as is; a line only some releases report names them.
+  const byLine = new Map<string, string[]>();
+  for (const c of checks) {
+    const lines = c.fn === null ? [`${id}: apiVersion ${apiVersion} is not served`] : c.fn(obj) ? [] : (c.fn.errors ?? []).map((e) => formatError(id, e));
+    for (const line of new Set(lines)) byLine.set(line, [...(byLine.get(line) ?? []), c.release ?? '']);
+  }
+  return [...byLine].map(([line, releases]) => (releases.length === checks.length ? line : `${line} (${releases.join(', ')})`));
 }
 
 /** `validateManifest` over a list; the lines of all objects, in order. */

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Builds (or reuses) the binaries of the local control plane the cluster tests start:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one per Kubernetes version) and KWOK,
+# all from the Go module proxy. Binaries live in a cache folder outside the clone
+# (RINGS_CLUSTER_CACHE, default ~/.cache/cdk8s-rings/cluster) and are rebuilt only when missing.
+#
+#   bash test/cluster/build.sh            # every version in test/cluster/versions.env
+#   bash test/cluster/build.sh 1.29       # one Kubernetes minor
+#
+# Prints one line per component: "reused" or "built in N s".
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${RINGS_CLUSTER_CACHE:-$HOME/.cache/cdk8s-rings/cluster}"
+mkdir -p "$cache"
+[ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+# One build at a time, also across concurrent test processes.
+exec 9>"$cache/.build.lock"
+flock 9
+
+stamp() { date +%s; }
+
+build_etcd() {
+  local v="$1"; local dir="$cache/etcd-$v"
+  if [ -x "$dir/etcd" ]; then echo "etcd $v: reused ($dir)"; return; fi
+  local t0; t0=$(stamp)
+  local src; src="$(mktemp -d)"
+  cat >"$src/main.go" <<GO
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+  (cd "$src" && go mod init rings.local/etcd >/dev/null 2>&1 && go get "go.etcd.io/etcd/server/v3@v$v" >/dev/null 2>&1 \
+    && go mod tidy >/dev/null 2>&1 && go build -trimpath -ldflags "-s -w" -o "$src/etcd" .)
+  mkdir -p "$dir.tmp" && mv "$src/etcd" "$dir.tmp/etcd" && rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  rm -rf "$src"
+  echo "etcd $v: built in $(( $(stamp) - t0 )) s"
+}
+
+build_kwok() {
+  local v="$1"; local dir="$cache/kwok-$v"
+  if [ -x "$dir/kwok" ] && [ -d "$dir/stage" ]; then echo "kwok $v: reused ($dir)"; return; fi
+  local t0; t0=$(stamp)
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  GOBIN="$dir.tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@v$v"
+  # KWOK refuses to start without Stage definitions; the module ships them.
+  local mod; mod="$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$v"
+  cp -r "$mod/kustomize/stage" "$dir.tmp/stage" && chmod -R u+w "$dir.tmp/stage"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  echo "kwok $v: built in $(( $(stamp) - t0 )) s"
+}
+
+# kube-apiserver, kube-controller-manager and kube-scheduler from k8s.io/kubernetes as a dependency of a
+# wrapper module. k8s.io/kubernetes replaces its staging modules with ./staging/src/...; those replaces do
+# not apply to a dependency, so the wrapper replaces each with its published v0.<minor>.<patch>.
+build_kube() {
+  local v="$1" tags="$2"; local dir="$cache/kube-$v"
+  if [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-controller-manager" ] && [ -x "$dir/kube-scheduler" ]; then
+    echo "kubernetes $v: reused ($dir)"; return
+  fi
+  local t0; t0=$(stamp)
+  local src; src="$(mktemp -d)"
+  local staging="v0.${v#1.}"
+  local gomod
+  gomod="$(go mod download -json "k8s.io/kubernetes@v$v" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
+  {
+    echo "module rings.local/kube"
+    echo
+    echo "go $(sed -n 's/^go \([0-9.]*\).*/\1/p' "$gomod")"
+    echo
+    echo "require k8s.io/kubernetes v$v"
+    echo
+    echo "replace ("
+    sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\t\1 => \1 '"$staging"'#p' "$gomod"
+    echo ")"
+  } >"$src/go.mod"
+  cat >"$src/tools.go" <<GO
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+)
+GO
+  (cd "$src" && go mod tidy >/dev/null)
+  local major="${v%%.*}"; local rest="${v#*.}"; local minor="${rest%%.*}"
+  local ld="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=v$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  mkdir -p "$src/out"
+  (cd "$src" && go build -trimpath ${tags:+-tags "$tags"} -ldflags "$ld" -o "$src/out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+  rm -rf "$dir" && mv "$src/out" "$dir" && rm -rf "$src"
+  echo "kubernetes $v: built in $(( $(stamp) - t0 )) s"
+}
+
+want="${1:-all}"
+build_etcd "$ETCD_VERSION"
+build_kwok "$KWOK_VERSION"
+for k in $KUBE_VERSIONS; do
+  case "$want" in all|"${k%.*}"|"$k") ;; *) continue ;; esac
+  # providerless drops the in-tree cloud providers (1.29: 240 s -> 170 s); 1.37 has no such tag any more.
+  tags=""; [ "${k%.*}" = "1.29" ] && tags="providerless"
+  build_kube "$k" "$tags"
+done

@@ -1,0 +1,6 @@
+/** Cluster tests on the newest Kubernetes minor the Go module proxy serves (test/cluster/versions.env). */
+import { clusterVersions } from './control-plane';
+import { defineClusterSuite } from './suite';
+
+const versions = clusterVersions().kube;
+defineClusterSuite(versions[versions.length - 1]);

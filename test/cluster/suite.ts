@@ -1,0 +1,347 @@
+/**
+ * The cluster tests of one Kubernetes version, on every example registry: install, running, promote,
+ * move a tenant, rollback, add and remove a ring, autoscaled ring; plus the negative fixtures that show
+ * a broken quota, a missing Namespace and an uninstallable CRD are caught by the same checks.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
+import {
+  applyFileByFile,
+  applyKustomized,
+  applyClientSide,
+  applyServerSide,
+  hpasSettled,
+  liveVersions,
+  changedObjects,
+  crdFiles,
+  currentTemplateHash,
+  deploymentsWithNewReplicaSets,
+  distObjects,
+  eventUids,
+  incompleteRollouts,
+  installCrds,
+  newEvents,
+  nonCompliantPod,
+  podRefusals,
+  pruneAllowlist,
+  replicaSets,
+  ringNamespaces,
+  supportMatrix,
+  rollWatchingTerminating,
+  Workdir,
+  workdir,
+} from './platform';
+
+const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
+
+/** Every example registry of the project. */
+export const EXAMPLE_REGISTRIES: ReadonlyArray<readonly [string, string]> = [
+  ['rings/', path.join(ROOT, 'rings')],
+  ...fs
+    .readdirSync(path.join(ROOT, 'test', 'fixtures', 'registries'))
+    .sort()
+    .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const),
+];
+
+const LONG = 15 * 60_000;
+
+function readToml(file: string): string {
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** The ring with the most api replicas among non-home rings (a promote there rolls several pods). */
+function promotionTarget(wd: Workdir): { ring: string; namespace: string; module: string; version: string } {
+  const platform = readToml(path.join(wd.registry, 'platform.toml'));
+  const home = /^home_ring\s*=\s*"([^"]+)"/m.exec(platform)![1];
+  let best: { ring: string; namespace: string; replicas: number } | undefined;
+  for (const f of fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x)).sort()) {
+    const t = readToml(path.join(wd.registry, f));
+    const ring = /^name\s*=\s*"([^"]+)"/m.exec(t)![1];
+    if (ring === home) continue;
+    const namespace = /^namespace\s*=\s*"([^"]+)"/m.exec(t)![1];
+    const replicas = Number(/^\[replicas\][^[]*?^api\s*=\s*(\d+)/ms.exec(t)?.[1] ?? 1);
+    if (!best || replicas > best.replicas) best = { ring, namespace, replicas };
+  }
+  const lock = JSON.parse(fs.readFileSync(path.join(wd.registry, 'locks', `${best!.ring}.lock.json`), 'utf8'));
+  const module = Object.keys(lock).sort()[0];
+  return { ring: best!.ring, namespace: best!.namespace, module, version: '99.0.0' };
+}
+
+export function defineClusterSuite(version: string): void {
+  const minor = version.split('.').slice(0, 2).join('.');
+  const operators = supportMatrix()[minor];
+  if (!operators) throw new Error(`test/cluster/support-matrix.json has no entry for ${minor}`);
+  const operatorLabel = Object.entries(operators).map(([k, v]) => `${k} ${v}`).join(', ');
+
+  describe(`Kubernetes ${version} (${operatorLabel})`, () => {
+    describe.each(EXAMPLE_REGISTRIES)('registry %s', (_label, source) => {
+      describe('applied file by file', () => {
+        let cp: ControlPlane | undefined;
+        let wd: Workdir | undefined;
+        afterAll(async () => {
+          await cp?.stop();
+          wd?.cleanup();
+        });
+
+        test('install: the operator CRDs, then each dist/ file in kustomization.yaml order, one pass, no error and no warning', async () => {
+          cp = await startControlPlane(version);
+          wd = workdir(source);
+          wd.synth();
+          const crds = installCrds(cp, operators);
+          expect(crds.flatMap((o) => [...o.errors, ...o.warnings])).toEqual([]);
+          const files = applyFileByFile(cp, wd.dist);
+          expect(files.map((f) => ({ file: f.file, code: f.code, errors: f.errors, warnings: f.warnings }))).toEqual(
+            files.map((f) => ({ file: f.file, code: 0, errors: [], warnings: [] })),
+          );
+        }, LONG);
+      });
+
+      describe('applied client-side with --prune by label, a ring added and removed', () => {
+        let cp: ControlPlane | undefined;
+        let wd: Workdir | undefined;
+        afterAll(async () => {
+          await cp?.stop();
+          wd?.cleanup();
+        });
+
+        test('add and remove a ring: a new ring comes up from nothing; removed, its objects are pruned by label; nothing of the other rings changes', async () => {
+          cp = await startControlPlane(version);
+          wd = workdir(source);
+          wd.synth();
+          const c = cp;
+          const w = wd;
+          expect(installCrds(c, operators).flatMap((o) => [...o.errors, ...o.warnings])).toEqual([]);
+          const platform = /^name\s*=\s*"([^"]+)"/m.exec(readToml(path.join(w.registry, 'platform.toml')))![1];
+          // kubectl refuses --prune with --server-side (outside its alpha ApplySets): pruning by label is client-side apply.
+          const applyPruning = () => {
+            const allow = pruneAllowlist(w.dist).flatMap((k) => ['--prune-allowlist', k]);
+            const r = applyClientSide(c, w.dist, ['--prune', '-l', PRUNE_SELECTOR(platform), ...allow]);
+            expect({ code: r.code, errors: r.errors, warnings: r.warnings }).toEqual({ code: 0, errors: [], warnings: [] });
+            return r;
+          };
+          applyPruning();
+          expect(incompleteRollouts(c)).toEqual([]);
+          await hpasSettled(c);
+          const liveOf = (ids: Set<string>) => liveVersions(c, ids);
+          const others = new Set(distObjects(w.dist).filter((o) => o.ring).map((o) => o.id));
+          const othersBefore = liveOf(others);
+          const rsBefore = replicaSets(c);
+
+          const added = addRingFiles(w, 'beta');
+          w.synth();
+          applyPruning();
+          expect(incompleteRollouts(c)).toEqual([]);
+          const rsAfterAdd = replicaSets(c);
+          expect(deploymentsWithNewReplicaSets(rsBefore, rsAfterAdd)).toEqual(
+            [...rsAfterAdd.keys()].filter((k) => k.startsWith(`${added.namespace}/`)).sort(),
+          );
+          expect([...rsAfterAdd.keys()].filter((k) => k.startsWith(`${added.namespace}/`)).length).toBeGreaterThan(0);
+          expect(liveOf(others)).toEqual(othersBefore);
+
+          fs.rmSync(path.join(w.registry, `${added.ring}.toml`));
+          fs.rmSync(path.join(w.registry, 'locks', `${added.ring}.lock.json`));
+          w.synth();
+          const pruned = applyPruning();
+          expect(pruned.stdout).toContain(`namespace/${added.namespace} pruned`);
+          c.kubectlOk(['wait', '--for=delete', `namespace/${added.namespace}`, '--timeout=240s']);
+          const left = c.kubectl(['get', 'all,configmaps,ingresses,networkpolicies,resourcequotas,poddisruptionbudgets', '-A', '-l', `ring=${added.ring}`, '-o', 'name']);
+          expect(left.stdout.trim()).toBe('');
+          expect(deploymentsWithNewReplicaSets(rsBefore, replicaSets(c))).toEqual([]);
+          expect(liveOf(others)).toEqual(othersBefore);
+        }, LONG);
+      });
+
+      describe('applied through kubectl kustomize, then changed', () => {
+        let cp: ControlPlane;
+        let wd: Workdir;
+        beforeAll(async () => {
+          cp = await startControlPlane(version);
+          wd = workdir(source);
+          wd.synth();
+        }, LONG);
+        afterAll(async () => {
+          await cp?.stop();
+          wd?.cleanup();
+        });
+
+        const applyOnly = () => {
+          const applied = applyKustomized(cp, wd.dist);
+          expect({ code: applied.code, errors: applied.errors, warnings: applied.warnings }).toEqual({ code: 0, errors: [], warnings: [] });
+        };
+        const applyAndRoll = async () => {
+          const applied = applyKustomized(cp, wd.dist);
+          expect({ code: applied.code, errors: applied.errors, warnings: applied.warnings }).toEqual({ code: 0, errors: [], warnings: [] });
+          expect(incompleteRollouts(cp)).toEqual([]);
+        };
+
+        test('install: the operator CRDs, then all of dist/ in one pass (kubectl kustomize | kubectl apply --server-side --validate=strict): no error, no warning', () => {
+          const crds = installCrds(cp, operators);
+          expect(crds.flatMap((o) => [...o.errors, ...o.warnings])).toEqual([]);
+          const applied = applyKustomized(cp, wd.dist);
+          expect({ code: applied.code, errors: applied.errors, warnings: applied.warnings }).toEqual({ code: 0, errors: [], warnings: [] });
+          // A second pass changes nothing and says nothing.
+          expect(changedObjects(cp, wd.dist)).toEqual([]);
+        }, LONG);
+
+        test('running: every Deployment completes its rollout, no FailedCreate event, Pod Security refuses a non-compliant pod in every ring namespace', () => {
+          expect(incompleteRollouts(cp)).toEqual([]);
+          const deployments = cp.getJson(['get', 'deployments', '-A', '-l', 'app.kubernetes.io/managed-by=cdk8s-rings']).items;
+          expect(deployments.length).toBeGreaterThan(0);
+          expect(podRefusals(newEvents(cp, new Set()))).toEqual([]);
+          const namespaces = ringNamespaces(wd.dist);
+          expect(namespaces.length).toBeGreaterThan(1);
+          for (const ns of namespaces) {
+            const r = cp.kubectl(['create', '--dry-run=server', '-f', '-'], nonCompliantPod(ns));
+            expect({ ns, code: r.code, refusedBy: /violates PodSecurity "restricted:v1\.29"/.test(r.stderr) }).toEqual({ ns, code: 1, refusedBy: true });
+          }
+        }, LONG);
+
+        let promoted: ReturnType<typeof promotionTarget>;
+        let hashesBeforePromote: Record<string, string>;
+
+        test('promote: a new module version pinned in one ring rolls exactly that ring\'s api and horizon; no exceeded-quota event while old pods terminate', async () => {
+          promoted = promotionTarget(wd);
+          const { ring, namespace, module } = promoted;
+          hashesBeforePromote = { api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') };
+          const before = replicaSets(cp);
+          const seen = eventUids(cp);
+          wd.rings(['promote', module, '--with-version', promoted.version, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
+          wd.synth();
+          const changed = changedObjects(cp, wd.dist);
+          expect(changed.length).toBeGreaterThan(0);
+          expect(changed.filter((id) => !id.includes(` ${namespace}/`))).toEqual([]);
+          const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
+          expect(incompleteRollouts(cp)).toEqual([]);
+          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([`${namespace}/api`, `${namespace}/horizon`]);
+          // The situation the quota rule is about did happen: replaced pods were still terminating.
+          expect(maxTerminating).toBeGreaterThan(0);
+          expect(podRefusals(newEvents(cp, seen))).toEqual([]);
+        }, LONG);
+
+        test('move a tenant: only Ingress or HTTPRoute objects change; no Deployment gets a new ReplicaSet', async () => {
+          const tenants = readToml(path.join(wd.registry, 'tenants.toml'));
+          const section = tenants.split(/^\[previews\]/m)[0];
+          const m = /^([a-z0-9-]+)\s*=\s*"([a-z0-9-]+)"/m.exec(section.split(/^\[tenants\]/m)[1]);
+          const [, tenant, from] = m!;
+          const to = promoted.ring === from ? 'canary' : promoted.ring;
+          const before = replicaSets(cp);
+          wd.rings(['assign', tenant, to, '--reason', 'cluster test', '--yes']);
+          wd.synth();
+          const changed = changedObjects(cp, wd.dist);
+          expect(changed.length).toBeGreaterThan(0);
+          expect(changed.filter((id) => !/^(Ingress|HTTPRoute) /.test(id))).toEqual([]);
+          await applyAndRoll();
+          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([]);
+        }, LONG);
+
+        test('rollback: the ring\'s pods run the exact pod template they ran before the promote', async () => {
+          const { ring, namespace, module } = promoted;
+          const seen = eventUids(cp);
+          wd.rings(['rollback', module, '--ring', ring, '--reason', 'cluster test', '--yes']);
+          wd.synth();
+          const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
+          expect(incompleteRollouts(cp)).toEqual([]);
+          expect({ api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') }).toEqual(hashesBeforePromote);
+          expect(maxTerminating).toBeGreaterThan(0);
+          expect(podRefusals(newEvents(cp, seen))).toEqual([]);
+        }, LONG);
+
+        test('autoscaled ring: the HorizontalPodAutoscaler owns the replica count and a re-apply does not fight it', async () => {
+          const hpas = cp.getJson(['get', 'hpa', '-A', '-l', 'app.kubernetes.io/managed-by=cdk8s-rings']).items;
+          expect(hpas.length).toBeGreaterThan(0);
+          for (const hpa of hpas) {
+            const ns = hpa.metadata.namespace;
+            const target = hpa.spec.scaleTargetRef.name;
+            const min = hpa.spec.minReplicas;
+            await until(`${ns}/${target} scaled to the HPA minimum ${min}`, () => cp.getJson(['get', 'deployment', target, '-n', ns]).spec.replicas === min);
+            const before = replicaSets(cp);
+            const applied = applyKustomized(cp, wd.dist);
+            expect(applied.code).toBe(0);
+            const d = cp.getJson(['get', 'deployment', target, '-n', ns]);
+            expect(d.spec.replicas).toBe(min);
+            const ours = (d.metadata.managedFields ?? []).filter((m: any) => m.manager === 'cdk8s-rings');
+            expect(ours.some((m: any) => m.fieldsV1?.['f:spec']?.['f:replicas'])).toBe(false);
+            expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([]);
+          }
+        }, LONG);
+      });
+    });
+
+    describe('negative fixtures: the checks above do fail', () => {
+      let cp: ControlPlane;
+      beforeAll(async () => {
+        cp = await startControlPlane(version);
+      }, LONG);
+      afterAll(async () => cp?.stop());
+
+      test('a quota sized Σ(replicas + maxSurge), ignoring terminating pods, refuses surge pods during a rolling update', async () => {
+        const ns = 'quota-negative';
+        const yaml = fs.readFileSync(path.join(CLUSTER_DIR, 'fixtures', 'quota-without-terminating.yaml'), 'utf8');
+        expect(applyServerSide(cp, { yaml }).code).toBe(0);
+        cp.kubectlOk(['rollout', 'status', 'deployment/app', '-n', ns, '--timeout=120s']);
+        const seen = eventUids(cp);
+        cp.kubectlOk(['patch', 'deployment', 'app', '-n', ns, '--type=merge', '-p', '{"spec":{"template":{"metadata":{"annotations":{"rollout":"2"}}}}}']);
+        await until('an exceeded-quota refusal', () => podRefusals(newEvents(cp, seen)).some((e) => /exceeded quota/.test(e.message)), 120_000);
+      }, LONG);
+
+      test('a namespaced object applied before its Namespace is refused (the old dist/ order)', () => {
+        const files = applyFileByFile(cp, path.join(CLUSTER_DIR, 'fixtures', 'namespace-last'));
+        expect(files[0].code).not.toBe(0);
+        expect(files[0].errors.join('\n')).toMatch(/namespaces "late" not found/);
+      }, LONG);
+
+      if (minor === '1.29') {
+        test('External Secrets v2.9.0 CRDs (selectableFields, a 1.30 field) do not install on 1.29', () => {
+          const outcomes = crdFiles('external-secrets', 'v2.9.0').map((file) => applyServerSide(cp, { file }));
+          const errors = outcomes.flatMap((o) => o.errors).join('\n');
+          expect(outcomes.some((o) => o.code !== 0)).toBe(true);
+          expect(errors).toMatch(/selectableFields: field not declared in schema/);
+        }, LONG);
+      }
+    });
+  });
+}
+
+/** Label selector users prune by: every object the platform writes carries both labels. */
+export const PRUNE_SELECTOR = (platform: string) => `app.kubernetes.io/part-of=${platform},app.kubernetes.io/managed-by=cdk8s-rings`;
+
+/** Writes a new ring (file and lock) after the least conservative one, without tenants. */
+function addRingFiles(wd: Workdir, name: string): { ring: string; namespace: string; platform: string } {
+  const platform = /^name\s*=\s*"([^"]+)"/m.exec(readToml(path.join(wd.registry, 'platform.toml')))![1];
+  const namespace = `${platform}-${name}`;
+  const rings = fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x));
+  const orders = rings.map((f) => Number(/^promotion_order\s*=\s*(\d+)/m.exec(readToml(path.join(wd.registry, f)))![1]));
+  const source = rings[orders.indexOf(Math.max(...orders))];
+  fs.writeFileSync(
+    path.join(wd.registry, `${name}.toml`),
+    [
+      `name = "${name}"`,
+      `display_name = "Beta"`,
+      `description = "Added by the cluster test"`,
+      `namespace = "${namespace}"`,
+      `hostname_segment = "${name}"`,
+      `promotion_order = ${Math.max(...orders) + 10}`,
+      'active = true',
+      'default = false',
+      'soak = "0h"',
+      '',
+      '[replicas]',
+      'api = 2',
+      'horizon = 1',
+      'nginx = 1',
+      '',
+    ].join('\n'),
+  );
+  fs.copyFileSync(path.join(wd.registry, 'locks', source.replace(/\.toml$/, '.lock.json')), path.join(wd.registry, 'locks', `${name}.lock.json`));
+  return { ring: name, namespace, platform };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
