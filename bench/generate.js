@@ -34,7 +34,9 @@ function generateRegistry(dir, { rings, tenants, modules, shards, platformToml }
   fs.mkdirSync(path.join(dir, 'locks'), { recursive: true });
   const names = ringNames(rings);
   const platform = platformToml ?? fs.readFileSync(path.join(__dirname, '..', 'rings', 'platform.toml'), 'utf8');
-  fs.writeFileSync(path.join(dir, 'platform.toml'), platform.replace(/^home_ring = .*$/m, 'home_ring = "stable"'));
+  // Past ~15,000 tenants the tenant map outgrows the ring-data ConfigMap (the app syncs from `rings export` instead).
+  const ringData = tenants > 10000 && !/^ring_data\s*=/m.test(platform) ? '\nring_data = false' : '';
+  fs.writeFileSync(path.join(dir, 'platform.toml'), platform.replace(/^home_ring = .*$/m, `home_ring = "stable"${ringData}`));
   const perRing = Math.ceil(tenants / rings);
   const ringShards = shards ?? Math.max(1, Math.ceil((perRing * 2 * 1.25) / TARGET_HOSTS_PER_SHARD));
   names.forEach((name, i) => {

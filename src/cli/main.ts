@@ -11,6 +11,7 @@ import { boolFlag, CommandSpec, parseArgs, stringFlag, UsageError } from './args
 import { assign } from './commands/assign';
 import { check } from './commands/check';
 import { diff } from './commands/diff';
+import { exportCommand } from './commands/export';
 import { history } from './commands/history';
 import { list } from './commands/list';
 import { promote } from './commands/promote';
@@ -22,7 +23,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff, exportCommand];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 

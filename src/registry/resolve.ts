@@ -8,6 +8,7 @@ import {
   GatewayRef,
   HostClaim,
   PerRingWorkload,
+  RingDataProps,
   ringSecretNeeds,
   RingProps,
   SharedLayerProps,
@@ -15,6 +16,7 @@ import {
   sharedLayerFootprint,
   TenantPreview,
 } from '../../constructs';
+import { ringDataOf } from '../export/ring-data';
 import { memoryForModules } from '../memory';
 import type { Registry } from './load';
 
@@ -27,6 +29,8 @@ export interface RingPlan {
   readonly cluster: ClusterLayerProps;
   /** Most conservative first. */
   readonly rings: readonly ResolvedRing[];
+  /** The home namespace's ring-data ConfigMap (tenant → ring and API host). @default none */
+  readonly ringData?: RingDataProps;
 }
 
 export interface ResolvedRing extends RingProps {
@@ -200,5 +204,14 @@ export function resolvePlan(reg: Registry): RingPlan {
       : {}),
   };
 
-  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals };
+  const data = ringDataOf(reg);
+  const ringData: RingDataProps | undefined = !p.ring_data ? undefined : {
+    namespace: home.namespace,
+    domain: p.domain,
+    partOf: p.name,
+    rings: data.module_rings,
+    tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])),
+  };
+
+  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals, ringData };
 }

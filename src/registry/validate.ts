@@ -7,6 +7,8 @@ import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
 import { writableVolumeName } from '../../constructs/security';
 import { ringHosts } from '../../constructs/hosts';
 import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
+import { ringDataFiles } from '../../constructs/ring-data';
+import { ringDataFrom } from '../export/ring-data';
 import { memoryForModules } from '../memory';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -212,6 +214,22 @@ export const locksFitAConfigMap: Rule = ({ locks }) =>
     .map((l) => ({ l, bytes: Buffer.byteLength(JSON.stringify(l.modules, null, 2)) }))
     .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
+
+/** The home namespace's ring-data ConfigMap (every tenant's ring and API host) must fit a ConfigMap, or be turned off. */
+export const ringDataFitsAConfigMap: Rule = ({ platform, platformFile, tenantsFile, rings, tenants }) => {
+  if (!platform || !platform.ring_data || !tenants) return [];
+  const data = ringDataFrom(platform.domain, rings.map((r) => r.spec), tenants);
+  const files = ringDataFiles({ domain: platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) });
+  const bytes = Object.entries(files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (bytes <= MAX_CONFIG_MAP_BYTES) return [];
+  return [
+    {
+      file: tenantsFile,
+      path: 'tenants',
+      message: `expected ring data of at most ${MAX_CONFIG_MAP_BYTES} bytes (every tenant's ring and API host become the home namespace's ring-data ConfigMap, limit 1 MiB), got ${bytes} for ${data.tenants.length} tenants; set ring_data = false in ${path.basename(platformFile)} and sync the app with rings export`,
+    },
+  ];
+};
 
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
@@ -424,6 +442,7 @@ export const RULES: readonly Rule[] = [
   tenantHostsDoNotCollideWithSharedHosts,
   appSettingsAreNotSecrets,
   locksFitAConfigMap,
+  ringDataFitsAConfigMap,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,
