@@ -3,7 +3,7 @@
  * in memory. Writing is `dist.ts`'s job, so nothing touches the disk until everything succeeded.
  */
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { ClusterLayer, Ring, RingData, SharedLayer } from '../constructs';
+import { ClusterLayer, Ring, SharedLayer } from '../constructs';
 import type { RingPlan } from './registry/resolve';
 import { stringifyManifests } from './yaml';
 
@@ -32,7 +32,6 @@ export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; sha
   const app = new App({ outdir: '.rings-unused' });
   const cluster = new ClusterLayer(app, CLUSTER_CHART_ID, plan.cluster);
   const shared = new SharedLayer(app, SHARED_CHART_ID, plan.shared);
-  if (plan.ringData) new RingData(shared, 'ring-data', plan.ringData);
   const rings = plan.rings.map((r) => new Ring(app, ringChartId(r.name), r));
   return { app, cluster, shared, rings };
 }

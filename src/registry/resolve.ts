@@ -8,7 +8,6 @@ import {
   GatewayRef,
   HostClaim,
   PerRingWorkload,
-  RingDataProps,
   ringSecretNeeds,
   RingProps,
   SharedLayerProps,
@@ -29,8 +28,6 @@ export interface RingPlan {
   readonly cluster: ClusterLayerProps;
   /** Most conservative first. */
   readonly rings: readonly ResolvedRing[];
-  /** The home namespace's ring-data ConfigMap (tenant → ring and API host). @default none */
-  readonly ringData?: RingDataProps;
 }
 
 export interface ResolvedRing extends RingProps {
@@ -39,6 +36,13 @@ export interface ResolvedRing extends RingProps {
   readonly soak: string;
   readonly modules: number;
   readonly apiMemoryLimitMib: number;
+}
+
+/** The shared layer's ring-data ConfigMap, unless `ring_data = false`. */
+function ringDataProps(reg: Registry): SharedLayerProps['ringData'] {
+  if (!reg.platform.ring_data) return undefined;
+  const data = ringDataOf(reg);
+  return { domain: reg.platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) };
 }
 
 export function resolvePlan(reg: Registry): RingPlan {
@@ -75,7 +79,9 @@ export function resolvePlan(reg: Registry): RingPlan {
       writablePaths: s.writable_paths,
       healthPath: s.health_path,
       args: s.args,
+      ringDataPath: s.ring_data_path,
     })),
+    ringData: ringDataProps(reg),
   };
 
   const tenantsByRing = new Map<string, string[]>();
@@ -204,14 +210,5 @@ export function resolvePlan(reg: Registry): RingPlan {
       : {}),
   };
 
-  const data = ringDataOf(reg);
-  const ringData: RingDataProps | undefined = !p.ring_data ? undefined : {
-    namespace: home.namespace,
-    domain: p.domain,
-    partOf: p.name,
-    rings: data.module_rings,
-    tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])),
-  };
-
-  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals, ringData };
+  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals };
 }

@@ -106,6 +106,12 @@ const sharedWorkload = z
     health_path: z.string(says('expected a path starting with /')).regex(/^\//, 'expected a path starting with /').optional(),
     /** Command for the container (e.g. redis flags). @default the image's entrypoint */
     args: z.array(text('an argument')).optional(),
+    /**
+     * Mount the home namespace's ring-data ConfigMap (tenants.json, rings.json) read-only at this
+     * folder; the name is content-addressed, so the service rolls when a tenant moves. Needs
+     * `ring_data = true`. @default not mounted
+     */
+    ring_data_path: absolutePath.optional(),
   })
   .merge(resources)
   .strict();

@@ -231,6 +231,16 @@ export const ringDataFitsAConfigMap: Rule = ({ platform, platformFile, tenantsFi
   ];
 };
 
+/** A shared service can mount the ring-data ConfigMap only when the registry renders it. */
+export const ringDataMountsNeedRingData: Rule = ({ platform, platformFile }) => {
+  if (!platform || platform.ring_data) return [];
+  return platform.shared.services.flatMap((s, i) =>
+    s.ring_data_path
+      ? [{ file: platformFile, path: `shared.services.${i}.ring_data_path`, message: `expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "${s.ring_data_path}"; remove it or set ring_data = true` }]
+      : [],
+  );
+};
+
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
   if (!platform) return [];
@@ -384,7 +394,7 @@ export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
   check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
   check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
   check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
-  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, []));
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, s.ring_data_path ? [s.ring_data_path] : []));
   return out;
 };
 
@@ -443,6 +453,7 @@ export const RULES: readonly Rule[] = [
   appSettingsAreNotSecrets,
   locksFitAConfigMap,
   ringDataFitsAConfigMap,
+  ringDataMountsNeedRingData,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,

@@ -6,9 +6,10 @@
 import { Testing } from 'cdk8s';
 import { contentAddressedName, contentHash } from '../../constructs/content-addressed';
 import { RingData, ringDataFiles } from '../../constructs/ring-data';
+import { SharedLayer } from '../../constructs/shared-layer';
 import { MODULE_RING_COLUMNS, ringDataJson, ringDataOf, ringDataSql, sqlString } from '../../src/export/ring-data';
 import { loadRegistry } from '../../src/registry/load';
-import { ringDataFitsAConfigMap } from '../../src/registry/validate';
+import { ringDataFitsAConfigMap, ringDataMountsNeedRingData, writablePathsDistinct } from '../../src/registry/validate';
 import { synthesize } from '../../src/synth';
 import { EXAMPLE_DIR, edit, examplePlan, parse, planOf, problemsOf } from '../support/registry-fixture';
 
@@ -122,18 +123,49 @@ describe('ring-data ConfigMap', () => {
   });
 
   test('moving a tenant changes its line and the name, and nothing else in the data', () => {
-    const before = ringDataFiles(examplePlan().ringData!);
+    const before = ringDataFiles(examplePlan().shared.ringData!);
     const moved = planOf(edit('tenants.toml', /^acme = .*$/m, 'acme = "canary"'));
-    const after = ringDataFiles(moved.ringData!);
+    const after = ringDataFiles(moved.shared.ringData!);
     expect(after['rings.json']).toBe(before['rings.json']);
     const diff = after['tenants.json'].split('\n').filter((l, i) => l !== before['tenants.json'].split('\n')[i]);
     expect(diff).toEqual(['  "acme": {"ring":"canary","api_host":"acme.canary.acme.io"},']);
     expect(contentAddressedName('ring-data', after)).not.toBe(contentAddressedName('ring-data', before));
   });
 
+  test('mounted read-only into the shared services that ask (the frontend), which roll when it changes', () => {
+    const frontend = (plan: ReturnType<typeof examplePlan>) => {
+      const objs = synthesize(plan).charts.find((c) => c.file === 'shared.yaml')!.objects;
+      const cm = objs.find((o) => o.metadata.labels?.['rings.cdk8s.io/ring-data'] === 'true')!;
+      const pod = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'frontend')!.spec.template.spec;
+      return { cm, pod };
+    };
+    const { cm, pod } = frontend(examplePlan());
+    const volume = pod.volumes.find((v: any) => v.configMap?.name === cm.metadata.name);
+    expect(volume).toBeDefined();
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath: '/etc/ring-data', readOnly: true });
+    const docs = synthesize(examplePlan()).charts.find((c) => c.file === 'shared.yaml')!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'docs')!;
+    expect(JSON.stringify(docs)).not.toContain('ring-data');
+    const moved = frontend(planOf(edit('tenants.toml', /^acme = .*$/m, 'acme = "canary"')));
+    expect(moved.pod.volumes.some((v: any) => v.configMap?.name === moved.cm.metadata.name)).toBe(true);
+    expect(moved.cm.metadata.name).not.toBe(cm.metadata.name);
+  });
+
+  test('a service asking for ring data without any is an error naming it', () => {
+    const chart = Testing.app();
+    expect(
+      () =>
+        new SharedLayer(chart, 'shared', {
+          namespace: 'shop', domain: 'shop.example',
+          services: [{ name: 'frontend', image: 'registry.example/frontend:1.0.0', port: 3000, ringDataPath: '/etc/ring-data' }],
+        }),
+    ).toThrow('shared layer: frontend set ringDataPath, but no ringData is given to mount; pass ringData or drop ringDataPath');
+  });
+
   test('ring_data = false leaves it out', () => {
-    const plan = planOf(edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = false'));
-    expect(plan.ringData).toBeUndefined();
+    const off = edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = false');
+    off.set('platform.toml', off.get('platform.toml')!.replace(/^ring_data_path = .*$/m, ''));
+    const plan = planOf(off);
+    expect(plan.shared.ringData).toBeUndefined();
     const shared = synthesize(plan).charts.find((c) => c.file === 'shared.yaml')!.objects;
     expect(shared.some((o) => o.metadata.labels?.['rings.cdk8s.io/ring-data'])).toBe(false);
   });
@@ -177,5 +209,23 @@ describe('ringDataFitsAConfigMap', () => {
   test('reported by the loader like every rule', () => {
     const s = edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = "yes"');
     expect(problemsOf(s)).toEqual(['rings/platform.toml: ring_data: expected true or false, got "yes"']);
+  });
+});
+
+describe('ringDataMountsNeedRingData', () => {
+  test('passes: the example (frontend mounts it, ring_data on)', () => {
+    expect(ringDataMountsNeedRingData({ platform: reg.platform, platformFile: 'rings/platform.toml' } as any)).toEqual([]);
+  });
+  test('fails: a mount with ring_data = false', () => {
+    expect(problemsOf(edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = false'))).toEqual([
+      'rings/platform.toml: shared.services.0.ring_data_path: expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "/etc/ring-data"; remove it or set ring_data = true',
+    ]);
+  });
+  test('writablePathsDistinct: a writable path over the ring-data mount is refused', () => {
+    const s = edit('platform.toml', 'writable_paths = ["/tmp", "/app/.next/cache"]', 'writable_paths = ["/tmp", "/etc/ring-data"]');
+    expect(problemsOf(s)).toEqual([
+      'rings/platform.toml: shared.services.0.writable_paths.1: expected a folder no other mount uses, got "/etc/ring-data" (clashes with the ConfigMap mounted at "/etc/ring-data")',
+    ]);
+    expect(writablePathsDistinct({ platform: reg.platform, platformFile: 'rings/platform.toml' } as any)).toEqual([]);
   });
 });
