@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { addComponent, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
+import { RingData, RingDataProps } from './ring-data';
 import { Footprint, surgeFootprint } from './ring-quota';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
 import type { GatewayRef } from './tenant-routes';
@@ -35,6 +36,8 @@ export interface SharedServiceProps {
   readonly healthPath?: string;
   /** @default the image's arguments */
   readonly args?: readonly string[];
+  /** Folder where the layer's ring-data ConfigMap is mounted read-only (needs `ringData`). @default not mounted */
+  readonly ringDataPath?: string;
 }
 
 export interface SharedLayerProps {
@@ -52,6 +55,11 @@ export interface SharedLayerProps {
   readonly imagePullSecrets?: readonly string[];
   /** How the public services are routed; gateway-api makes one HTTPRoute per host. @default ingress */
   readonly routing?: { readonly mode?: 'ingress' | 'gateway-api'; readonly gateway?: GatewayRef };
+  /**
+   * The tenant → ring map as an immutable, content-addressed ConfigMap in this namespace (see
+   * RingData), mounted into the services that give `ringDataPath`. @default none
+   */
+  readonly ringData?: Omit<RingDataProps, 'namespace' | 'partOf'>;
 }
 
 /** A shared service as a component spec: the same Deployment/Service builder as the rings use. */
@@ -83,10 +91,17 @@ export class SharedLayer extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const partOf = props.partOf ?? 'platform';
     const services = [...props.services].sort((a, b) => a.name.localeCompare(b.name));
-    const errors = services.map(sharedComponent).flatMap(validateComponent);
+    const ringData = props.ringData ? new RingData(this, 'ring-data', { ...props.ringData, namespace: props.namespace, partOf }) : undefined;
+    const unmountable = services.filter((s) => s.ringDataPath && !ringData).map((s) => s.name);
+    if (unmountable.length) throw new Error(`shared layer: ${unmountable.join(', ')} set ringDataPath, but no ringData is given to mount; pass ringData or drop ringDataPath`);
+    const components = services.map((s) => {
+      const c = sharedComponent(s);
+      return s.ringDataPath && ringData ? { ...c, configMounts: [...(c.configMounts ?? []), { configMap: ringData.configMapName, mountPath: s.ringDataPath }] } : c;
+    });
+    const errors = components.flatMap(validateComponent);
     if (errors.length) throw new Error(`shared layer: ${errors.join('; ')}`);
-    for (const s of services) {
-      addComponent(this, sharedComponent(s), { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
+    for (const c of components) {
+      addComponent(this, c, { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
     }
     const exposed = services.filter((s) => s.host);
     if (exposed.length && props.routing?.mode === 'gateway-api') {

@@ -19,3 +19,5 @@ export { stringifyManifests } from './yaml';
 export { writeDirAtomically } from './dist';
 export { certificateCovers, duplicateHostClaims, hostClaims, secretReferences, secretsAvailable, uncoveredHosts, unsyncedSecretReferences } from './checks';
 export type { HostClaimRef, UncoveredHost, UnsyncedReference } from './checks';
+export { ringDataOf, ringDataFrom, ringDataJson, ringDataSql, MODULE_RING_COLUMNS } from './export/ring-data';
+export type { RingData as RingDataExport, ModuleRingRow, TenantRow } from './export/ring-data';

@@ -97,12 +97,21 @@ export interface Mutation {
 
 export type Planner = (loaded: LoadedRegistry) => Mutation | { nothing: string };
 
+/** Extra steps around a change (`--commit` uses them, see git-commit.ts). */
+export interface MutateHooks {
+  /** Before anything else; throwing refuses the command with nothing written. */
+  readonly before?: () => void;
+  /** After the change is written and recorded; what it returns is added to the JSON output, and `text` printed. */
+  readonly after?: (entry: HistoryEntry) => { readonly text?: string; readonly [key: string]: unknown };
+}
+
 /**
  * lock → recover a leftover journal → load and validate → plan → validate the result in memory →
  * confirm → commit → unlock. Nothing is written unless every check passed.
  */
-export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
+export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): Promise<number> {
   const { io, c } = ctx;
+  hooks.before?.();
   if (!fs.statSync(ctx.registry, { throwIfNoEntry: false })?.isDirectory()) {
     throw new RegistryError([{ file: ctx.registry, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
   }
@@ -146,8 +155,10 @@ export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
 
     const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
     commit(ctx.registry, m.files, formatHistoryLine(entry), ctx.hook);
-    if (ctx.json) io.stdout(json({ changed: true, entry }));
-    else io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
+    if (!ctx.json) io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
+    const { text, ...extra } = hooks.after?.(entry) ?? {};
+    if (ctx.json) io.stdout(json({ changed: true, entry, ...extra }));
+    else if (text) io.stdout(`${text}\n`);
     return 0;
   } finally {
     release();

@@ -3,7 +3,7 @@
  * registry or a refused gate, 2 usage error.
  *
  * Environment read here, and only here: RINGS_NOW (the clock, for tests and what-ifs),
- * NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
+ * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
  */
 import { execFileSync } from 'child_process';
 import { RegistryError } from '../registry/errors';
@@ -11,6 +11,7 @@ import { boolFlag, CommandSpec, parseArgs, stringFlag, UsageError } from './args
 import { assign } from './commands/assign';
 import { check } from './commands/check';
 import { diff } from './commands/diff';
+import { exportCommand } from './commands/export';
 import { history } from './commands/history';
 import { list } from './commands/list';
 import { promote } from './commands/promote';
@@ -22,7 +23,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff, exportCommand];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 
@@ -40,12 +41,14 @@ export function topHelp(): string {
     '  --registry DIR  the registry folder (default ./rings)',
     '  --json          machine-readable output, where the command prints data',
     '  --yes           apply assign/promote/rollback without asking (required without a terminal)',
+    '  --commit        (assign/promote/rollback) then synth dist/ and git-commit rings/ and dist/ with a conventional message',
     '  --no-color      no colours (also NO_COLOR=1; colours are only ever used on a terminal)',
     '  --help, -h      help for a command',
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
     '',
     'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
+    '             RINGS_ACTOR="Name <email>" is the history\'s actor (default: git user.name <user.email>, then $USER);',
     '             RINGS_CRASH_AFTER=journal|edit|history kills the process after that commit step (test-only).',
     '',
   ].join('\n');
@@ -56,6 +59,8 @@ function commandHelp(c: CommandSpec): string {
 }
 
 function gitActor(cwd: string, env: Io['env']): string {
+  // CI: the person who ran the pipeline, while git commits as the CI's own identity.
+  if (env.RINGS_ACTOR?.trim()) return env.RINGS_ACTOR.trim();
   const git = (key: string) => {
     try {
       return execFileSync('git', ['config', key], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();

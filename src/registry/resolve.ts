@@ -15,6 +15,7 @@ import {
   sharedLayerFootprint,
   TenantPreview,
 } from '../../constructs';
+import { ringDataOf } from '../export/ring-data';
 import { memoryForModules } from '../memory';
 import type { Registry } from './load';
 
@@ -35,6 +36,13 @@ export interface ResolvedRing extends RingProps {
   readonly soak: string;
   readonly modules: number;
   readonly apiMemoryLimitMib: number;
+}
+
+/** The shared layer's ring-data ConfigMap, unless `ring_data = false`. */
+function ringDataProps(reg: Registry): SharedLayerProps['ringData'] {
+  if (!reg.platform.ring_data) return undefined;
+  const data = ringDataOf(reg);
+  return { domain: reg.platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) };
 }
 
 export function resolvePlan(reg: Registry): RingPlan {
@@ -71,7 +79,9 @@ export function resolvePlan(reg: Registry): RingPlan {
       writablePaths: s.writable_paths,
       healthPath: s.health_path,
       args: s.args,
+      ringDataPath: s.ring_data_path,
     })),
+    ringData: ringDataProps(reg),
   };
 
   const tenantsByRing = new Map<string, string[]>();

@@ -106,6 +106,12 @@ const sharedWorkload = z
     health_path: z.string(says('expected a path starting with /')).regex(/^\//, 'expected a path starting with /').optional(),
     /** Command for the container (e.g. redis flags). @default the image's entrypoint */
     args: z.array(text('an argument')).optional(),
+    /**
+     * Mount the home namespace's ring-data ConfigMap (tenants.json, rings.json) read-only at this
+     * folder; the name is content-addressed, so the service rolls when a tenant moves. Needs
+     * `ring_data = true`. @default not mounted
+     */
+    ring_data_path: absolutePath.optional(),
   })
   .merge(resources)
   .strict();
@@ -311,6 +317,12 @@ export const platformSchema = z
     quota_margin_percent: wholeNumber(0, 1000).default(10),
     /** TCP ports api and horizon may reach outside the cluster (payment, mail, package APIs). @default [443] */
     egress_ports: z.array(wholeNumber(1, 65535)).default([443]),
+    /**
+     * Render the home namespace's ring-data ConfigMap (tenant → ring and API host, and the
+     * module_rings rows). Turn it off when the tenant map outgrows a ConfigMap (10,000 to 15,000
+     * tenants) and sync the app from `rings export` instead. @default true
+     */
+    ring_data: z.boolean(says('expected true or false')).default(true),
   })
   .strict();
 

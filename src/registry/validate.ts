@@ -7,6 +7,8 @@ import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
 import { writableVolumeName } from '../../constructs/security';
 import { ringHosts } from '../../constructs/hosts';
 import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
+import { ringDataFiles } from '../../constructs/ring-data';
+import { ringDataFrom } from '../export/ring-data';
 import { memoryForModules } from '../memory';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import type { LockEntry, RingEntry } from './load';
@@ -213,6 +215,32 @@ export const locksFitAConfigMap: Rule = ({ locks }) =>
     .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
 
+/** The home namespace's ring-data ConfigMap (every tenant's ring and API host) must fit a ConfigMap, or be turned off. */
+export const ringDataFitsAConfigMap: Rule = ({ platform, platformFile, tenantsFile, rings, tenants }) => {
+  if (!platform || !platform.ring_data || !tenants) return [];
+  const data = ringDataFrom(platform.domain, rings.map((r) => r.spec), tenants);
+  const files = ringDataFiles({ domain: platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) });
+  const bytes = Object.entries(files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (bytes <= MAX_CONFIG_MAP_BYTES) return [];
+  return [
+    {
+      file: tenantsFile,
+      path: 'tenants',
+      message: `expected ring data of at most ${MAX_CONFIG_MAP_BYTES} bytes (every tenant's ring and API host become the home namespace's ring-data ConfigMap, limit 1 MiB), got ${bytes} for ${data.tenants.length} tenants; set ring_data = false in ${path.basename(platformFile)} and sync the app with rings export`,
+    },
+  ];
+};
+
+/** A shared service can mount the ring-data ConfigMap only when the registry renders it. */
+export const ringDataMountsNeedRingData: Rule = ({ platform, platformFile }) => {
+  if (!platform || platform.ring_data) return [];
+  return platform.shared.services.flatMap((s, i) =>
+    s.ring_data_path
+      ? [{ file: platformFile, path: `shared.services.${i}.ring_data_path`, message: `expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "${s.ring_data_path}"; remove it or set ring_data = true` }]
+      : [],
+  );
+};
+
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
   if (!platform) return [];
@@ -366,7 +394,7 @@ export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
   check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
   check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
   check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
-  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, []));
+  platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, s.ring_data_path ? [s.ring_data_path] : []));
   return out;
 };
 
@@ -424,6 +452,8 @@ export const RULES: readonly Rule[] = [
   tenantHostsDoNotCollideWithSharedHosts,
   appSettingsAreNotSecrets,
   locksFitAConfigMap,
+  ringDataFitsAConfigMap,
+  ringDataMountsNeedRingData,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,

@@ -108,7 +108,7 @@ describe('read-only commands', () => {
   test('usage errors exit 2 with the usage line; --help documents exit codes', () => {
     const r = rings(ws.dir, ['promote', 'orders', '--form', 'edge']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('usage error: unknown option --form\nusage: rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] [--registry DIR]\n');
+    expect(r.stderr).toBe('usage error: unknown option --form\nusage: rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] [--commit [--dist DIR]] [--registry DIR]\n');
     const h = rings(ws.dir, ['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error');

@@ -3,6 +3,7 @@ import { DNS_LABEL } from '../../registry/schema';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
 import { CliError, Command, mutate } from '../context';
+import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { setTenantRing } from '../toml-edit';
 
 const TENANTS = 'tenants.toml';
@@ -10,13 +11,14 @@ const TENANTS = 'tenants.toml';
 export const assign: Command = {
   name: 'assign',
   summary: "move a tenant to a ring (edits tenants.toml in place, keeping comments and formatting)",
-  usage: 'rings assign <tenant> <ring> [--reason TEXT] [--yes] [--json] [--registry DIR]',
-  help: 'Refuses an unknown or inactive ring. A tenant not yet in tenants.toml is added to the [tenants] table. Both hosts follow the tenant: <tenant>.<segment>.<domain> and <tenant>.<domain>.',
+  usage: `rings assign <tenant> <ring> [--reason TEXT] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`,
+  help: 'Refuses an unknown or inactive ring. A tenant not yet in tenants.toml is added to the [tenants] table. Both hosts follow the tenant: <tenant>.<segment>.<domain> and <tenant>.<domain>.' + `\n${COMMIT_HELP}`,
   positionals: ['tenant', 'ring'],
-  flags: { reason: 'string', yes: 'boolean', json: 'boolean' },
+  flags: { reason: 'string', yes: 'boolean', json: 'boolean', ...COMMIT_FLAGS },
   run(ctx, args) {
     const [tenant, ring] = args.positionals;
     const reason = stringFlag(args, 'reason') ?? null;
+    const hooks = commitHooks(ctx, args);
     return mutate(ctx, ({ registry, sources }) => {
       if (!(tenant.length <= 63 && DNS_LABEL.test(tenant))) {
         throw new CliError(`invalid tenant name ${JSON.stringify(tenant)}: expected a DNS label (lower-case letters, digits and '-', at most 63 characters)`);
@@ -48,6 +50,6 @@ export const assign: Command = {
           `  ${tenant}.${domain} and ${tenant}.${seg}.${domain} will be served by ${ring} (namespace ${target.spec.namespace}) after the next synth and deploy`,
         ],
       };
-    });
+    }, hooks);
   },
 };

@@ -2,11 +2,12 @@ import * as path from 'path';
 import { VERSION } from '../../registry/schema';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, gateRings, mutate, ringByName } from '../context';
+import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { formatLock, setLockVersion } from '../toml-edit';
 
 const USAGE =
-  'rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] [--registry DIR]';
+  `rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`;
 
 export const promote: Command = {
   name: 'promote',
@@ -19,9 +20,10 @@ export const promote: Command = {
     '  entry  --with-version pins only into the least conservative active ring (highest promotion_order)',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     'Only the destination lock is rewritten (sorted keys, 2-space JSON, trailing newline).',
+    COMMIT_HELP,
   ].join('\n'),
   positionals: ['module'],
-  flags: { from: 'string', to: 'string', 'with-version': 'string', reason: 'string', emergency: 'boolean', yes: 'boolean', json: 'boolean' },
+  flags: { from: 'string', to: 'string', 'with-version': 'string', reason: 'string', emergency: 'boolean', yes: 'boolean', json: 'boolean', ...COMMIT_FLAGS },
   run(ctx, args) {
     const module = args.positionals[0];
     const from = stringFlag(args, 'from');
@@ -33,6 +35,7 @@ export const promote: Command = {
     if ((from === undefined) === (withVersion === undefined)) throw new UsageError('give exactly one of --from <ring> and --with-version <v>', USAGE);
     if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
 
+    const hooks = commitHooks(ctx, args);
     return mutate(ctx, ({ registry, history }) => {
       const rings = gateRings(registry);
       const dest = ringByName(registry, to);
@@ -74,6 +77,6 @@ export const promote: Command = {
         },
         describe,
       };
-    });
+    }, hooks);
   },
 };

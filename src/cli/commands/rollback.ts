@@ -1,23 +1,25 @@
 import * as path from 'path';
 import { stringFlag, UsageError } from '../args';
 import { CliError, Command, mutate, ringByName } from '../context';
+import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { rollbackPlan } from '../history';
 import { formatLock, setLockVersion } from '../toml-edit';
 
-const USAGE = 'rings rollback <module> --ring <ring> [--reason TEXT] [--yes] [--json] [--registry DIR]';
+const USAGE = `rings rollback <module> --ring <ring> [--reason TEXT] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`;
 
 export const rollback: Command = {
   name: 'rollback',
   summary: 'restore the version a ring pinned before its last promotion of a module (from the history)',
   usage: USAGE,
-  help: 'Repeated rollbacks walk back through earlier promotions. Refused when the lock no longer pins what the last recorded promotion set (it was edited outside rings). No gates apply: rolling back is always allowed.',
+  help: 'Repeated rollbacks walk back through earlier promotions. Refused when the lock no longer pins what the last recorded promotion set (it was edited outside rings). No gates apply: rolling back is always allowed.' + `\n${COMMIT_HELP}`,
   positionals: ['module'],
-  flags: { ring: 'string', reason: 'string', yes: 'boolean', json: 'boolean' },
+  flags: { ring: 'string', reason: 'string', yes: 'boolean', json: 'boolean', ...COMMIT_FLAGS },
   run(ctx, args) {
     const module = args.positionals[0];
     const ring = stringFlag(args, 'ring');
     if (!ring) throw new UsageError('missing --ring <ring>', USAGE);
     const reason = stringFlag(args, 'reason') ?? null;
+    const hooks = commitHooks(ctx, args);
     return mutate(ctx, ({ registry, history }) => {
       ringByName(registry, ring);
       const lock = registry.locks[ring];
@@ -33,6 +35,6 @@ export const rollback: Command = {
           `  undoing the promotion of ${plan.undoing.time} by ${plan.undoing.actor}${plan.undoing.reason ? ` (${plan.undoing.reason})` : ''}`,
         ],
       };
-    });
+    }, hooks);
   },
 };

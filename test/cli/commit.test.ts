@@ -1,0 +1,158 @@
+/**
+ * `--commit` on assign, promote and rollback: the conventional message (unit), and end to end in a
+ * temporary git repository: one commit of exactly the registry change, its history line and dist/,
+ * refused (nothing written) on a dirty tree outside rings/ and dist/ or outside a git repository.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { commitMessage } from '../../src/cli/git-commit';
+import type { HistoryEntry } from '../../src/cli/history';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/rings.js');
+const NOW = '2026-11-23T12:00:00Z';
+
+const base: HistoryEntry = {
+  time: NOW, actor: 'Marco Rossi <marco.rossi@acme.io>', action: 'promote', module: 'orders', from: 'canary', to: 'edge',
+  previous: '1.5.0', new: '1.6.0', reason: 'canary clean for a week', gates_checked: ['order', 'soak'], gates_waived: [],
+};
+
+describe('commitMessage', () => {
+  test('promote: subject, reason as body, actor and time as trailers', () => {
+    expect(commitMessage(base)).toBe(
+      'promote(edge): orders 1.5.0 → 1.6.0\n\ncanary clean for a week\n\nRings-Actor: Marco Rossi <marco.rossi@acme.io>\nRings-Time: 2026-11-23T12:00:00Z\n',
+    );
+  });
+  test('assign, rollback, a new pin, a removal, a waiver, no reason', () => {
+    const assign: HistoryEntry = { ...base, action: 'assign', module: undefined, tenant: 'acme', from: 'stable', to: 'canary', previous: null, new: null, reason: null };
+    expect(commitMessage(assign).split('\n')[0]).toBe('assign(canary): acme ← stable');
+    expect(commitMessage({ ...assign, from: null }).split('\n')[0]).toBe('assign(canary): acme ← (new)');
+    expect(commitMessage(assign)).toBe('assign(canary): acme ← stable\n\nRings-Actor: Marco Rossi <marco.rossi@acme.io>\nRings-Time: 2026-11-23T12:00:00Z\n');
+    const rollback: HistoryEntry = { ...base, action: 'rollback', from: null, to: 'canary', previous: '1.6.1', new: '1.6.0' };
+    expect(commitMessage(rollback).split('\n')[0]).toBe('rollback(canary): orders 1.6.1 → 1.6.0');
+    expect(commitMessage({ ...rollback, new: null }).split('\n')[0]).toBe('rollback(canary): orders 1.6.1 → (removed)');
+    expect(commitMessage({ ...base, from: null, previous: null, to: 'experimental' }).split('\n')[0]).toBe('promote(experimental): orders (none) → 1.6.0');
+    expect(commitMessage({ ...base, gates_waived: ['soak'], reason: 'INC-501' })).toContain('\n\nINC-501\n\nGates waived (--emergency): soak.\n\n');
+  });
+  test('an action without its own subject gets <action>(<ring>)', () => {
+    expect(commitMessage({ ...base, action: 'ring-retire' as HistoryEntry['action'] }).split('\n')[0]).toBe('ring-retire(edge)');
+  });
+});
+
+const tmpDirs: string[] = [];
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function sh(cwd: string, cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', RINGS_NOW: NOW, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const git = (cwd: string, ...args: string[]) => sh(cwd, 'git', args).stdout.trim();
+const rings = (cwd: string, ...args: string[]) => sh(cwd, process.execPath, [BIN, ...args]);
+
+/** A git repo (no .gitignore) with the example rings/ and a fresh dist/, one commit. */
+function repo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-commit-'));
+  tmpDirs.push(dir);
+  fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'README.md'), 'platform\n');
+  sh(dir, 'git', ['init', '-q', '-b', 'main']);
+  sh(dir, 'git', ['config', 'user.name', 'CI Bot']);
+  sh(dir, 'git', ['config', 'user.email', 'ci@acme.io']);
+  expect(rings(dir, 'synth').code).toBe(0);
+  sh(dir, 'git', ['add', '-A']);
+  sh(dir, 'git', ['commit', '-qm', 'init']);
+  return dir;
+}
+
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const top of ['rings', 'dist']) {
+    if (!fs.existsSync(path.join(dir, top))) continue;
+    for (const f of fs.readdirSync(path.join(dir, top), { recursive: true }) as string[]) {
+      const p = path.join(dir, top, f);
+      if (fs.statSync(p).isFile()) out[`${top}/${f}`] = fs.readFileSync(p, 'utf8');
+    }
+  }
+  return out;
+}
+
+describe('--commit end to end', () => {
+  test('promote --commit: one commit of the lock, the history line and dist/, with the conventional message', () => {
+    const dir = repo();
+    const r = rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--reason', 'canary clean', '--yes', '--commit');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^committed [0-9a-f]{12}: promote\(edge\): orders 1\.6\.0 → 1\.6\.1$/m);
+    expect(git(dir, 'rev-list', '--count', 'HEAD')).toBe('2');
+    expect(git(dir, 'log', '-1', '--format=%B')).toBe('promote(edge): orders 1.6.0 → 1.6.1\n\ncanary clean\n\nRings-Actor: CI Bot <ci@acme.io>\nRings-Time: 2026-11-23T12:00:00Z');
+    expect(git(dir, 'log', '-1', '--format=%(trailers:key=Rings-Actor,valueonly)')).toBe('CI Bot <ci@acme.io>');
+    const files = git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort();
+    expect(files).toEqual(['dist/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    // dist/ in the commit is a fresh synth of the committed registry
+    expect(rings(dir, 'diff').code).toBe(0);
+  });
+
+  test('assign and rollback --commit; RINGS_ACTOR names the actor while git commits as CI', () => {
+    const dir = repo();
+    const a = sh(dir, 'env', ['RINGS_ACTOR=Priya Raman <priya.raman@acme.io>', process.execPath, BIN, 'assign', 'acme', 'canary', '--reason', 'opted into beta', '--yes', '--commit']);
+    expect(a.code).toBe(0);
+    expect(git(dir, 'log', '-1', '--format=%s|%an|%(trailers:key=Rings-Actor,valueonly)')).toBe('assign(canary): acme ← stable|CI Bot|Priya Raman <priya.raman@acme.io>');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'rings/history.jsonl'), 'utf8').trim().split('\n').pop()!).actor).toBe('Priya Raman <priya.raman@acme.io>');
+    expect(git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['dist/ring-canary.yaml', 'dist/ring-stable.yaml', 'dist/shared.yaml', 'rings/history.jsonl', 'rings/tenants.toml']);
+    const rb = rings(dir, 'rollback', 'orders', '--ring', 'canary', '--reason', 'INC-482', '--yes', '--commit', '--json');
+    expect(rb.code).toBe(0);
+    expect(JSON.parse(rb.stdout).commit.subject).toBe('rollback(canary): orders 1.6.1 → 1.6.0');
+    expect(git(dir, 'log', '--format=%s', '-3').split('\n')).toEqual(['rollback(canary): orders 1.6.1 → 1.6.0', 'assign(canary): acme ← stable', 'init']);
+    expect(git(dir, 'ls-files', 'rings/.lock')).toBe('');
+  });
+
+  test('refused on a dirty tree outside rings/ and dist/: nothing written, no commit', () => {
+    const dir = repo();
+    fs.appendFileSync(path.join(dir, 'README.md'), 'local edit\n');
+    const before = snapshotTree(dir);
+    const r = rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes', '--commit');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('refused: --commit commits only rings/ and dist/, but the tree has other uncommitted changes (README.md); commit or stash them first; nothing was written\n');
+    expect(snapshotTree(dir)).toEqual(before);
+    expect(git(dir, 'rev-list', '--count', 'HEAD')).toBe('1');
+    // uncommitted changes inside rings/ are allowed (and go into the commit)
+    sh(dir, 'git', ['checkout', 'README.md']);
+    fs.appendFileSync(path.join(dir, 'rings/tenants.toml'), '# note\n');
+    expect(rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes', '--commit').code).toBe(0);
+    expect(git(dir, 'show', '--name-only', '--format=', 'HEAD')).toContain('rings/tenants.toml');
+  });
+
+  test('refused outside a git work tree, and without a git identity; --dist needs --commit', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-nogit-'));
+    tmpDirs.push(dir);
+    fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
+    const before = snapshotTree(dir);
+    const r = rings(dir, 'assign', 'acme', 'canary', '--yes', '--commit');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('refused: --commit needs the registry in a git work tree, and rings is not in one; nothing was written\n');
+    expect(snapshotTree(dir)).toEqual(before);
+
+    sh(dir, 'git', ['init', '-q']);
+    sh(dir, 'git', ['config', 'user.useConfigOnly', 'true']);
+    const noId = spawnSync(process.execPath, [BIN, 'assign', 'acme', 'canary', '--yes', '--commit'], {
+      cwd: dir, encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', EMAIL: '', NO_COLOR: '1' },
+    });
+    expect(noId.stderr).toBe('refused: --commit needs a git identity (git config user.name and user.email); nothing was written\n');
+    expect(noId.status).toBe(1);
+
+    const usage = rings(dir, 'assign', 'acme', 'canary', '--yes', '--dist', 'out');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--dist is only used with --commit');
+  });
+
+  test('nothing to do: no commit', () => {
+    const dir = repo();
+    const r = rings(dir, 'assign', 'acme', 'stable', '--yes', '--commit');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('acme is already on stable; nothing changed\n');
+    expect(git(dir, 'rev-list', '--count', 'HEAD')).toBe('1');
+  });
+});
