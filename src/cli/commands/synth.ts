@@ -1,3 +1,5 @@
+import * as path from 'path';
+import { writeDirAtomically } from '../../dist';
 import { synthToDir } from '../../pipeline';
 import { stringFlag } from '../args';
 import { Command, loadHistory } from '../context';
@@ -20,6 +22,9 @@ export const synth: Command = {
       progress.done();
     }
     const { result, summary } = rendered;
+    // Under `cdk8s synth`: mirror dist/ into the CLI's scratch folder, which it lists (see src/main.ts).
+    const cdk8sOut = ctx.io.env.CDK8S_OUTDIR;
+    if (cdk8sOut && path.resolve(cdk8sOut) !== path.resolve(out)) writeDirAtomically(cdk8sOut, result.files);
     if (ctx.json) {
       ctx.io.stdout(json({ out, files: [...result.files.keys()], rings: summary }));
       return 0;
