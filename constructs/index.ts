@@ -1,5 +1,5 @@
 export * from './component';
-export * from './hosts';
+export * from '../src/model/hosts';
 export * from './labels';
 export * from './network-policies';
 export * from './per-ring-workload';

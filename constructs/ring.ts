@@ -9,7 +9,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canonicalJson, sha256 } from './checksum';
 import { ComponentSpec } from './component';
-import { HostClaim, ringHosts } from './hosts';
+import { HostClaim, ringHosts } from '../src/model/hosts';
 import * as k8s from './k8s';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { RingNetworkPolicies } from './network-policies';

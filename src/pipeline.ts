@@ -1,7 +1,7 @@
 /** The whole one-way flow, as the app and the CLI run it: load → validate → resolve → constructs → dist. */
 import { writeDirAtomically } from './dist';
 import { loadRegistry } from './registry/load';
-import { resolvePlan, RingPlan } from './registry/resolve';
+import { resolvePlan, RingPlan } from './resolve';
 import { buildApp, chartRenderer, synthesize, SynthOptions, SynthResult } from './synth';
 
 export interface RingSummary {

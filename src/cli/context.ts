@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RegistryError } from '../registry/errors';
 import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
-import { resolvePlan, RingPlan } from '../registry/resolve';
+import { resolvePlan, RingPlan } from '../resolve';
 import { checkPlan } from '../pipeline';
 import { synthesize, SynthResult } from '../synth';
 import type { CommandSpec, ParsedArgs } from './args';

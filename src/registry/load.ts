@@ -6,24 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { lockSchema, LockFile, platformSchema, PlatformFile, PreviewEntry, ringSchema, RingFile, tenantsSchema } from './schema';
+import { lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema';
+import type { LockEntry, RingEntry } from './types';
 import { parseFlatStringTable, parseToml } from './toml';
 import { crossFileProblems } from './validate';
 
 /** Largest registry file read; a larger one is refused before parsing (tenants.toml at 100,000 tenants is ~3 MiB). */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-export interface RingEntry {
-  /** Where it came from, as displayed in errors (e.g. `rings/canary.toml`). */
-  readonly file: string;
-  readonly spec: RingFile;
-}
-
-export interface LockEntry {
-  readonly file: string;
-  readonly ring: string;
-  readonly modules: LockFile;
-}
+export type { LockEntry, RingEntry } from './types';
 
 /** A validated registry: plain data, nothing derived yet. */
 export interface Registry {

@@ -3,13 +3,12 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
-import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
-import { writableVolumeName } from '../../constructs/security';
-import { ringHosts } from '../../constructs/hosts';
-import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
-import { memoryForModules } from '../memory';
+import { ringHosts } from '../model/hosts';
+import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../model/ingress-shards';
+import { memoryForModules } from '../model/memory';
+import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
-import type { LockEntry, RingEntry } from './load';
+import type { LockEntry, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
 
 export interface CrossFileInput {

@@ -1,4 +1,4 @@
-import { memoryForModules } from '../../src/memory';
+import { memoryForModules } from '../../src/model/memory';
 import { edit, examplePlan, planOf } from '../support/registry-fixture';
 import { named, objectsOf } from '../support/objects';
 

@@ -2,7 +2,7 @@
 import { App } from 'cdk8s';
 import { Ring } from '../../constructs';
 import { loadRegistry, parseRegistry, readRegistryDir } from '../../src/registry/load';
-import { resolvePlan } from '../../src/registry/resolve';
+import { resolvePlan } from '../../src/resolve';
 import { CrossFileInput, locksFitAConfigMap, MAX_LOCK_BYTES, ringObjectsFitTheirLimits } from '../../src/registry/validate';
 
 /** A lock of about `bytes` bytes as pretty JSON (long aliases, so few entries). */

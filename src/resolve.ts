@@ -14,9 +14,9 @@ import {
   SharedServiceRef,
   sharedLayerFootprint,
   TenantPreview,
-} from '../../constructs';
-import { memoryForModules } from '../memory';
-import type { Registry } from './load';
+} from '../constructs';
+import { memoryForModules } from './model/memory';
+import type { Registry } from './registry/load';
 
 export interface RingPlan {
   readonly platform: string;
