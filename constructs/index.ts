@@ -9,7 +9,7 @@ export * from './ring-quota';
 export * from './shared-aliases';
 export * from './shared-layer';
 export * from './tenant-ingress';
-export { canonicalJson, sha256 } from './checksum';
+export { canonicalJson, sha256 } from '../src/model/checksum';
 export * from './certificates';
 export * from './cluster-layer';
 export * from './secret-sync';

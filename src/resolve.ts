@@ -15,6 +15,7 @@ import {
   sharedLayerFootprint,
   TenantPreview,
 } from '../constructs';
+import type { PriorConfigMap } from './model/content-address';
 import { memoryForModules } from './model/memory';
 import type { Registry } from './registry/load';
 
@@ -37,7 +38,15 @@ export interface ResolvedRing extends RingProps {
   readonly apiMemoryLimitMib: number;
 }
 
-export function resolvePlan(reg: Registry): RingPlan {
+export interface ResolveOptions {
+  /**
+   * namespace → the content-addressed ConfigMaps of the previous synth (`previousConfigMaps` of the
+   * committed dist/): each ring keeps the version its pods read there. @default none
+   */
+  readonly previousConfigMaps?: ReadonlyMap<string, readonly PriorConfigMap[]>;
+}
+
+export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPlan {
   const p = reg.platform;
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
   const sharedServices: SharedServiceRef[] = [
@@ -149,6 +158,7 @@ export function resolvePlan(reg: Registry): RingPlan {
       tenants: tenantsByRing.get(r.name) ?? [],
       lock,
       lockMountDir: p.lock_mount_dir,
+      ...(options.previousConfigMaps?.get(r.namespace)?.length ? { previousConfigMaps: options.previousConfigMaps.get(r.namespace) } : {}),
       appSettings: p.app_settings,
       database: { host: p.database.host, port: p.database.port },
       redis: { host: p.redis.host, port: p.redis.port },

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RegistryError } from '../registry/errors';
 import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
+import { previousConfigMaps } from '../previous-output';
 import { resolvePlan, RingPlan } from '../resolve';
 import { checkPlan } from '../pipeline';
 import { synthesize, SynthResult } from '../synth';
@@ -65,8 +66,8 @@ export function loadHistory(dir: string): HistoryEntry[] {
 }
 
 /** Parses and renders in-memory sources, as synth would (for diff). */
-export function renderSources(dir: string, sources: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
-  const plan = resolvePlan(parseRegistry(dir, sources));
+export function renderSources(dir: string, sources: ReadonlyMap<string, string>, previous?: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
+  const plan = resolvePlan(parseRegistry(dir, sources), { previousConfigMaps: previous ? previousConfigMaps(previous) : undefined });
   return { plan, result: synthesize(plan) };
 }
 
