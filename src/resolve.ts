@@ -16,8 +16,11 @@ import {
   TenantPreview,
 } from '../constructs';
 import type { PriorConfigMap } from './model/content-address';
+import type { LockPins } from './model/lock';
+import { ringImages } from './model/images';
 import { memoryForModules } from './model/memory';
 import type { Registry } from './registry/load';
+import { lockPins } from './registry/types';
 
 export interface RingPlan {
   readonly platform: string;
@@ -36,6 +39,8 @@ export interface ResolvedRing extends RingProps {
   readonly soak: string;
   readonly modules: number;
   readonly apiMemoryLimitMib: number;
+  /** The images the ring runs (its own pins, else platform.toml's defaults). */
+  readonly images: { readonly api: string; readonly horizon: string; readonly nginx: string };
 }
 
 export interface ResolveOptions {
@@ -117,13 +122,17 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
 
   const c = p.components;
   const rings = reg.rings.map(({ spec: r }): ResolvedRing => {
-    const lock = reg.locks[r.name]?.modules ?? {};
-    const modules = Object.keys(lock).length;
+    const entry = reg.locks[r.name];
+    const versions = entry?.modules ?? {};
+    const modules = Object.keys(versions).length;
+    // AutoCom's form reaches the pods as AutoCom reads it: (version, sha256) per module, and the metadata.
+    const lock: LockPins = entry ? lockPins(entry) : {};
     const isHome = r.name === p.home_ring;
+    const images = ringImages(p.images, r.images);
     const workload = PerRingWorkload.octane({
-      apiImage: p.images.api,
-      horizonImage: p.images.horizon,
-      nginxImage: p.images.nginx,
+      apiImage: images.api,
+      horizonImage: images.horizon,
+      nginxImage: images.nginx,
       modules,
       memory: p.memory,
       replicas: r.replicas,
@@ -157,6 +166,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       workload,
       tenants: tenantsByRing.get(r.name) ?? [],
       lock,
+      ...(entry?.format === 'autocom' ? { lockMetadata: entry.metadata ?? {} } : {}),
       lockMountDir: p.lock_mount_dir,
       ...(options.previousConfigMaps?.get(r.namespace)?.length ? { previousConfigMaps: options.previousConfigMaps.get(r.namespace) } : {}),
       appSettings: p.app_settings,
@@ -188,6 +198,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       soak: r.soak,
       modules,
       apiMemoryLimitMib: memoryForModules(modules, p.memory).limitMib,
+      images,
     };
   });
 

@@ -69,6 +69,12 @@ function gitActor(cwd: string, env: Io['env']): string {
   return name || email || env.USER || env.USERNAME || 'unknown';
 }
 
+function parseTime(what: string, v: string): Date {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`${what}: expected an ISO 8601 time such as 2026-11-23T12:00:00Z, got ${JSON.stringify(v)}`);
+  return d;
+}
+
 function parseNow(env: Io['env']): Date {
   const v = env.RINGS_NOW;
   if (v === undefined || v === '') return new Date();
@@ -101,12 +107,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const registry = stringFlag(args, 'registry') ?? 'rings';
+    const dryRun = boolFlag(args, 'dry-run');
+    const at = stringFlag(args, 'at');
+    if (at !== undefined && !dryRun) throw new UsageError('--at answers what-if questions and needs --dry-run (a real change is recorded at the real time)', cmd.usage);
+    if (boolFlag(args, 'diff') && !dryRun) throw new UsageError('--diff needs --dry-run', cmd.usage);
     const ctx: Ctx = {
       io,
       c: colours(useColour(io.stdoutIsTty, io.env, boolFlag(args, 'no-color'))),
       registry,
       json: boolFlag(args, 'json'),
-      now: parseNow(io.env),
+      now: at !== undefined ? parseTime('--at', at) : parseNow(io.env),
+      realNow: new Date(),
+      dryRun,
+      showDiff: boolFlag(args, 'diff'),
       actor: () => gitActor(registry, io.env),
       hook: crashHook(io.env),
       yes: boolFlag(args, 'yes'),

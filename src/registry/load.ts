@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema';
+import { autocomLockSchema, lockFormatOf, lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema';
 import type { LockEntry, RingEntry } from './types';
 import { parseFlatStringTable, parseToml } from './toml';
 import { crossFileProblems } from './validate';
@@ -168,8 +168,23 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(json)}` });
       continue;
     }
-    const modules = check(file, lockSchema, json, problems);
-    if (modules) locks[m[1]] = { file, ring: m[1], modules };
+    const obj = json as Record<string, unknown>;
+    if (lockFormatOf(obj) === 'autocom') {
+      const lock = check(file, autocomLockSchema, obj, problems);
+      if (lock) {
+        const modules: Record<string, string> = {};
+        const hashes: Record<string, string> = {};
+        for (const [alias, pin] of Object.entries(lock.modules)) {
+          modules[alias] = pin.version;
+          hashes[alias] = pin.sha256;
+        }
+        const { modules: _m, ...metadata } = obj;
+        locks[m[1]] = { file, ring: m[1], modules, format: 'autocom', hashes, metadata };
+      }
+    } else {
+      const modules = check(file, lockSchema, json, problems);
+      if (modules) locks[m[1]] = { file, ring: m[1], modules, format: 'flat', hashes: {}, metadata: {} };
+    }
   }
 
   const tenants: Record<string, string> = {};

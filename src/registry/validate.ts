@@ -5,10 +5,12 @@
 import * as path from 'path';
 import { ringHosts } from '../model/hosts';
 import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../model/ingress-shards';
+import { hasDigest, RING_IMAGE_COMPONENTS } from '../model/images';
+import { lockFileText } from '../model/lock';
 import { memoryForModules } from '../model/memory';
 import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
-import type { LockEntry, RingEntry } from './types';
+import { LockEntry, lockPins, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
 
 export interface CrossFileInput {
@@ -208,9 +210,48 @@ export function looksLikeSecret(key: string, value: string): boolean {
 /** A lock must fit in a ConfigMap. */
 export const locksFitAConfigMap: Rule = ({ locks }) =>
   Object.values(locks)
-    .map((l) => ({ l, bytes: Buffer.byteLength(JSON.stringify(l.modules, null, 2)) }))
+    .map((l) => ({ l, bytes: Buffer.byteLength(lockFileText(lockPins(l), l.metadata)) }))
     .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
+
+/**
+ * An artifact is immutable: one module version has one sha256 in every ring. A second hash for the
+ * same version is reported on each lock that disagrees with the first (locks in file-name order).
+ */
+export const oneHashPerModuleVersion: Rule = ({ locks }) => {
+  const first = new Map<string, { sha256: string; file: string }>();
+  const out: RegistryProblem[] = [];
+  for (const l of Object.values(locks).sort((a, b) => a.file.localeCompare(b.file))) {
+    for (const [alias, sha256] of Object.entries(l.hashes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      const key = `${alias}@${l.modules[alias]}`;
+      const seen = first.get(key);
+      if (!seen) first.set(key, { sha256, file: l.file });
+      else if (seen.sha256 !== sha256) {
+        out.push({
+          file: l.file,
+          path: fieldPath(['modules', alias, 'sha256']),
+          message: `expected ${seen.sha256} (${alias} ${l.modules[alias]} as ${seen.file} pins it: one version is one artifact), got ${sha256}`,
+        });
+      }
+    }
+  }
+  return out;
+};
+
+/** `require_digests = true`: every image reference carries a digest; one line per tag-only reference. */
+export const digestsRequired: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform?.require_digests) return [];
+  const out: RegistryProblem[] = [];
+  const see = (file: string, at: string, ref: string | undefined) => {
+    if (ref !== undefined && !hasDigest(ref)) {
+      out.push({ file, path: at, message: `expected an image pinned by digest (require_digests = true in ${platformFile}), got "${ref}"` });
+    }
+  };
+  for (const c of RING_IMAGE_COMPONENTS) see(platformFile, `images.${c}`, platform.images[c]);
+  platform.shared.services.forEach((s, i) => see(platformFile, `shared.services.${i}.image`, s.image));
+  for (const r of rings) for (const c of RING_IMAGE_COMPONENTS) see(r.file, `images.${c}`, r.spec.images?.[c]);
+  return out;
+};
 
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
@@ -423,6 +464,8 @@ export const RULES: readonly Rule[] = [
   tenantHostsDoNotCollideWithSharedHosts,
   appSettingsAreNotSecrets,
   locksFitAConfigMap,
+  oneHashPerModuleVersion,
+  digestsRequired,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,

@@ -40,11 +40,11 @@ describe('content-addressed ConfigMaps', () => {
   test('every ConfigMap a ring pod reads for its lock or ring config is immutable and named by its content', () => {
     for (const [file, text] of v0) {
       if (!file.startsWith('ring-')) continue;
-      const cms = parseYamlObjects(text, file).filter((o) => o.kind === 'ConfigMap' && contentAddressedBase(o.metadata.name));
-      expect(cms.map((o) => contentAddressedBase(o.metadata.name)).sort()).toEqual(['module-lock', 'ring-config']);
+      const cms = parseYamlObjects(text, file).filter((o) => o.kind === 'ConfigMap' && contentAddressedBase(o.metadata.name!));
+      expect(cms.map((o) => contentAddressedBase(o.metadata.name!)).sort()).toEqual(['module-lock', 'ring-config']);
       for (const cm of cms) {
         expect(cm.immutable).toBe(true);
-        expect(cm.metadata.name).toBe(contentAddressedName(contentAddressedBase(cm.metadata.name)!, cm.data));
+        expect(cm.metadata.name).toBe(contentAddressedName(contentAddressedBase(cm.metadata.name!)!, cm.data));
       }
     }
   });

@@ -35,7 +35,7 @@ describe('locksFitAConfigMap', () => {
     const lock = lockOf(MAX_LOCK_BYTES - 200);
     expect(locksFitAConfigMap(input({ locks: { edge: { file: 'rings/locks/edge.lock.json', ring: 'edge', modules: lock } } }))).toEqual([]);
     const plan = resolvePlan(loadRegistry('rings'));
-    const ring = new Ring(new App(), 'ring-edge', { ...plan.rings.find((r) => r.name === 'edge')!, lock });
+    const ring = new Ring(new App(), 'ring-edge', { ...plan.rings.find((r) => r.name === 'edge')!, lock, lockMetadata: {} });
     const cm = ring.toJson().find((o: any) => o.kind === 'ConfigMap' && /^module-lock-/.test(o.metadata.name));
     // The API server's rule: keys plus values of data, at most 1 MiB.
     const dataBytes = Object.entries(cm.data as Record<string, string>).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);

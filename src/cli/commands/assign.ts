@@ -2,7 +2,7 @@ import * as path from 'path';
 import { DNS_LABEL } from '../../registry/schema';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
-import { CliError, Command, mutate } from '../context';
+import { CliError, Command, DRY_RUN_FLAGS, mutate } from '../context';
 import { setTenantRing } from '../toml-edit';
 
 const TENANTS = 'tenants.toml';
@@ -10,10 +10,10 @@ const TENANTS = 'tenants.toml';
 export const assign: Command = {
   name: 'assign',
   summary: "move a tenant to a ring (edits tenants.toml in place, keeping comments and formatting)",
-  usage: 'rings assign <tenant> <ring> [--reason TEXT] [--yes] [--json] [--registry DIR]',
+  usage: 'rings assign <tenant> <ring> [--reason TEXT] [--dry-run [--diff] [--at TIME]] [--yes] [--json] [--registry DIR]',
   help: 'Refuses an unknown or inactive ring. A tenant not yet in tenants.toml is added to the [tenants] table. Both hosts follow the tenant: <tenant>.<segment>.<domain> and <tenant>.<domain>.',
   positionals: ['tenant', 'ring'],
-  flags: { reason: 'string', yes: 'boolean', json: 'boolean' },
+  flags: { reason: 'string', yes: 'boolean', json: 'boolean', ...DRY_RUN_FLAGS },
   run(ctx, args) {
     const [tenant, ring] = args.positionals;
     const reason = stringFlag(args, 'reason') ?? null;
