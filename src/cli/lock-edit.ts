@@ -139,7 +139,8 @@ export function editLockText(text: string, format: LockFormat, alias: string, pi
   else {
     const tpl = sibling ? text.slice(sibling.valueStart, sibling.valueEnd) : '';
     if (tpl.includes('\n')) {
-      const innerIndent = `${indent}  `;
+      const firstInner = s.object(sibling!.valueStart).members[0];
+      const innerIndent = (firstInner && lineIndent(text, firstInner.keyStart)) || `${indent}  `;
       value = `{${eol}${innerIndent}"version": ${JSON.stringify(pin.version)},${eol}${innerIndent}"sha256": ${JSON.stringify(pin.sha256)}${eol}${indent}}`;
     } else {
       const spaced = /^\{\s/.test(tpl) || !tpl;

@@ -215,24 +215,32 @@ export const locksFitAConfigMap: Rule = ({ locks }) =>
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
 
 /**
- * An artifact is immutable: one module version has one sha256 in every ring. A second hash for the
- * same version is reported on each lock that disagrees with the first (locks in file-name order).
+ * An artifact is immutable: one module version has one sha256 in every ring. When rings disagree,
+ * the hash most of them pin (on a tie, the first lock by file name) is taken as the artifact, and
+ * each lock that pins another hash is reported, naming the locks it disagrees with.
  */
 export const oneHashPerModuleVersion: Rule = ({ locks }) => {
-  const first = new Map<string, { sha256: string; file: string }>();
-  const out: RegistryProblem[] = [];
+  const pins = new Map<string, { file: string; sha256: string; alias: string; version: string }[]>();
   for (const l of Object.values(locks).sort((a, b) => a.file.localeCompare(b.file))) {
-    for (const [alias, sha256] of Object.entries(l.hashes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [alias, sha256] of Object.entries(l.hashes ?? {})) {
       const key = `${alias}@${l.modules[alias]}`;
-      const seen = first.get(key);
-      if (!seen) first.set(key, { sha256, file: l.file });
-      else if (seen.sha256 !== sha256) {
-        out.push({
-          file: l.file,
-          path: fieldPath(['modules', alias, 'sha256']),
-          message: `expected ${seen.sha256} (${alias} ${l.modules[alias]} as ${seen.file} pins it: one version is one artifact), got ${sha256}`,
-        });
-      }
+      if (!pins.has(key)) pins.set(key, []);
+      pins.get(key)!.push({ file: l.file, sha256, alias, version: l.modules[alias] });
+    }
+  }
+  const out: RegistryProblem[] = [];
+  for (const list of pins.values()) {
+    const counts = new Map<string, number>();
+    for (const p of list) counts.set(p.sha256, (counts.get(p.sha256) ?? 0) + 1);
+    if (counts.size < 2) continue;
+    const best = [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const agree = list.filter((p) => p.sha256 === best).map((p) => p.file);
+    for (const p of list.filter((x) => x.sha256 !== best)) {
+      out.push({
+        file: p.file,
+        path: fieldPath(['modules', p.alias, 'sha256']),
+        message: `expected ${best} (${p.alias} ${p.version} as ${agree.join(', ')} ${agree.length === 1 ? 'pins' : 'pin'} it: one version is one artifact), got ${p.sha256}`,
+      });
     }
   }
   return out;
