@@ -8,12 +8,15 @@
 import * as path from 'path';
 import { writeDirAtomically } from './dist';
 import { synthToDir } from './pipeline';
+import { pendingJournalRefusal } from './cli/transaction';
 import { reportFailure } from './report';
 
 function main(): number {
   const registry = process.env.RINGS_REGISTRY ?? 'rings';
   const out = process.env.RINGS_OUT ?? 'dist';
   try {
+    const pending = pendingJournalRefusal(registry);
+    if (pending) throw new Error(pending);
     const { result, summary } = synthToDir(registry, out);
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(out)) writeDirAtomically(cliOut, result.files);

@@ -100,8 +100,8 @@ export function ringByName(reg: Registry, name: string): GateRing {
 
 /** What a mutating command wants to do, decided with the lock held. */
 export interface Mutation {
-  /** Registry-relative path → new content. */
-  readonly files: Readonly<Record<string, string>>;
+  /** Registry-relative path → new content; null removes the file. */
+  readonly files: Readonly<Record<string, string | null>>;
   /** The history entry, without time and actor (filled in here). */
   readonly entry: Omit<HistoryEntry, 'time' | 'actor'>;
   /** What will change, for the confirmation and the output. */
@@ -147,7 +147,10 @@ export async function mutate(ctx: Ctx, plan: Planner): Promise<number> {
     }
 
     const after = new Map(loaded.sources);
-    for (const [rel, text] of Object.entries(m.files)) after.set(rel, text);
+    for (const [rel, text] of Object.entries(m.files)) {
+    if (text === null) after.delete(rel);
+    else after.set(rel, text);
+  }
     try {
       checkSources(ctx.registry, after);
     } catch (e) {
@@ -195,7 +198,10 @@ function dryRun(ctx: Ctx, plan: Planner): number {
     return 0;
   }
   const after = new Map(loaded.sources);
-  for (const [rel, text] of Object.entries(m.files)) after.set(rel, text);
+  for (const [rel, text] of Object.entries(m.files)) {
+    if (text === null) after.delete(rel);
+    else after.set(rel, text);
+  }
   try {
     checkSources(ctx.registry, after);
   } catch (e) {
@@ -248,6 +254,8 @@ export function summariseLine(line: string): string {
 
 export function summarise(e: HistoryEntry): string {
   const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
+  if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
+  if (e.action === 'ring-retire') return `ring retire ${e.to}`;
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
   if (e.image !== undefined) {
     if (e.action === 'promote') return `promote image ${e.image} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'the platform default'})${waived}`;

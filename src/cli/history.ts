@@ -4,7 +4,7 @@
  * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
  */
 
-export type HistoryAction = 'assign' | 'promote' | 'rollback';
+export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire';
 
 export interface HistoryEntry {
   /** UTC, ISO 8601, seconds precision: `2026-11-23T12:00:00Z`. */
@@ -66,11 +66,14 @@ function entryProblem(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   const e = v as Record<string, unknown>;
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time: expected an ISO 8601 time';
-  if (e.action !== 'assign' && e.action !== 'promote' && e.action !== 'rollback') return `action: expected assign, promote or rollback, got ${JSON.stringify(e.action)}`;
+  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire'].includes(e.action as string)) {
+    return `action: expected assign, promote, rollback, ring-add or ring-retire, got ${JSON.stringify(e.action)}`;
+  }
   if (typeof e.to !== 'string') return 'to: expected a ring name';
   if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
-  if (e.action !== 'assign' && typeof e.module !== 'string' && typeof e.image !== 'string') return 'module: expected a module name (or image: a component)';
-  if (e.action !== 'assign' && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
+  const pin = e.action === 'promote' || e.action === 'rollback';
+  if (pin && typeof e.module !== 'string' && typeof e.image !== 'string') return 'module: expected a module name (or image: a component)';
+  if (pin && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
   for (const k of ['previous_sha256', 'new_sha256']) {
     const h = e[k];
     if (h !== undefined && h !== null && (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) return `${k}: expected a sha256 (64 lower-case hex characters) or null`;

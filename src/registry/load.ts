@@ -251,6 +251,16 @@ function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: K
     expected = `expected ${lowerFirst(expected)}`;
   }
   if (found === undefined) return [{ file, path: at(issue.path), message: `missing: ${expected}` }];
+  // tenants.toml: a `tenant = "ring"` line appended at the end of the file lands in [previews].
+  if (issue.path.length === 2 && issue.path[0] === 'previews' && typeof found === 'string' && keys.has('previews')) {
+    return [
+      {
+        file,
+        path: at(issue.path),
+        message: `expected a preview table such as { ring = "canary" }, got ${describeValue(found)}: a tenant line added at the end of the file lands in [previews]; move it above [previews], under [tenants] (rings assign ${String(issue.path[1])} ${found} does that)`,
+      },
+    ];
+  }
   if (/, got /.test(expected)) return [{ file, path: at(issue.path), message: expected }];
   return [{ file, path: at(issue.path), message: `${expected}, got ${describeValue(found)}` }];
 }

@@ -3,7 +3,8 @@ import { resolvePlan } from '../../resolve';
 import { RegistryError } from '../../registry/errors';
 import { loadRegistry } from '../../registry/load';
 import { boolFlag } from '../args';
-import { Command, loadHistory } from '../context';
+import { CliError, Command, loadHistory } from '../context';
+import { pendingJournalRefusal } from '../transaction';
 import { newHashes } from '../new-hashes';
 import { json } from '../output';
 
@@ -17,6 +18,8 @@ export const check: Command = {
   run(ctx, args) {
     // A RegistryError propagates to main, which prints one line per problem and exits 1.
     // checkRegistry runs every rule and every construct validation synth runs, but renders no YAML.
+    const pending = pendingJournalRefusal(ctx.registry);
+    if (pending) throw new CliError(pending);
     const history = loadHistory(ctx.registry);
     const registry = loadRegistry(ctx.registry);
     const rings = checkPlan(resolvePlan(registry));

@@ -1,6 +1,7 @@
 import { synthToDir } from '../../pipeline';
 import { stringFlag } from '../args';
-import { Command, loadHistory } from '../context';
+import { CliError, Command, loadHistory } from '../context';
+import { pendingJournalRefusal } from '../transaction';
 import { json, progressReporter } from '../output';
 
 export const synth: Command = {
@@ -11,6 +12,8 @@ export const synth: Command = {
   flags: { out: 'string', json: 'boolean' },
   run(ctx, args) {
     const out = stringFlag(args, 'out') ?? 'dist';
+    const pending = pendingJournalRefusal(ctx.registry);
+    if (pending) throw new CliError(pending);
     loadHistory(ctx.registry); // a broken history is a broken registry, as in `check`
     const progress = progressReporter(ctx.io);
     let rendered;
