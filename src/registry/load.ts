@@ -252,7 +252,7 @@ function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: K
   }
   if (found === undefined) return [{ file, path: at(issue.path), message: `missing: ${expected}` }];
   // tenants.toml: a `tenant = "ring"` line appended at the end of the file lands in [previews].
-  if (issue.path.length === 2 && issue.path[0] === 'previews' && typeof found === 'string' && keys.has('previews')) {
+  if (issue.path.length === 2 && issue.path[0] === 'previews' && typeof found === 'string' && /tenants\.toml$/.test(file)) {
     return [
       {
         file,
