@@ -74,10 +74,10 @@ describe('rings promote image', () => {
     const b = ws.snapshot();
     expect(rings(ws.dir, ['promote', 'image', 'api', '--from', 'experimental', '--to', 'edge', '--yes']).stderr).toMatch(/^refused by the order gate: experimental → edge skips canary/);
     expect(rings(ws.dir, ['promote', 'image', 'api', '--from', 'canary', '--to', 'edge', '--yes'], { RINGS_NOW: '2026-11-22T00:00:00Z' }).stderr).toMatch(
-      /^refused by the soak gate: image:api \S+ has run in canary for 9h since 2026-11-21T15:00:00Z; canary needs 24h/,
+      /^refused by the soak gate: the api image \S+ has run in canary for 9h since 2026-11-21T15:00:00Z; canary needs 24h/,
     );
     const ref = `registry.gitlab.com/autocommerce/main/api-octane:2026.12.1@sha256:${'1'.repeat(64)}`;
-    expect(rings(ws.dir, ['promote', 'image', 'api', '--with-image', ref, '--to', 'canary', '--yes']).stderr).toMatch(/^refused by the entry gate: --with-version pins only into experimental, not canary/);
+    expect(rings(ws.dir, ['promote', 'image', 'api', '--with-image', ref, '--to', 'canary', '--yes']).stderr).toMatch(/^refused by the entry gate: --with-image pins only into experimental, not canary/);
     expect(rings(ws.dir, ['promote', 'image', 'api', '--with-image', 'registry.example/api:latest', '--to', 'experimental', '--yes']).stderr).toBe(
       'error: invalid image reference "registry.example/api:latest": expected an image pinned by a tag other than latest, or a digest\n',
     );

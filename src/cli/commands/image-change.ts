@@ -61,7 +61,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
     const problem = imagePinProblem(o.withImage!);
     if (problem) throw new CliError(`invalid image reference ${JSON.stringify(o.withImage)}: ${problem}`);
     ref = o.withImage!;
-    results = [entryGate(rings, dest)];
+    results = [entryGate(rings, dest, '--with-image')];
   }
   const previous = ownPin(loaded, o.to, c) ?? null;
   if (effectiveImage(loaded, o.to, c) === ref && previous !== null) return { nothing: `${o.to} already runs ${c} ${ref}; nothing changed` };
