@@ -3,7 +3,8 @@
  * horizon and nginx), every pod Pod-Security `restricted`.
  */
 import { Construct } from 'constructs';
-import { memoryForModules, MemoryCoefficients } from '../src/memory';
+import { memoryForModules, MemoryCoefficients } from '../src/model/memory';
+import { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP } from '../src/model/names';
 import { addComponent, ComponentSpec, HpaSpec, SecretMount, validateComponent } from './component';
 import { ANNOTATION_PREFIX } from './labels';
 
@@ -59,9 +60,7 @@ export interface OctaneWorkloadOptions {
 }
 
 export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.29.3-alpine';
-export const NGINX_CONFIG_MAP = 'nginx-config';
-/** Where nginx reads its server block from (the nginx-unprivileged image's include folder). */
-export const NGINX_CONFIG_DIR = '/etc/nginx/conf.d';
+export { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP } from '../src/model/names';
 
 export class PerRingWorkload extends Construct {
   /** The seed's api (Octane, :8000), horizon (queue worker) and nginx (nginx-unprivileged, :8080 → api). */

@@ -4,7 +4,7 @@
  */
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { ClusterLayer, Ring, SharedLayer } from '../constructs';
-import type { RingPlan } from './registry/resolve';
+import type { RingPlan } from './resolve';
 import { arrangeForApply } from './apply-order';
 import { stringifyManifests } from './yaml';
 

@@ -6,6 +6,7 @@
  * camelCase props of the constructs.
  */
 import { z } from 'zod';
+import { imagePinProblem } from '../model/images';
 
 /** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,17 +40,8 @@ const serviceName = (what: string) =>
 
 const text = (what: string) => z.string(says(`expected ${what} (a string)`));
 
-/** An image reference pinned by a tag other than `latest`, or by a digest. */
-export function imagePinProblem(image: string): string | undefined {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.indexOf(':', lastSlash + 1);
-  if (colon < 0) return 'expected an image pinned by a tag or a digest (without a tag it floats to latest)';
-  const tag = image.slice(colon + 1);
-  if (tag === 'latest') return 'expected an image pinned by a tag other than latest, or a digest';
-  if (!/^[\w][\w.-]{0,127}$/.test(tag)) return 'expected a valid image tag';
-  return undefined;
-}
+/** An image reference pinned by a tag other than `latest`, or by a digest, or both (the rule lives in src/model). */
+export { imagePinProblem };
 
 const image = (what: string) =>
   z
@@ -58,6 +50,10 @@ const image = (what: string) =>
       const p = imagePinProblem(s);
       if (p) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
     });
+
+const nginxImage = image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
+  message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
+});
 
 const absolutePath = z
   .string(says('expected an absolute path'))
@@ -151,16 +147,20 @@ export const platformSchema = z
       }),
     /** The ring whose namespace also hosts the shared layer. */
     home_ring: dnsLabel('a ring name'),
+    /**
+     * The default ring images: what a ring without its own `[images]` pin renders, and what a new
+     * ring (`rings ring add`) starts from. Each ring pins its own in its ring file.
+     */
     images: z
       .object({
         api: image('the api image'),
         /** @default the api image (horizon runs the same Octane build) */
         horizon: image('the horizon image').optional(),
-        nginx: image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
-          message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
-        }),
+        nginx: nginxImage,
       })
       .strict(),
+    /** Refuse tag-only image references everywhere (ring images, defaults, shared services): digests only. @default false */
+    require_digests: z.boolean(says('expected true or false')).default(false),
     components: z
       .object({
         /** Octane; serves HTTP on `port`. */
@@ -353,6 +353,20 @@ export const ringSchema = z
      * @default 1
      */
     ingress_shards: wholeNumber(1, 999).default(1),
+    /**
+     * The images this ring runs: a new build reaches one ring at a time (`rings promote image`).
+     * A component not pinned here takes platform.toml's `[images]` default; horizon takes this
+     * ring's api image. @default platform.toml's [images]
+     */
+    images: z
+      .object({
+        api: image('the api image').optional(),
+        /** @default this ring's api image */
+        horizon: image('the horizon image').optional(),
+        nginx: nginxImage.optional(),
+      })
+      .strict()
+      .optional(),
     replicas: z
       .object({
         api: wholeNumber(0),
@@ -403,20 +417,51 @@ export const tenantsSchema = z
   })
   .strict();
 
-/** `rings/locks/<ring>.lock.json`: module alias → pinned version. */
+/**
+ * `rings/locks/<ring>.lock.json`, in either of two forms (see `lockFormatOf`):
+ * - flat: module alias → pinned version, `{"orders": "1.6.1"}`;
+ * - AutoCom's (`php artisan module:lock --ring=<ring>`): `{"modules": {"orders": {"version": "1.6.1",
+ *   "sha256": "…"}}}` plus any top-level metadata the file carries (kept as is, and in the ConfigMap).
+ */
 export const MODULE_ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 export const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-export const lockSchema = z
-  .record(z.string(says('expected a version string such as "1.6.0"')).regex(VERSION, 'expected a semantic version such as "1.6.0"'))
-  .superRefine((lock, ctx) => {
-    // Checked here rather than as the record's key schema, so the message shows the key, not its version.
-    for (const alias of Object.keys(lock)) {
-      if (!MODULE_ALIAS.test(alias)) {
-        const shown = alias.length > 64 ? `a key of ${alias.length} characters` : JSON.stringify(alias);
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [alias], message: `expected a module alias (lower-case letters, digits, '-' and '_', starting with a letter, at most 63), got ${shown}` });
-      }
+/** An artifact hash as AutoCom's lock writes it: 64 lower-case hex characters. */
+export const SHA256 = /^[0-9a-f]{64}$/;
+
+const versionString = z.string(says('expected a version string such as "1.6.0"')).regex(VERSION, 'expected a semantic version such as "1.6.0"');
+const sha256String = z.string(says('expected a sha256 (64 lower-case hex characters)')).regex(SHA256, 'expected a sha256: 64 lower-case hex characters');
+
+const aliasKeys = (lock: Record<string, unknown>, ctx: z.RefinementCtx, at: string[]) => {
+  // Checked here rather than as the record's key schema, so the message shows the key, not its version.
+  for (const alias of Object.keys(lock)) {
+    if (!MODULE_ALIAS.test(alias)) {
+      const shown = alias.length > 64 ? `a key of ${alias.length} characters` : JSON.stringify(alias);
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, alias], message: `expected a module alias (lower-case letters, digits, '-' and '_', starting with a letter, at most 63), got ${shown}` });
     }
-  });
+  }
+};
+
+export const lockSchema = z.record(versionString).superRefine((lock, ctx) => aliasKeys(lock, ctx, []));
+
+/** One module of AutoCom's lock: the exact artifact. Other keys a module carries are kept. */
+const modulePin = z.object({ version: versionString, sha256: sha256String }).passthrough();
+
+export const autocomLockSchema = z
+  .object({ modules: z.record(modulePin).superRefine((m, ctx) => aliasKeys(m, ctx, [])) })
+  .passthrough();
+
+export type LockFormat = 'flat' | 'autocom';
+
+/** AutoCom's form when the file has a `modules` table; the flat form otherwise. */
+export function lockFormatOf(json: Record<string, unknown>): LockFormat {
+  const m = json.modules;
+  return m !== null && typeof m === 'object' && !Array.isArray(m) ? 'autocom' : 'flat';
+}
+
+export const LOCK_FORMAT_NAMES: Readonly<Record<LockFormat, string>> = {
+  flat: 'flat (module → version)',
+  autocom: "AutoCom's (module → version + sha256)",
+};
 
 export type PlatformFile = z.infer<typeof platformSchema>;
 export type RingFile = z.infer<typeof ringSchema>;

@@ -3,15 +3,15 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
-import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
-import { writableVolumeName } from '../../constructs/security';
-import { ringHosts } from '../../constructs/hosts';
-import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
-import { ringDataFiles } from '../../constructs/ring-data';
-import { ringDataFrom } from '../export/ring-data';
-import { memoryForModules } from '../memory';
+import { ringHosts } from '../model/hosts';
+import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../model/ingress-shards';
+import { hasDigest, RING_IMAGE_COMPONENTS } from '../model/images';
+import { lockFileText } from '../model/lock';
+import { memoryForModules } from '../model/memory';
+import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
+import { ringDataFiles, ringDataFrom } from '../model/ring-data';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
-import type { LockEntry, RingEntry } from './load';
+import { LockEntry, lockPins, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
 
 export interface CrossFileInput {
@@ -211,7 +211,7 @@ export function looksLikeSecret(key: string, value: string): boolean {
 /** A lock must fit in a ConfigMap. */
 export const locksFitAConfigMap: Rule = ({ locks }) =>
   Object.values(locks)
-    .map((l) => ({ l, bytes: Buffer.byteLength(JSON.stringify(l.modules, null, 2)) }))
+    .map((l) => ({ l, bytes: Buffer.byteLength(lockFileText(lockPins(l), l.metadata)) }))
     .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
 
@@ -238,7 +238,54 @@ export const ringDataMountsNeedRingData: Rule = ({ platform, platformFile }) => 
     s.ring_data_path
       ? [{ file: platformFile, path: `shared.services.${i}.ring_data_path`, message: `expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "${s.ring_data_path}"; remove it or set ring_data = true` }]
       : [],
-  );
+  )
+};
+
+/**
+ * An artifact is immutable: one module version has one sha256 in every ring. When rings disagree,
+ * the hash most of them pin (on a tie, the first lock by file name) is taken as the artifact, and
+ * each lock that pins another hash is reported, naming the locks it disagrees with.
+ */
+export const oneHashPerModuleVersion: Rule = ({ locks }) => {
+  const pins = new Map<string, { file: string; sha256: string; alias: string; version: string }[]>();
+  for (const l of Object.values(locks).sort((a, b) => a.file.localeCompare(b.file))) {
+    for (const [alias, sha256] of Object.entries(l.hashes ?? {})) {
+      const key = `${alias}@${l.modules[alias]}`;
+      if (!pins.has(key)) pins.set(key, []);
+      pins.get(key)!.push({ file: l.file, sha256, alias, version: l.modules[alias] });
+    }
+  }
+  const out: RegistryProblem[] = [];
+  for (const list of pins.values()) {
+    const counts = new Map<string, number>();
+    for (const p of list) counts.set(p.sha256, (counts.get(p.sha256) ?? 0) + 1);
+    if (counts.size < 2) continue;
+    const best = [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const agree = list.filter((p) => p.sha256 === best).map((p) => p.file);
+    for (const p of list.filter((x) => x.sha256 !== best)) {
+      out.push({
+        file: p.file,
+        path: fieldPath(['modules', p.alias, 'sha256']),
+        message: `expected ${best} (${p.alias} ${p.version} as ${agree.join(', ')} ${agree.length === 1 ? 'pins' : 'pin'} it: one version is one artifact), got ${p.sha256}`,
+      });
+    }
+  }
+  return out;
+};
+
+/** `require_digests = true`: every image reference carries a digest; one line per tag-only reference. */
+export const digestsRequired: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform?.require_digests) return [];
+  const out: RegistryProblem[] = [];
+  const see = (file: string, at: string, ref: string | undefined) => {
+    if (ref !== undefined && !hasDigest(ref)) {
+      out.push({ file, path: at, message: `expected an image pinned by digest (require_digests = true in ${platformFile}), got "${ref}"` });
+    }
+  };
+  for (const c of RING_IMAGE_COMPONENTS) see(platformFile, `images.${c}`, platform.images[c]);
+  platform.shared.services.forEach((s, i) => see(platformFile, `shared.services.${i}.image`, s.image));
+  for (const r of rings) for (const c of RING_IMAGE_COMPONENTS) see(r.file, `images.${c}`, r.spec.images?.[c]);
+  return out;
 };
 
 /** The memory rule must give a limit a node could ever offer. */
@@ -454,6 +501,8 @@ export const RULES: readonly Rule[] = [
   locksFitAConfigMap,
   ringDataFitsAConfigMap,
   ringDataMountsNeedRingData,
+  oneHashPerModuleVersion,
+  digestsRequired,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,

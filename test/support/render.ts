@@ -5,7 +5,7 @@
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { loadRegistry, parseRegistry, Registry, RegistrySources } from '../../src/registry/load';
-import { resolvePlan, RingPlan } from '../../src/registry/resolve';
+import { resolvePlan, RingPlan } from '../../src/resolve';
 import { synthesize, SynthResult } from '../../src/synth';
 import type { InvariantContext, K8sObject } from './invariants';
 

@@ -2,7 +2,8 @@ import * as path from 'path';
 import { writeDirAtomically } from '../../dist';
 import { synthToDir } from '../../pipeline';
 import { stringFlag } from '../args';
-import { Command, loadHistory } from '../context';
+import { CliError, Command, loadHistory } from '../context';
+import { pendingJournalRefusal } from '../transaction';
 import { json, progressReporter } from '../output';
 
 export const synth: Command = {
@@ -13,6 +14,8 @@ export const synth: Command = {
   flags: { out: 'string', json: 'boolean' },
   run(ctx, args) {
     const out = stringFlag(args, 'out') ?? 'dist';
+    const pending = pendingJournalRefusal(ctx.registry);
+    if (pending) throw new CliError(pending);
     loadHistory(ctx.registry); // a broken history is a broken registry, as in `check`
     const progress = progressReporter(ctx.io);
     let rendered;

@@ -14,10 +14,14 @@ import {
   SharedServiceRef,
   sharedLayerFootprint,
   TenantPreview,
-} from '../../constructs';
-import { ringDataOf } from '../export/ring-data';
-import { memoryForModules } from '../memory';
-import type { Registry } from './load';
+} from '../constructs';
+import type { PriorConfigMap } from './model/content-address';
+import type { LockPins } from './model/lock';
+import { ringImages } from './model/images';
+import { ringDataOf } from './export/ring-data';
+import { memoryForModules } from './model/memory';
+import type { Registry } from './registry/load';
+import { lockPins } from './registry/types';
 
 export interface RingPlan {
   readonly platform: string;
@@ -36,6 +40,8 @@ export interface ResolvedRing extends RingProps {
   readonly soak: string;
   readonly modules: number;
   readonly apiMemoryLimitMib: number;
+  /** The images the ring runs (its own pins, else platform.toml's defaults). */
+  readonly images: { readonly api: string; readonly horizon: string; readonly nginx: string };
 }
 
 /** The shared layer's ring-data ConfigMap, unless `ring_data = false`. */
@@ -45,7 +51,15 @@ function ringDataProps(reg: Registry): SharedLayerProps['ringData'] {
   return { domain: reg.platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) };
 }
 
-export function resolvePlan(reg: Registry): RingPlan {
+export interface ResolveOptions {
+  /**
+   * namespace → the content-addressed ConfigMaps of the previous synth (`previousConfigMaps` of the
+   * committed dist/): each ring keeps the version its pods read there. @default none
+   */
+  readonly previousConfigMaps?: ReadonlyMap<string, readonly PriorConfigMap[]>;
+}
+
+export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPlan {
   const p = reg.platform;
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
   const sharedServices: SharedServiceRef[] = [
@@ -118,13 +132,17 @@ export function resolvePlan(reg: Registry): RingPlan {
 
   const c = p.components;
   const rings = reg.rings.map(({ spec: r }): ResolvedRing => {
-    const lock = reg.locks[r.name]?.modules ?? {};
-    const modules = Object.keys(lock).length;
+    const entry = reg.locks[r.name];
+    const versions = entry?.modules ?? {};
+    const modules = Object.keys(versions).length;
+    // AutoCom's form reaches the pods as AutoCom reads it: (version, sha256) per module, and the metadata.
+    const lock: LockPins = entry ? lockPins(entry) : {};
     const isHome = r.name === p.home_ring;
+    const images = ringImages(p.images, r.images);
     const workload = PerRingWorkload.octane({
-      apiImage: p.images.api,
-      horizonImage: p.images.horizon,
-      nginxImage: p.images.nginx,
+      apiImage: images.api,
+      horizonImage: images.horizon,
+      nginxImage: images.nginx,
       modules,
       memory: p.memory,
       replicas: r.replicas,
@@ -158,7 +176,9 @@ export function resolvePlan(reg: Registry): RingPlan {
       workload,
       tenants: tenantsByRing.get(r.name) ?? [],
       lock,
+      ...(entry?.format === 'autocom' ? { lockMetadata: entry.metadata ?? {} } : {}),
       lockMountDir: p.lock_mount_dir,
+      ...(options.previousConfigMaps?.get(r.namespace)?.length ? { previousConfigMaps: options.previousConfigMaps.get(r.namespace) } : {}),
       appSettings: p.app_settings,
       database: { host: p.database.host, port: p.database.port },
       redis: { host: p.redis.host, port: p.redis.port },
@@ -188,6 +208,7 @@ export function resolvePlan(reg: Registry): RingPlan {
       soak: r.soak,
       modules,
       apiMemoryLimitMib: memoryForModules(modules, p.memory).limitMib,
+      images,
     };
   });
 
