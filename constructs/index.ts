@@ -14,3 +14,5 @@ export * from './certificates';
 export * from './cluster-layer';
 export * from './secret-sync';
 export * from './tenant-routes';
+export * from './policy-peers';
+export * from './shared-network-policies';

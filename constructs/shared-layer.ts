@@ -4,14 +4,39 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addComponent, ComponentSpec, validateComponent } from './component';
+import { addComponent, ComponentOverrides, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
 import { Footprint, surgeFootprint } from './ring-quota';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
 import type { GatewayRef } from './tenant-routes';
+import { ControllerPeerProps, DnsPeerProps } from './policy-peers';
+import { SharedNetworkPolicies, SharedPolicyExternal } from './shared-network-policies';
 
-export interface SharedServiceProps {
+/** Flags the shared layer sets on redis itself (password, persistence): a service's own args may not repeat them. */
+export const REDIS_MANAGED_FLAGS = ['--requirepass', '--appendonly', '--appendfsync', '--save', '--dir'] as const;
+/** Where redis keeps its append-only file (the redis image's working directory). */
+export const REDIS_DATA_DIR = '/data';
+
+export interface SharedRedisProps {
+  /** The shared service that is Redis (the `[redis] host` every ring reaches). */
+  readonly service: string;
+  /** An existing Secret in the home namespace holding the password (made by hand; never generated). */
+  readonly passwordSecret: string;
+  /** @default "password" */
+  readonly passwordKey?: string;
+  /**
+   * "aof": append-only file (fsync every second) on a ReadWriteOnce PersistentVolumeClaim `<service>-data`
+   * mounted at /data, and the Deployment recreates rather than surges (one pod owns the volume).
+   * "none": nothing kept on disk; a restart loses every queued job.
+   * @default { mode: "aof", sizeGib: 8 }
+   */
+  readonly persistence?: { readonly mode: 'aof'; readonly sizeGib?: number; readonly storageClassName?: string } | { readonly mode: 'none' };
+  /** The PodDisruptionBudget's minAvailable: 1 makes a drain wait until someone moves redis on purpose; 0 lets it go. @default 1 */
+  readonly minAvailable?: number;
+}
+
+export interface SharedServiceProps extends ComponentOverrides {
   readonly name: string;
   readonly image: string;
   readonly port: number;
@@ -35,6 +60,8 @@ export interface SharedServiceProps {
   readonly healthPath?: string;
   /** @default the image's arguments */
   readonly args?: readonly string[];
+  /** TCP ports it may reach outside the cluster (its NetworkPolicy). @default [] */
+  readonly internetPorts?: readonly number[];
 }
 
 export interface SharedLayerProps {
@@ -52,10 +79,33 @@ export interface SharedLayerProps {
   readonly imagePullSecrets?: readonly string[];
   /** How the public services are routed; gateway-api makes one HTTPRoute per host. @default ingress */
   readonly routing?: { readonly mode?: 'ingress' | 'gateway-api'; readonly gateway?: GatewayRef };
+  /** Redis run by the shared layer: password, persistence, budget. @default no service is treated as redis */
+  readonly redis?: SharedRedisProps;
+  /** Peers of the shared layer's NetworkPolicies. @default see SharedNetworkPoliciesProps */
+  readonly networkPolicies?: {
+    /** Ring pods (by `app.kubernetes.io/name`) that use the shared services. @default ["api", "horizon"] */
+    readonly clients?: readonly string[];
+    /** @default the namespace named "ingress-nginx" */
+    readonly ingressController?: ControllerPeerProps;
+    /** @default kube-dns in kube-system */
+    readonly dns?: DnsPeerProps;
+    /** External services in the home namespace; those with a pod selector get an ingress policy. @default [] */
+    readonly external?: readonly SharedPolicyExternal[];
+  };
 }
 
 /** A shared service as a component spec: the same Deployment/Service builder as the rings use. */
-export function sharedComponent(s: SharedServiceProps): ComponentSpec {
+export function sharedComponent(s: SharedServiceProps, redis?: SharedRedisProps): ComponentSpec {
+  const isRedis = redis?.service === s.name;
+  const aof = isRedis && (redis!.persistence?.mode ?? 'aof') === 'aof';
+  const redisArgs = isRedis
+    ? [
+        // Kubernetes expands $(REDIS_PASSWORD) from the container's env: no shell, no password in the manifest.
+        '--requirepass', '$(REDIS_PASSWORD)',
+        ...(aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--dir', REDIS_DATA_DIR] : ['--appendonly', 'no', '--save', '']),
+      ]
+    : [];
+  const args = [...redisArgs, ...(s.args ?? [])];
   return {
     name: s.name,
     image: s.image,
@@ -68,14 +118,45 @@ export function sharedComponent(s: SharedServiceProps): ComponentSpec {
     probe: s.healthPath ? { kind: 'http', path: s.healthPath, port: s.port } : { kind: 'tcp', port: s.port },
     runAsUser: s.runAsUser,
     writablePaths: s.writablePaths,
-    args: s.args,
-    disruptionBudget: true,
+    ...(args.length ? { args } : {}),
+    ephemeralStorageRequestMib: s.ephemeralStorageRequestMib,
+    ephemeralStorageLimitMib: s.ephemeralStorageLimitMib,
+    writableSizeLimitMib: s.writableSizeLimitMib,
+    writableSizeLimitsMib: s.writableSizeLimitsMib,
+    initDirectories: s.initDirectories,
+    env: s.env,
+    nodeSelector: s.nodeSelector,
+    tolerations: s.tolerations,
+    affinity: s.affinity,
+    priorityClassName: s.priorityClassName,
+    labels: s.labels,
+    podAnnotations: s.podAnnotations,
+    spreadWhenUnsatisfiable: s.spreadWhenUnsatisfiable,
+    disruptionBudget: isRedis ? { minAvailable: redis!.minAvailable ?? 1 } : true,
+    ...(isRedis ? { secretEnv: [{ name: 'REDIS_PASSWORD', secret: redis!.passwordSecret, key: redis!.passwordKey ?? 'password' }] } : {}),
+    ...(aof ? { persistentVolumes: [{ claim: `${s.name}-data`, mountPath: REDIS_DATA_DIR }], strategy: 'Recreate' as const } : {}),
   };
 }
 
+/** What the shared layer refuses about redis: args repeating the managed flags, a budget that is not 0 or 1. */
+export function redisProblems(services: readonly SharedServiceProps[], redis?: SharedRedisProps): string[] {
+  if (!redis) return [];
+  const s = services.find((x) => x.name === redis.service);
+  if (!s) return [];
+  const errs: string[] = [];
+  for (const a of s.args ?? []) {
+    const flag = (REDIS_MANAGED_FLAGS as readonly string[]).find((f) => a === f || a.startsWith(`${f}=`));
+    if (flag) errs.push(`redis: args repeat ${flag}, which the shared layer sets from the redis settings (password, persistence); remove it`);
+  }
+  const p = redis.persistence;
+  if (p?.mode === 'aof' && p.sizeGib !== undefined && (!Number.isInteger(p.sizeGib) || p.sizeGib < 1)) errs.push(`redis: persistence.sizeGib must be a whole number ≥ 1, got ${p.sizeGib}`);
+  if (redis.minAvailable !== undefined && ![0, 1].includes(redis.minAvailable)) errs.push(`redis: minAvailable must be 0 or 1 (one replica), got ${redis.minAvailable}`);
+  return errs;
+}
+
 /** The shared layer's resources at full surge, for the home ring's quota. */
-export function sharedLayerFootprint(services: readonly SharedServiceProps[]): Footprint {
-  return surgeFootprint(services.map(sharedComponent));
+export function sharedLayerFootprint(services: readonly SharedServiceProps[], redis?: SharedRedisProps): Footprint {
+  return surgeFootprint(services.map((s) => sharedComponent(s, redis)));
 }
 
 export class SharedLayer extends Chart {
@@ -83,11 +164,33 @@ export class SharedLayer extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const partOf = props.partOf ?? 'platform';
     const services = [...props.services].sort((a, b) => a.name.localeCompare(b.name));
-    const errors = services.map(sharedComponent).flatMap(validateComponent);
+    const specs = services.map((s) => sharedComponent(s, props.redis));
+    const errors = [...specs.flatMap(validateComponent), ...redisProblems(services, props.redis)];
     if (errors.length) throw new Error(`shared layer: ${errors.join('; ')}`);
-    for (const s of services) {
-      addComponent(this, sharedComponent(s), { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
+    for (const c of specs) {
+      addComponent(this, c, { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
+      for (const v of c.persistentVolumes ?? []) {
+        const p = props.redis?.persistence;
+        new k8s.KubePersistentVolumeClaim(this, `${v.claim}-pvc`, {
+          metadata: { name: v.claim, namespace: props.namespace, labels: standardLabels({ name: v.claim, partOf, component: c.name }) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(p?.mode === 'aof' && p.storageClassName ? { storageClassName: p.storageClassName } : {}),
+            resources: { requests: { storage: k8s.Quantity.fromString(`${p?.mode === 'aof' ? (p.sizeGib ?? 8) : 8}Gi`) } },
+          },
+        });
+      }
     }
+    const np = props.networkPolicies ?? {};
+    new SharedNetworkPolicies(this, 'network-policies', {
+      namespace: props.namespace,
+      partOf,
+      services: services.map((s) => ({ name: s.name, port: s.port, public: Boolean(s.host), internetPorts: s.internetPorts })),
+      external: np.external,
+      clients: np.clients,
+      ingressController: np.ingressController,
+      dns: np.dns,
+    });
     const exposed = services.filter((s) => s.host);
     if (exposed.length && props.routing?.mode === 'gateway-api') {
       const g = props.routing.gateway;

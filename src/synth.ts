@@ -4,6 +4,8 @@
  */
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { ClusterLayer, Ring, SharedLayer } from '../constructs';
+import { applyPatches, PatchableChart } from './patches';
+import { RegistryError } from './registry/errors';
 import type { RingPlan } from './registry/resolve';
 import { stringifyManifests } from './yaml';
 
@@ -52,11 +54,23 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     charts.push(renderChart(ring, render));
     options.onProgress?.(plan.rings[i].name, i, rings.length);
   });
+  if (plan.patches?.length) {
+    // Patches apply after rendering, to every chart's objects, then everything is checked again.
+    const ringOf = new Map(rings.map((r, i) => [renderedFile(r), plan.rings[i].name]));
+    const patchable: PatchableChart[] = charts.map((c) => ({ ring: ringOf.get(c.file), objects: [...c.objects] }));
+    const problems = applyPatches(patchable, plan.patches);
+    if (problems.length) throw new RegistryError(problems);
+    charts.forEach((c, i) => {
+      if (patchable[i].objects.some((o, j) => o !== c.objects[j])) charts[i] = { file: c.file, objects: patchable[i].objects, yaml: stringifyManifests(patchable[i].objects) };
+    });
+  }
   const files = new Map<string, string>();
   for (const c of charts) files.set(c.file, c.yaml);
   files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));
   return { charts, files, rings };
 }
+
+const renderedFile = (chart: Chart) => `${chart.node.id}.yaml`;
 
 export function renderChart(chart: Chart, render: (chart: Chart) => Record<string, any>[] = (c) => c.toJson()): RenderedChart {
   const objects = render(chart);
