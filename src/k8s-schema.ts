@@ -97,7 +97,7 @@ function isObject(v: unknown): v is JsonObject {
  *   `oneOf: [{properties: {type, value}}, {properties: {type}}]`, and a strict second branch would reject
  *   `{type: Hostname, value: ...}`. (The core definitions have no `properties` inside such branches.)
  */
-function strictify(node: unknown): void {
+export function strictify(node: unknown): void {
   if (!isObject(node)) return;
   if (isObject(node.properties) && !('additionalProperties' in node) &&
       node['x-kubernetes-preserve-unknown-fields'] !== true) {
