@@ -15,8 +15,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 
 type JsonObject = Record<string, unknown>;
@@ -115,8 +115,11 @@ export function strictify(node: unknown): void {
 }
 
 function newAjv(crd: boolean, keywords: string[]): Ajv {
+  // Loaded on first use: synth only validates when there are patches or an affinity to check.
+  const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+  const addFormats = (require('ajv-formats') as { default: (a: Ajv) => void }).default;
   // strictTypes is off for CRDs: Gateway has `anyOf: [{format: ipv4}, {format: ipv6}]` without `type`.
-  const ajv = new Ajv(crd ? { allErrors: true, strict: true, strictTypes: false } : { allErrors: true, strict: true });
+  const ajv = new AjvClass(crd ? { allErrors: true, strict: true, strictTypes: false } : { allErrors: true, strict: true });
   addFormats(ajv);
   ajv.addVocabulary(keywords);
   return ajv;
