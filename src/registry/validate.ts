@@ -495,6 +495,11 @@ export const componentSettingsValid: Rule = ({ platform, platformFile, rings }) 
       if (file !== platformFile && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}) after this ring's overrides, got ${r}`);
       else if (res === 'ephemeral storage' && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}), got ${r}`);
     }
+    // api and horizon memory follows the module count unless both are given (one alone could fall on the wrong side of the rule).
+    if ((at === 'components.api' || at === 'components.horizon') && (c.memory_request_mib === undefined) !== (c.memory_limit_mib === undefined)) {
+      const [given, missing] = c.memory_request_mib === undefined ? ['memory_limit_mib', 'memory_request_mib'] : ['memory_request_mib', 'memory_limit_mib'];
+      add(missing, `missing: expected ${missing} next to ${given} (together they replace the memory rule for this component)`);
+    }
     const paths = c.writable_paths ?? ['/tmp'];
     const sizes = paths.length * (c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib);
     if (c.ephemeral_storage_limit_mib !== undefined && c.ephemeral_storage_limit_mib < sizes) {

@@ -47,6 +47,14 @@ describe('componentSettingsValid', () => {
       'rings/edge.toml: components.api.cpu_request_millicores: expected at most cpu_limit_millicores (2000) after this ring\'s overrides, got 2500',
     ]);
   });
+  test('fails: api or horizon memory given alone (request and limit replace the memory rule together)', () => {
+    expect(problemsOf(withEdits([[HORIZON, `${HORIZON}memory_request_mib = 100000\n`]]))).toEqual([
+      'rings/platform.toml: components.horizon.memory_limit_mib: missing: expected memory_limit_mib next to memory_request_mib (together they replace the memory rule for this component)',
+    ]);
+    expect(problemsOf(withEdits([], ['edge.toml', '[components.api]\nmemory_limit_mib = 4096']))).toEqual([
+      'rings/edge.toml: components.api.memory_request_mib: missing: expected memory_request_mib next to memory_limit_mib (together they replace the memory rule for this component)',
+    ]);
+  });
   test('fails: an unknown key in a ring override says what it meant', () => {
     expect(problemsOf(withEdits([], ['edge.toml', '[components.api]\nnode_selectr = { a = "b" }']))).toEqual(["rings/edge.toml: components.api.node_selectr: unknown key; did you mean 'node_selector'?"]);
   });
