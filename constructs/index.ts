@@ -16,3 +16,5 @@ export * from './secret-sync';
 export * from './tenant-routes';
 export { contentAddressedName, contentHash, CONTENT_HASH_LENGTH } from '../src/model/content-address';
 export * from './ring-data';
+export * from './policy-peers';
+export * from './shared-network-policies';

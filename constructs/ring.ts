@@ -15,6 +15,7 @@ import { HostClaim, ringHosts } from '../src/model/hosts';
 import * as k8s from './k8s';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { RingNetworkPolicies } from './network-policies';
+import { ControllerPeerProps, DnsPeerProps, RING_NAMESPACE_LABEL } from './policy-peers';
 import { NGINX_CONFIG_MAP, PerRingWorkload } from './per-ring-workload';
 import { Footprint, RingQuota } from './ring-quota';
 import { SharedAliases, SharedServiceRef } from './shared-aliases';
@@ -43,6 +44,8 @@ export interface RingIngressProps {
   readonly className?: string;
   /** Namespace of the ingress controller, allowed to reach nginx. @default "ingress-nginx" */
   readonly controllerNamespace?: string;
+  /** The ingress controller by namespace (and pod) labels; wins over `controllerNamespace`. @default by name */
+  readonly controller?: ControllerPeerProps;
   /** Secret with the `*.<domain>` certificate. @default "wildcard-tls" */
   readonly domainTlsSecret?: string;
   /** Secret with the `*.<segment>.<domain>` certificate. @default "<segment>-wildcard-tls" */
@@ -136,6 +139,8 @@ export interface RingProps {
   readonly routing?: RingRoutingProps;
   /** Other rings' tenants this ring serves when a request carries a header. @default [] */
   readonly previews?: readonly TenantPreview[];
+  /** Cluster DNS as the NetworkPolicies admit it. @default kube-dns in kube-system, no NodeLocal DNSCache */
+  readonly dns?: DnsPeerProps;
 }
 
 /** TLS secret names of a ring: `*.<segment>.<domain>` and `*.<domain>`. */
@@ -156,6 +161,7 @@ export function ringSecretNeeds(props: RingProps): SyncedSecret[] {
   for (const c of props.workload) {
     for (const n of c.envFromSecrets ?? []) out.push({ name: n, type: 'Opaque' });
     for (const m of c.secretMounts ?? []) out.push({ name: m.secret, type: 'Opaque' });
+    for (const e of c.secretEnv ?? []) out.push({ name: e.secret, type: 'Opaque' });
   }
   for (const n of props.imagePullSecrets ?? []) out.push({ name: n, type: 'kubernetes.io/dockerconfigjson' });
   if ((props.tls?.mode ?? 'synced') === 'synced') {
@@ -232,6 +238,8 @@ export class Ring extends Chart {
         name: props.namespace,
         labels: {
           ...labels(props.namespace, 'ring'),
+          // The shared layer admits ring pods from every namespace with this label.
+          [RING_NAMESPACE_LABEL]: partOf,
           ...(routing === 'gateway-api' ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {}),
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'v1.29',
@@ -296,7 +304,7 @@ export class Ring extends Chart {
       const extra: Record<string, string> = mountsLock ? podAnnotations : {};
       if (mountsNginx) extra[`${ANNOTATION_PREFIX}/nginx-config-checksum`] = sha256(this.nginxConfigText(props));
       const configMounts = c.configMounts?.map((m) => (m.configMap === LOCK_CONFIG_MAP ? { ...m, configMap: this.lockConfigMapName, mountPath: lockDir } : m));
-      const readsSecrets = [...new Set([...(c.envFromSecrets ?? []), ...(c.secretMounts ?? []).map((m) => m.secret)])].sort();
+      const readsSecrets = [...new Set([...(c.envFromSecrets ?? []), ...(c.secretMounts ?? []).map((m) => m.secret), ...(c.secretEnv ?? []).map((e) => e.secret)])].sort();
       const annotations =
         readsSecrets.length && props.secretSync?.restartOnRotation === 'reloader'
           ? { ...(c.annotations ?? {}), [RELOADER_SECRETS_ANNOTATION]: readsSecrets.join(',') }
@@ -402,6 +410,8 @@ export class Ring extends Chart {
       components,
       sharedServices: props.home.sharedServices,
       ingressControllerNamespace: props.ingress?.controllerNamespace,
+      ingressController: props.ingress?.controller,
+      dns: props.dns,
     });
   }
 

@@ -21,3 +21,9 @@ export { certificateCovers, duplicateHostClaims, hostClaims, secretReferences, s
 export type { HostClaimRef, UncoveredHost, UnsyncedReference } from './checks';
 export { ringDataOf, ringDataFrom, ringDataJson, ringDataSql, MODULE_RING_COLUMNS } from './export/ring-data';
 export type { RingData as RingDataExport, ModuleRingRow, TenantRow } from './export/ring-data';
+export { applyJsonPatch, applyPatches, applyStrategicMerge } from './patches';
+export type { PatchableChart } from './patches';
+export type { PatchPlan } from './resolve';
+export { checkGuarantees, GUARANTEES } from './guarantees';
+export type { Guarantee } from './guarantees';
+export { restrictedViolations } from './pod-security';

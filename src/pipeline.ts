@@ -70,6 +70,8 @@ export function checkRegistry(registryDir: string): readonly CheckedRing[] {
 export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
   const { app, rings } = buildApp(plan);
   chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
+  // Patches can only be checked on rendered objects: with patches, check renders (and throws as synth would).
+  if (plan.patches?.length) synthesize(plan);
   return plan.rings.map((r, i) => ({
     ring: r.name,
     namespace: r.namespace,

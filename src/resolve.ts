@@ -2,6 +2,7 @@
  * resolve: derives everything once, as plain data, from a validated registry: the props of every
  * construct. Pure; no file, env or clock access.
  */
+import * as path from 'path';
 import {
   ClusterLayerProps,
   Footprint,
@@ -22,8 +23,82 @@ import { ringDataOf } from './export/ring-data';
 import { memoryForModules } from './model/memory';
 import type { Registry } from './registry/load';
 import { lockPins } from './registry/types';
+import type { ComponentOverrides, OctaneComponentOverrides } from '../constructs';
+import { NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS_ADDRESS } from '../constructs/policy-peers';
+import type { PlatformFile, RingFile } from './registry/schema';
+
+/** Where a `[[patches]]` entry came from, for error lines. */
+export interface PatchPlan {
+  readonly file: string;
+  /** `patches.<i>` */
+  readonly path: string;
+  readonly kind: string;
+  readonly name: string;
+  /** The chart of this ring only. @default every chart */
+  readonly ring?: string;
+  readonly jsonPatch?: readonly { op: string; path: string; value?: unknown; from?: string }[];
+  readonly strategicMerge?: Readonly<Record<string, unknown>>;
+}
+
+/** The escape-hatch keys of a registry component table (platform or ring file). */
+type HatchKeys = Partial<Pick<PlatformFile['components']['api'],
+  'node_selector' | 'tolerations' | 'affinity' | 'priority_class' | 'labels' | 'annotations' | 'env' |
+  'ephemeral_storage_request_mib' | 'ephemeral_storage_limit_mib' | 'writable_size_limit_mib' | 'spread' | 'init_dirs'>>;
+
+/** Registry keys → construct props (snake_case → camelCase); only what is set. */
+export function hatchesOf(x: HatchKeys): ComponentOverrides {
+  const out: Record<string, unknown> = {
+    nodeSelector: x.node_selector,
+    tolerations: x.tolerations?.map((t) => ({
+      ...(t.key !== undefined ? { key: t.key } : {}),
+      ...(t.operator !== undefined ? { operator: t.operator } : {}),
+      ...(t.value !== undefined ? { value: t.value } : {}),
+      ...(t.effect !== undefined ? { effect: t.effect } : {}),
+      ...(t.toleration_seconds !== undefined ? { tolerationSeconds: t.toleration_seconds } : {}),
+    })),
+    affinity: x.affinity,
+    priorityClassName: x.priority_class,
+    labels: x.labels,
+    podAnnotations: x.annotations,
+    env: x.env,
+    ephemeralStorageRequestMib: x.ephemeral_storage_request_mib,
+    ephemeralStorageLimitMib: x.ephemeral_storage_limit_mib,
+    writableSizeLimitMib: x.writable_size_limit_mib,
+    spreadWhenUnsatisfiable: x.spread,
+    initDirectories: x.init_dirs,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ComponentOverrides;
+}
+
+/** A component's settings with a ring's overrides: maps merge key by key (the ring wins), everything else is replaced. */
+export function mergeComponent<T extends Record<string, unknown>>(base: T, ring: Partial<T> | undefined): T {
+  if (!ring) return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(ring)) {
+    if (v === undefined) continue;
+    out[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base[k] as object) ?? {}), ...(v as object) } : v;
+  }
+  return out as T;
+}
+
+/** The Octane component `name` of ring `r`: platform.toml's table with the ring file's overrides. */
+export function effectiveComponent(p: PlatformFile, r: RingFile, name: 'api' | 'horizon' | 'nginx'): PlatformFile['components']['api'] {
+  return mergeComponent(p.components[name] as PlatformFile['components']['api'], r.components?.[name] as Partial<PlatformFile['components']['api']>);
+}
+
+function octaneOverrides(c: PlatformFile['components']['api']): OctaneComponentOverrides {
+  return {
+    ...hatchesOf(c),
+    cpuRequestMillicores: c.cpu_request_millicores,
+    cpuLimitMillicores: c.cpu_limit_millicores,
+    ...(c.memory_request_mib !== undefined ? { memoryRequestMib: c.memory_request_mib } : {}),
+    ...(c.memory_limit_mib !== undefined ? { memoryLimitMib: c.memory_limit_mib } : {}),
+  };
+}
 
 export interface RingPlan {
+  /** `[[patches]]`, in registry order; applied after rendering. @default none */
+  readonly patches?: readonly PatchPlan[];
   readonly platform: string;
   readonly domain: string;
   readonly homeNamespace: string;
@@ -64,8 +139,32 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
   const sharedServices: SharedServiceRef[] = [
     ...p.shared.services.map((s) => ({ name: s.name, port: s.port })),
-    ...p.shared.external.map((s) => ({ name: s.name, port: s.port })),
+    ...p.shared.external.map((s) => ({ name: s.name, port: s.port, external: true, ...(s.pod_selector && Object.keys(s.pod_selector).length ? { podSelector: s.pod_selector } : {}) })),
   ].sort((a, b) => a.name.localeCompare(b.name));
+  const dns = {
+    namespaceLabels: p.dns.namespace_labels,
+    podLabels: p.dns.pod_labels,
+    ...(p.dns.node_local_cache ? { nodeLocalAddress: p.dns.node_local_address || NODE_LOCAL_DNS_ADDRESS } : {}),
+  };
+  // The pods in front of nginx and the public shared services: the ingress controller, or the Gateway's data plane.
+  const viaGateway = p.routing === 'gateway-api' && p.gateway;
+  const controllerNamespace = viaGateway ? (p.gateway!.dataplane_namespace ?? p.gateway!.namespace) : p.ingress.controller_namespace;
+  const controllerNamespaceLabels = viaGateway ? p.gateway!.dataplane_namespace_labels : p.ingress.controller_namespace_labels;
+  const controllerPodLabels = viaGateway ? p.gateway!.dataplane_pod_labels : p.ingress.controller_pod_labels;
+  const controller = {
+    namespaceLabels: controllerNamespaceLabels && Object.keys(controllerNamespaceLabels).length ? controllerNamespaceLabels : { [NAMESPACE_NAME_LABEL]: controllerNamespace },
+    ...(controllerPodLabels && Object.keys(controllerPodLabels).length ? { podLabels: controllerPodLabels } : {}),
+  };
+  const runsRedis = p.shared.services.some((s) => s.name === p.redis.host);
+  const redis = runsRedis
+    ? {
+        service: p.redis.host,
+        passwordSecret: p.redis.password_secret,
+        passwordKey: p.redis.password_key,
+        persistence: p.redis.persistence === 'aof' ? { mode: 'aof' as const, sizeGib: p.redis.storage_gib, ...(p.redis.storage_class ? { storageClassName: p.redis.storage_class } : {}) } : { mode: 'none' as const },
+        minAvailable: p.redis.min_available,
+      }
+    : undefined;
 
   const gateway: GatewayRef | undefined = p.gateway
     ? { name: p.gateway.name, namespace: p.gateway.namespace, ...(p.gateway.section_name ? { sectionName: p.gateway.section_name } : {}) }
@@ -94,7 +193,15 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       healthPath: s.health_path,
       args: s.args,
       ringDataPath: s.ring_data_path,
+      internetPorts: s.egress_ports,
+      ...hatchesOf(s),
     })),
+    redis,
+    networkPolicies: {
+      ingressController: controller,
+      dns,
+      external: p.shared.external.map((e) => ({ name: e.name, port: e.port, ...(e.pod_selector && Object.keys(e.pod_selector).length ? { podSelector: e.pod_selector } : {}) })),
+    },
     ringData: ringDataProps(reg),
   };
 
@@ -113,6 +220,8 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       cpuLimitMillicores: q!.cpu_limit_millicores,
       memoryRequestMib: q!.memory_request_mib,
       memoryLimitMib: q!.memory_limit_mib,
+      ephemeralRequestMib: q!.ephemeral_storage_request_mib,
+      ephemeralLimitMib: q!.ephemeral_storage_limit_mib,
     }));
 
   // Previews, by the ring that serves them: the tenant's hosts as its own ring claims them.
@@ -130,8 +239,8 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
   }
   const sharedHosts: HostClaim[] = p.shared.services.filter((s) => s.host).map((s) => ({ host: `${s.host}.${p.domain}`, cover: 'domain' }));
 
-  const c = p.components;
   const rings = reg.rings.map(({ spec: r }): ResolvedRing => {
+    const c = { api: effectiveComponent(p, r, 'api'), horizon: effectiveComponent(p, r, 'horizon'), nginx: effectiveComponent(p, r, 'nginx') };
     const entry = reg.locks[r.name];
     const versions = entry?.modules ?? {};
     const modules = Object.keys(versions).length;
@@ -154,13 +263,15 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
         horizon: { requestMillicores: c.horizon.cpu_request_millicores, limitMillicores: c.horizon.cpu_limit_millicores },
         nginx: { requestMillicores: c.nginx.cpu_request_millicores, limitMillicores: c.nginx.cpu_limit_millicores },
       },
-      nginxMemory: { requestMib: c.nginx.memory_request_mib, limitMib: c.nginx.memory_limit_mib },
+      nginxMemory: { requestMib: c.nginx.memory_request_mib!, limitMib: c.nginx.memory_limit_mib! },
       runAsUser: { api: c.api.run_as_user, horizon: c.horizon.run_as_user, nginx: c.nginx.run_as_user },
       writablePaths: { api: c.api.writable_paths, horizon: c.horizon.writable_paths, nginx: c.nginx.writable_paths },
       envFromSecrets: [...p.secrets.env_from].sort(),
       secretMounts: p.secrets.mounts.map((m) => ({ secret: m.name, mountPath: m.mount_path })),
       lockMount: { configMap: 'module-lock', mountPath: p.lock_mount_dir },
       internetPorts: p.egress_ports,
+      secretEnv: [{ name: 'REDIS_PASSWORD', secret: p.redis.password_secret, key: p.redis.password_key }],
+      overrides: { api: octaneOverrides(c.api), horizon: octaneOverrides(c.horizon), nginx: octaneOverrides(c.nginx) },
     });
     return {
       name: r.name,
@@ -182,18 +293,18 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       appSettings: p.app_settings,
       database: { host: p.database.host, port: p.database.port },
       redis: { host: p.redis.host, port: p.redis.port },
+      dns,
       ingress: {
         className: p.ingress.class,
-        // The pods that proxy to nginx: the ingress controller, or the Gateway's data plane.
-        controllerNamespace:
-          p.routing === 'gateway-api' && p.gateway ? (p.gateway.dataplane_namespace ?? p.gateway.namespace) : p.ingress.controller_namespace,
+        controllerNamespace,
+        controller,
         domainTlsSecret: p.tls.domain_secret,
         segmentTlsSecret: p.tls.ring_secret.replace(/\{segment\}/g, r.hostname_segment),
         shards: r.ingress_shards,
       },
       imagePullSecrets: [...p.secrets.image_pull].sort(),
       quotaMarginPercent: p.quota_margin_percent,
-      quotaAlsoCovers: isHome ? [sharedLayerFootprint(shared.services), ...externalFootprints] : [],
+      quotaAlsoCovers: isHome ? [sharedLayerFootprint(shared.services, shared.redis), ...externalFootprints] : [],
       secretSync: {
         mode: p.secrets.sync,
         storeName: p.secrets.store,
@@ -231,5 +342,14 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       : {}),
   };
 
-  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals };
+  const patches: PatchPlan[] = p.patches.map((x, i) => ({
+    file: path.join(reg.dir, 'platform.toml'),
+    path: `patches.${i}`,
+    kind: x.kind,
+    name: x.name,
+    ...(x.ring ? { ring: x.ring } : {}),
+    ...(x.json_patch ? { jsonPatch: x.json_patch } : {}),
+    ...(x.strategic_merge ? { strategicMerge: x.strategic_merge } : {}),
+  }));
+  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals, ...(patches.length ? { patches } : {}) };
 }

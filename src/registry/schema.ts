@@ -73,16 +73,91 @@ const resources = z
   })
   .strict();
 
-const component = (defaults: { runAsUser: number; writablePaths: string[] }) =>
+/** Kubernetes label values by key (node selectors, extra labels, namespace and pod selectors). */
+const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
+
+const toleration = z
+  .object({
+    /** @default every taint key (with operator "Exists") */
+    key: text('a taint key').optional(),
+    /** @default "Equal" */
+    operator: z.enum(['Exists', 'Equal'], { errorMap: () => ({ message: 'expected "Exists" or "Equal"' }) }).optional(),
+    value: text('a taint value').optional(),
+    /** @default every effect */
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], { errorMap: () => ({ message: 'expected "NoSchedule", "PreferNoSchedule" or "NoExecute"' }) }).optional(),
+    /** NoExecute only: how long the pod stays bound after the taint appears. @default forever */
+    toleration_seconds: wholeNumber(0).optional(),
+  })
+  .strict();
+
+/**
+ * Escape hatches every component takes (api, horizon, nginx, each shared service), and each ring file
+ * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional.
+ */
+export const escapeHatches = {
+  /** Node labels the pods must run on, e.g. `{ "node-pool" = "apps" }`. @default none */
+  node_selector: labelMap('a node label value').optional(),
+  /** Taints the pods tolerate. @default none */
+  tolerations: z.array(toleration).optional(),
+  /** Node/pod (anti-)affinity exactly as the Kubernetes API spells it (camelCase); checked against the 1.29 schema. @default none */
+  affinity: z.record(z.unknown()).optional(),
+  /** PriorityClass name. @default none (the cluster default) */
+  priority_class: z
+    .string(says('expected a PriorityClass name'))
+    .refine((s) => s.length <= 253 && s.split('.').every((l) => DNS_LABEL.test(l)), { message: 'expected a PriorityClass name (a DNS subdomain)' })
+    .optional(),
+  /** Extra labels on the Deployment and its pods (not the selector keys). @default {} */
+  labels: labelMap('a label value').optional(),
+  /** Extra annotations on the pods. @default {} */
+  annotations: labelMap('an annotation value').optional(),
+  /** Non-secret environment variables (secret-looking names or values are refused). @default {} */
+  env: z.record(z.string(says('expected a string'))).optional(),
+  /** @default 256 */
+  ephemeral_storage_request_mib: wholeNumber(1).optional(),
+  /** @default the writable paths' size limits together + 512 */
+  ephemeral_storage_limit_mib: wholeNumber(1).optional(),
+  /** `sizeLimit` of each writable path's emptyDir. @default 256 */
+  writable_size_limit_mib: wholeNumber(1).optional(),
+  /** What the hostname/zone spread constraints do when unmet. @default "ScheduleAnyway" */
+  spread: z.enum(['ScheduleAnyway', 'DoNotSchedule'], { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
+};
+
+/** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
+const initDirs = z.array(absolutePath);
+
+const component = (defaults: { runAsUser: number; writablePaths: string[]; octane: boolean }) =>
   z
     .object({
       /** @default 1000 for api and horizon (the Octane image chowns /app to it), 101 for nginx-unprivileged */
       run_as_user: wholeNumber(1).default(defaults.runAsUser),
       /** Paths the image writes to; each gets an emptyDir, the rest of the root filesystem is read-only. */
       writable_paths: z.array(absolutePath).default(defaults.writablePaths),
+      /** @default api/horizon: Laravel's storage tree when /app/storage is writable; nginx: [] */
+      init_dirs: initDirs.optional(),
+      ...escapeHatches,
     })
-    .merge(resources)
+    .merge(
+      defaults.octane
+        ? resources.extend({
+            /** @default the memory rule (module count); set both to override it */
+            memory_request_mib: wholeNumber(1).optional(),
+            /** @default the memory rule */
+            memory_limit_mib: wholeNumber(1).optional(),
+          })
+        : resources,
+    )
     .strict();
+
+/** Per-ring overrides of one component (`[components.api]` in a ring file): every key optional. */
+const ringComponent = z
+  .object({
+    cpu_request_millicores: wholeNumber(1).optional(),
+    cpu_limit_millicores: wholeNumber(1).optional(),
+    memory_request_mib: wholeNumber(1).optional(),
+    memory_limit_mib: wholeNumber(1).optional(),
+    ...escapeHatches,
+  })
+  .strict();
 
 /** A service the shared layer runs once, in the home namespace. */
 const sharedWorkload = z
@@ -108,6 +183,11 @@ const sharedWorkload = z
      * `ring_data = true`. @default not mounted
      */
     ring_data_path: absolutePath.optional(),
+    /** TCP ports it may reach outside the cluster (its NetworkPolicy). @default [] */
+    egress_ports: z.array(wholeNumber(1, 65535)).default([]),
+    /** @default [] */
+    init_dirs: initDirs.optional(),
+    ...escapeHatches,
   })
   .merge(resources)
   .strict();
@@ -128,11 +208,47 @@ const externalService = z
         cpu_limit_millicores: wholeNumber(0),
         memory_request_mib: wholeNumber(0),
         memory_limit_mib: wholeNumber(0),
+        /** @default 0 */
+        ephemeral_storage_request_mib: wholeNumber(0).default(0),
+        /** @default 0 */
+        ephemeral_storage_limit_mib: wholeNumber(0).default(0),
       })
       .strict()
       .optional(),
+    /**
+     * Labels of its pods: the shared layer then admits the rings' api/horizon pods to them on `port`
+     * (ingress only) and the rings' egress names them. @default none: outside the project's policies
+     */
+    pod_selector: labelMap('a label value').optional(),
   })
   .strict();
+
+/** A JSON Patch (RFC 6902) operation. */
+const jsonPatchOp = z
+  .object({
+    op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test'], { errorMap: () => ({ message: 'expected one of add, remove, replace, move, copy, test' }) }),
+    path: z.string(says('expected a JSON pointer such as "/spec/template/spec/hostname"')),
+    value: z.unknown().optional(),
+    from: z.string(says('expected a JSON pointer')).optional(),
+  })
+  .strict();
+
+/** A last-resort edit of one rendered object, validated like everything else afterwards. */
+const patch = z
+  .object({
+    /** Kind of the object, e.g. "Deployment". */
+    kind: z.string(says('expected a kind such as "Deployment"')).regex(/^[A-Z][A-Za-z0-9]*$/, 'expected a kind such as "Deployment"'),
+    /** metadata.name of the object. */
+    name: z.string(says('expected an object name')).min(1, 'expected an object name'),
+    /** Only this ring's object. @default every chart's object of that kind and name */
+    ring: dnsLabel('a ring name').optional(),
+    /** RFC 6902 operations. @default none (then strategic_merge) */
+    json_patch: z.array(jsonPatchOp).optional(),
+    /** A strategic-merge fragment (lists of containers, volumes, env… merge by name). @default none (then json_patch) */
+    strategic_merge: z.record(z.unknown()).optional(),
+  })
+  .strict()
+  .refine((p) => (p.json_patch === undefined) !== (p.strategic_merge === undefined), { message: 'expected exactly one of json_patch and strategic_merge' });
 
 /** `rings/platform.toml` */
 export const platformSchema = z
@@ -164,13 +280,13 @@ export const platformSchema = z
     components: z
       .object({
         /** Octane; serves HTTP on `port`. */
-        api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'] })
+        api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true })
           .extend({ /** @default 8000 */ port: wholeNumber(1, 65535).default(8000) })
           .default({}),
         /** Queue worker; no HTTP port. */
-        horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'] }).default({}),
+        horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true }).default({}),
         /** nginx-unprivileged in front of api. */
-        nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'] })
+        nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'], octane: false })
           .extend({ /** @default 8080 */ port: wholeNumber(1, 65535).default(8080) })
           .default({}),
       })
@@ -208,6 +324,10 @@ export const platformSchema = z
         class: text('an ingress class name').default('nginx'),
         /** Namespace of the ingress controller pods, allowed to reach nginx. @default "ingress-nginx" */
         controller_namespace: dnsLabel('a namespace').default('ingress-nginx'),
+        /** Selects the controller's namespace by these labels instead of by name. @default `kubernetes.io/metadata.name = controller_namespace` */
+        controller_namespace_labels: labelMap('a label value').optional(),
+        /** Only the controller pods with these labels. @default every pod of that namespace */
+        controller_pod_labels: labelMap('a label value').optional(),
         /**
          * Most tenant hosts one Ingress object may route; a ring with more splits them over
          * `ingress_shards` objects (its ring file). Each object also stays under 256 KiB. @default 500
@@ -287,6 +407,10 @@ export const platformSchema = z
         section_name: dnsLabel('a listener name').optional(),
         /** Namespace of the Gateway's proxy pods, allowed to reach nginx. @default the Gateway's namespace */
         dataplane_namespace: dnsLabel('a namespace').optional(),
+        /** Selects the data plane's namespace by these labels instead of by name. @default by name */
+        dataplane_namespace_labels: labelMap('a label value').optional(),
+        /** Only the data-plane pods with these labels. @default every pod of that namespace */
+        dataplane_pod_labels: labelMap('a label value').optional(),
       })
       .strict()
       .optional(),
@@ -308,9 +432,43 @@ export const platformSchema = z
         host: serviceName('a service name').default('redis'),
         /** @default 6379 */
         port: wholeNumber(1, 65535).default(6379),
+        /** Secret in the home namespace with the password (made by hand, never generated): REDIS_PASSWORD of every ring pod and of redis. @default "redis-auth" */
+        password_secret: dnsLabel('a secret name').default('redis-auth'),
+        /** Key of the password in that Secret. @default "password" */
+        password_key: z.string(says('expected a secret key')).regex(/^[-._a-zA-Z0-9]{1,253}$/, 'expected a secret key (letters, digits, -, _ and .)').default('password'),
+        /**
+         * When the shared layer runs redis: "aof" keeps an append-only file on a PersistentVolumeClaim;
+         * "none" keeps nothing (a restart loses every queued job) and must be written out. @default "aof"
+         */
+        persistence: z.enum(['aof', 'none'], { errorMap: () => ({ message: 'expected "aof" or "none"' }) }).default('aof'),
+        /** Size of the volume holding the append-only file. @default 8 */
+        storage_gib: wholeNumber(1, 65536).default(8),
+        /** StorageClass of that volume. @default the cluster's default class */
+        storage_class: dnsLabel('a StorageClass name').optional(),
+        /** The redis PodDisruptionBudget's minAvailable: 1 makes a drain wait for an operator, 0 lets it evict redis. @default 1 */
+        min_available: wholeNumber(0, 1).default(1),
       })
       .strict()
       .default({}),
+    /** Cluster DNS, as every NetworkPolicy admits it. */
+    dns: z
+      .object({
+        /** @default { "kubernetes.io/metadata.name" = "kube-system" } */
+        namespace_labels: labelMap('a label value').default({ 'kubernetes.io/metadata.name': 'kube-system' }),
+        /** @default { "k8s-app" = "kube-dns" } */
+        pod_labels: labelMap('a label value').default({ 'k8s-app': 'kube-dns' }),
+        /** NodeLocal DNSCache runs on the nodes: also admit its address. @default false */
+        node_local_cache: z.boolean(says('expected true or false')).default(false),
+        /** NodeLocal DNSCache's listen address. @default "169.254.20.10" */
+        node_local_address: z
+          .string(says('expected an IPv4 address'))
+          .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'expected an IPv4 address such as "169.254.20.10"')
+          .default('169.254.20.10'),
+      })
+      .strict()
+      .default({}),
+    /** Last-resort edits of rendered objects, applied after rendering and validated like the rest. @default [] */
+    patches: z.array(patch).default([]),
     /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default "/etc/rings" */
     lock_mount_dir: absolutePath.default('/etc/rings'),
     /** Extra room in each ring's ResourceQuota above the computed surge footprint. @default 10 */
@@ -374,6 +532,11 @@ export const ringSchema = z
         nginx: wholeNumber(0),
       })
       .strict(),
+    /** Per-ring overrides of a component's escape hatches and resources (merged over platform.toml's). @default {} */
+    components: z
+      .object({ api: ringComponent.optional(), horizon: ringComponent.optional(), nginx: ringComponent.optional() })
+      .strict()
+      .default({}),
     /** Optional HorizontalPodAutoscaler for api. @default none */
     hpa: z
       .object({
