@@ -143,7 +143,10 @@ export function defineClusterSuite(version: string): void {
           applyPruning();
           expect(incompleteRollouts(c)).toEqual([]);
           const rsAfterAdd = replicaSets(c);
-          expect(deploymentsWithNewReplicaSets(rsBefore, rsAfterAdd)).toEqual(
+          // The shared Deployments that mount the ring data (rings.json lists every ring) roll by design.
+          const readers = new Set(ringDataReaders(w.dist).map((id) => id.replace(/^Deployment /, '')));
+          const rolled = (a: Map<string, string[]>, b: Map<string, string[]>) => deploymentsWithNewReplicaSets(a, b).filter((d) => !readers.has(d));
+          expect(rolled(rsBefore, rsAfterAdd)).toEqual(
             [...rsAfterAdd.keys()].filter((k) => k.startsWith(`${added.namespace}/`)).sort(),
           );
           expect([...rsAfterAdd.keys()].filter((k) => k.startsWith(`${added.namespace}/`)).length).toBeGreaterThan(0);
@@ -157,7 +160,7 @@ export function defineClusterSuite(version: string): void {
           c.kubectlOk(['wait', '--for=delete', `namespace/${added.namespace}`, '--timeout=240s']);
           const left = c.kubectl(['get', 'all,configmaps,ingresses,networkpolicies,resourcequotas,poddisruptionbudgets', '-A', '-l', `ring=${added.ring}`, '-o', 'name']);
           expect(left.stdout.trim()).toBe('');
-          expect(deploymentsWithNewReplicaSets(rsBefore, replicaSets(c))).toEqual([]);
+          expect(rolled(rsBefore, replicaSets(c))).toEqual([]);
           expect(liveOf(others)).toEqual(othersBefore);
         }, LONG);
       });
