@@ -19,11 +19,12 @@ import { rollback } from './commands/rollback';
 import { show } from './commands/show';
 import { status } from './commands/status';
 import { synth } from './commands/synth';
+import { verify } from './commands/verify';
 import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff, exportCommand];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff, verify, exportCommand];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 

@@ -3,7 +3,9 @@ import { VERSION } from '../../registry/schema';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, gateRings, mutate, ringByName } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
+import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
+import { arrivalTime, PromotionEvidence } from '../history';
 import { formatLock, setLockVersion } from '../toml-edit';
 
 const USAGE =
@@ -18,6 +20,9 @@ export const promote: Command = {
     '  order  --from/--to moves exactly one step toward the conservative end (the next active ring with a lower promotion_order)',
     "  soak   the version has run in --from for at least that ring's soak, measured from history.jsonl; no record of its arrival = refused",
     '  entry  --with-version pins only into the least conservative active ring (highest promotion_order)',
+    '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` of the',
+    "            version, recorded at least the ring's soak after it arrived, and no failing verify since",
+    'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     'Only the destination lock is rewritten (sorted keys, 2-space JSON, trailing newline).',
     COMMIT_HELP,
@@ -47,6 +52,7 @@ export const promote: Command = {
         if (v === undefined) throw new CliError(`${from} does not pin ${module} (${registry.locks[from].file}); nothing to promote`);
         version = v;
         results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
+        if (src.requireVerified) results.push(verifiedGate(history, module, src, version, ctx.now));
       } else {
         if (!VERSION.test(withVersion!)) throw new CliError(`invalid version ${JSON.stringify(withVersion)}: expected a semantic version such as "1.6.0"`);
         version = withVersion!;
@@ -59,6 +65,14 @@ export const promote: Command = {
       const outcome = decide(results, emergency);
       if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
 
+      const evidence: PromotionEvidence[] = [];
+      for (const r of results) {
+        if (!r.ok) evidence.push({ gate: r.gate, waived: true });
+        else if (r.gate === 'soak' && from !== undefined) {
+          const arrived = arrivalTime(history, module, from, version);
+          if (arrived) evidence.push({ gate: 'soak', arrived });
+        } else if ('evidence' in r && r.evidence) evidence.push(r.evidence as PromotionEvidence);
+      }
       const rel = `locks/${to}.lock.json`;
       const describe = [`${path.join(ctx.registry, rel)}: ${module} ${previous ?? '(not pinned)'} → ${version}`];
       for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
@@ -74,6 +88,8 @@ export const promote: Command = {
           reason,
           gates_checked: outcome.checked,
           gates_waived: outcome.waived,
+          rollback_target: previous,
+          evidence,
         },
         describe,
       };
