@@ -54,7 +54,8 @@ export function firstLine(stderr: string): string {
     stderr
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/^W\d{4} |^I\d{4} |^warning:/i.test(l))[0] ?? 'no output'
+      .filter((l) => l && !/^W\d{4} |^I\d{4} |^warning:/i.test(l))[0]
+      ?.replace(/^error: /, '') ?? 'no output'
   );
 }
 
