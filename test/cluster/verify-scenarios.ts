@@ -5,11 +5,14 @@
  * every ExternalSecret (no External Secrets controller runs here). All derived from dist/, so the
  * stand-ins follow the registry.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as YAML from 'yaml';
+import { kubectl, readSnapshot } from '../../src/cli/kube';
 import { aliasTarget, secretRefs } from '../../src/verify/compare';
-import { ControlPlane } from './control-plane';
-import { kustomizationOrder } from './platform';
+import { CLUSTER_DIR, ControlPlane } from './control-plane';
+import { kustomizationOrder, Workdir } from './platform';
 
 export function distDocs(distDir: string): any[] {
   return kustomizationOrder(distDir).flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind));
@@ -57,4 +60,54 @@ export function markExternalSecretsReady(cp: ControlPlane, docs: readonly any[])
   for (const es of docs.filter((o) => o.kind === 'ExternalSecret')) {
     cp.kubectlOk(['patch', 'externalsecret', es.metadata.name, '-n', es.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
   }
+}
+
+const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
+const RINGS_BIN = path.join(ROOT, 'bin', 'rings.js');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout lines, without the empty last one. */
+  readonly lines: string[];
+}
+
+/** Runs the built `rings` CLI on a workdir's registry; never throws (the exit code is asserted). */
+export function ringsCli(wd: Workdir, args: readonly string[], env: Record<string, string> = {}): CliRun {
+  const r = spawnSync(process.execPath, [RINGS_BIN, ...args, '--registry', wd.registry], {
+    cwd: wd.dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', RINGS_NOW: '', RINGS_ACTOR: 'Cluster Test <cluster-test@acme.io>', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until `check` is true (returns), or throws naming `what` after timeoutMs. */
+export async function until(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await sleep(1000);
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s`);
+}
+
+/** The Deployment's status once its controller has seen its latest spec. */
+export function deploymentStatus(cp: ControlPlane, namespace: string, name: string): any {
+  const d = cp.getJson(['get', 'deployment', name, '-n', namespace]);
+  return { spec: d.spec, status: d.status ?? {}, observed: (d.status?.observedGeneration ?? 0) >= d.metadata.generation };
+}
+
+/** Writes a verify fixture (test/fixtures/verify/) from the live cluster, when RINGS_RECORD_VERIFY_FIXTURES=1. */
+export function recordFixture(cp: ControlPlane, file: string, namespaces: readonly string[], onlyNamespaces = false): void {
+  if (process.env.RINGS_RECORD_VERIFY_FIXTURES !== '1') return;
+  const kube = kubectl({ kubeconfig: cp.kubeconfig, env: process.env });
+  const snap = readSnapshot(kube, namespaces);
+  fs.writeFileSync(path.join(ROOT, 'test', 'fixtures', 'verify', file), `${JSON.stringify(onlyNamespaces ? { namespaces: snap.namespaces } : snap)}\n`);
 }

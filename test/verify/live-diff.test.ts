@@ -30,7 +30,7 @@ describe('diff --live: what applying dist/ changes, and the drift it keeps', () 
     const live = pick(rec.live, 'api');
     const n = normalizeLive(live);
     expect(n.status).toBeUndefined();
-    expect(Object.keys(n.metadata)).not.toEqual(expect.arrayContaining(['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp']));
+    expect(Object.keys(n.metadata as object)).not.toEqual(expect.arrayContaining(['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp']));
   });
   test('fieldsV1 paths use the diff notation', () => {
     expect(fieldsV1Paths({ 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"api"}': { '.': {}, 'f:image': {} } } } } }, 'f:metadata': { 'f:labels': { 'f:app.kubernetes.io/name': {} } } })).toEqual([
