@@ -47,6 +47,7 @@ export function topHelp(): string {
     '  --help, -h      help for a command',
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
+    '            (verify and diff --live: 1 = the cluster differs, 2 also = the cluster cannot be reached or read)',
     '',
     'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
     '             RINGS_ACTOR="Name <email>" is the history\'s actor (default: git user.name <user.email>, then $USER);',

@@ -147,12 +147,40 @@ describe('rings verify through the CLI', () => {
     expect(t.err()).toMatch(/^error: cluster unreachable: .*127\.0\.0\.1:9.*refused/);
     expect(t.err().split('\n').filter(Boolean)).toHaveLength(1);
   });
+  test('--help lists every check and the exit codes; the top help lists the command', async () => {
+    const t = io(scratch().dir);
+    expect(await run(['verify', '--help'], t.io)).toBe(0);
+    expect(t.out()).toMatch(/^usage: rings verify \[--ring R\]/);
+    for (const c of ['deployment', 'rollout', 'replicas', 'template', 'restarts', 'ring-env', 'routing', 'alias', 'secret', 'external-secret', 'probe']) expect(t.out()).toContain(`  ${c} `);
+    expect(t.out()).toContain('2 the cluster cannot be reached or read');
+    const top = io(scratch().dir);
+    await run(['--help'], top.io);
+    expect(top.out()).toMatch(/\n  verify +compare the live cluster with the registry/);
+  });
   test('usage: --max-restarts must be a whole number; an unknown ring is refused', async () => {
     const s = setup();
     expect(await run(['verify', '--max-restarts', 'x', '--registry', s.registry], io(s.dir).io)).toBe(2);
     const t = io(s.dir);
     expect(await run(['verify', '--ring', 'nope', '--registry', s.registry], t.io)).toBe(1);
     expect(t.err()).toBe('error: unknown ring "nope" (rings: stable, edge, canary, experimental)\n');
+  });
+});
+
+describe('rings diff --live through the CLI (its comparison: test/verify/live-diff.test.ts; on a cluster: test/cluster/verify-suite.ts)', () => {
+  test('cluster unreachable: exit 2, one line; --json says so', async () => {
+    const s = setup();
+    const dist = path.join(s.dir, 'dist');
+    expect(await run(['synth', '--out', dist, '--registry', s.registry], io(s.dir).io)).toBe(0);
+    const t = io(s.dir, { FAKE_KUBE_DOWN: '1' });
+    expect(await run(['diff', '--live', '--against', dist, '--registry', s.registry], t.io)).toBe(2);
+    expect(t.err()).toBe('error: cluster unreachable: The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n');
+    const j = io(s.dir, { FAKE_KUBE_DOWN: '1' });
+    expect(await run(['diff', '--live', '--json', '--against', dist, '--registry', s.registry], j.io)).toBe(2);
+    expect(JSON.parse(j.out())).toEqual({ reachable: false, error: expect.stringMatching(/^cluster unreachable: /) });
+  });
+  test('--kubeconfig without --live is a usage error', async () => {
+    const s = setup();
+    expect(await run(['diff', '--kubeconfig', 'x', '--against', s.registry, '--registry', s.registry], io(s.dir).io)).toBe(2);
   });
 });
 
