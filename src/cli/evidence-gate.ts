@@ -17,9 +17,27 @@ export function verifyCommand(ring: string): string {
   return `rings verify --ring ${ring} --record`;
 }
 
-export function verifiedGate(history: readonly HistoryEntry[], module: string, from: GateRing, version: string, now: Date): VerifiedGateResult {
+/** What the promoted thing is called in messages, and what a verify entry saw of it. */
+export interface VerifiedSubject {
+  readonly label: string;
+  readonly seen: (e: HistoryEntry) => string | undefined;
+}
+
+/**
+ * `subject` is the history subject (a module, or `image:<component>`); `what` says how a verify entry
+ * saw it (default: the module's version in the lock it compared with).
+ */
+export function verifiedGate(
+  history: readonly HistoryEntry[],
+  subject: string,
+  from: GateRing,
+  version: string,
+  now: Date,
+  what: VerifiedSubject = { label: subject, seen: (e) => e.lock?.[subject] },
+): VerifiedGateResult {
+  const module = what.label;
   const cmd = verifyCommand(from.name);
-  const arrived = arrivalTime(history, module, from.name, version);
+  const arrived = arrivalTime(history, subject, from.name, version);
   if (arrived === undefined) {
     return {
       gate: 'verified',
@@ -45,7 +63,7 @@ export function verifiedGate(history: readonly HistoryEntry[], module: string, f
       message: `the latest verify of ${from.name} (${last.time}) failed with ${n} finding${n === 1 ? '' : 's'}${n ? ` (first: ${last.findings![0]})` : ''}; fix them and run ${cmd}, or pass --emergency --reason TEXT`,
     };
   }
-  const seen = last.lock?.[module];
+  const seen = what.seen(last);
   if (seen !== version) {
     return {
       gate: 'verified',

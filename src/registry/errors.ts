@@ -2,6 +2,8 @@
  * Registry problems are values: a file, a field path and a sentence saying what was expected and
  * what was found. They are collected and reported together, one line each, never as a stack trace.
  */
+import { looksLikeSecretValue } from '../model/secret-values';
+
 export interface RegistryProblem {
   /** Path of the file, as the user named it (e.g. `rings/canary.toml`). */
   readonly file: string;
@@ -48,11 +50,7 @@ export function describeValue(v: unknown): string {
   return 'a table';
 }
 
-/** Values shaped like keys or tokens: `base64:` keys, PEM blocks, long unbroken mixed-case-and-digit strings (not URLs, paths or sentences). */
-export function looksLikeSecretValue(value: string): boolean {
-  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
-  return value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
-}
+export { looksLikeSecretValue } from '../model/secret-values';
 
 function dateText(d: Date): string {
   try {

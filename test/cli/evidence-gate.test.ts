@@ -1,7 +1,7 @@
 /** The `verified` gate (require_verified = true): evidence from `rings verify --record`, pure. */
 import { verifiedGate } from '../../src/cli/evidence-gate';
 import { GateRing } from '../../src/cli/gates';
-import { formatHistoryLine, HistoryEntry, parseHistory } from '../../src/cli/history';
+import { formatHistoryLine, HistoryEntry, imageSubject, parseHistory } from '../../src/cli/history';
 import { summarise } from '../../src/cli/context';
 
 const canary: GateRing = { name: 'canary', promotionOrder: 20, soak: '24h', active: true, requireVerified: true };
@@ -65,7 +65,7 @@ describe('verified gate: a passing verify at the version, at least the soak afte
 describe('verify entries in the history', () => {
   test('round-trip through the file format, with their own keys only', () => {
     const line = formatHistoryLine(verified('2026-11-24T11:00:00Z'));
-    expect(Object.keys(JSON.parse(line))).toEqual(['time', 'actor', 'action', 'to', 'passed', 'checks', 'findings', 'lock_checksums', 'pod_template_hashes', 'lock']);
+    expect(Object.keys(JSON.parse(line))).toEqual(['time', 'actor', 'action', 'to', 'passed', 'checks', 'findings', 'lock_checksums', 'pod_template_hashes', 'lock', 'images']);
     const { entries, problems } = parseHistory(`${line}\n`);
     expect(problems).toEqual([]);
     expect(entries[0]).toMatchObject({ action: 'verify', to: 'canary', passed: true, from: null, gates_checked: [] });
@@ -79,5 +79,20 @@ describe('verify entries in the history', () => {
     expect(
       summarise({ ...arrived('2026-11-25T12:00:00Z'), from: 'canary', to: 'edge', rollback_target: '1.5.0', evidence: [{ gate: 'soak', arrived: '2026-11-23T10:00:00Z' }, { gate: 'verified', verified_at: '2026-11-24T11:00:00Z' }] }),
     ).toBe('promote orders 1.6.0 from canary to edge (was 1.5.0; rollback target 1.5.0; evidence: soaked since 2026-11-23T10:00:00Z, verified 2026-11-24T11:00:00Z)');
+  });
+});
+
+describe('verified gate for promote image: the verify must have compared the image', () => {
+  const img = 'registry.gitlab.com/autocommerce/main/api-octane:2026.11.4';
+  const arrivedImage: HistoryEntry = { ...base, time: '2026-11-23T10:00:00Z', action: 'promote', image: 'api', to: 'canary', previous: null, new: img };
+  const sawImage = (image: string): HistoryEntry => ({ ...verified('2026-11-24T11:00:00Z'), images: { api: image } });
+  const what = { label: 'image api', seen: (e: HistoryEntry) => e.images?.api };
+  test('passes when the verify saw the promoted image', () => {
+    expect(verifiedGate([arrivedImage, sawImage(img)], imageSubject('api'), canary, img, NOW, what).ok).toBe(true);
+  });
+  test('refuses when it saw another image', () => {
+    const r = verifiedGate([arrivedImage, sawImage('registry.gitlab.com/autocommerce/main/api-octane:2026.11.3')], imageSubject('api'), canary, img, NOW, what);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/compared the cluster with image api registry\.gitlab\.com\/autocommerce\/main\/api-octane:2026\.11\.3, not/);
   });
 });

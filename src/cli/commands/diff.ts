@@ -38,8 +38,9 @@ export const diff: Command = {
     if (boolFlag(args, 'live')) return diffLive(ctx, args, against);
     if (stringFlag(args, 'kubeconfig') !== undefined || stringFlag(args, 'context') !== undefined) throw new UsageError('--kubeconfig and --context go with --live', 'rings diff --live [--kubeconfig FILE] [--context NAME]');
     const { sources } = loadAll(ctx.registry);
-    const { result } = renderSources(ctx.registry, sources);
-    const committedText = new Map([...readDir(against)].filter(([f]) => f.endsWith('.yaml') || f.endsWith('.yml')));
+    const previous = readDir(against);
+    const { result } = renderSources(ctx.registry, sources, previous);
+    const committedText = new Map([...previous].filter(([f]) => f.endsWith('.yaml') || f.endsWith('.yml')));
     const committed = new Map([...committedText].map(([f, t]) => [f, parseYamlFile(`${against}/${f}`, t)]));
     const fresh = new Map([...result.files].map(([f, t]) => [f, parseYamlFile(f, t)]));
     const diffs = diffRenderings(committed, fresh, committedText, result.files);

@@ -36,6 +36,8 @@ export interface RingVerdict {
   readonly findings: readonly Finding[];
   readonly lockChecksums: readonly string[];
   readonly podTemplateHashes: Readonly<Record<string, readonly string[]>>;
+  /** Deployment → the image of its first container, as compared (what `promote image` pins for api/horizon/nginx). */
+  readonly images: Readonly<Record<string, string>>;
 }
 
 export const verify: Command = {
@@ -88,7 +90,12 @@ export const verify: Command = {
           for (const t of probeTargets(exp.namespace, exp.objects)) findings.push(...judgeProbe(exp.ring, t, probe(probeKube, proxyPath(t), `${t.namespace}/${t.service}:${t.port}`)));
         }
         const sorted = sortFindings(findings);
-        return { ring: exp.ring, namespace: exp.namespace, passed: sorted.length === 0, checks, findings: sorted, lockChecksums: observed.lockChecksums, podTemplateHashes: observed.podTemplateHashes };
+        const images: Record<string, string> = {};
+        for (const d of exp.objects.filter((o) => o.kind === 'Deployment').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+          const image = d.spec?.template?.spec?.containers?.[0]?.image;
+          if (typeof image === 'string') images[d.metadata.name] = image;
+        }
+        return { ring: exp.ring, namespace: exp.namespace, passed: sorted.length === 0, checks, findings: sorted, lockChecksums: observed.lockChecksums, podTemplateHashes: observed.podTemplateHashes, images };
       });
     } catch (e) {
       if (e instanceof ClusterError) {
@@ -120,6 +127,7 @@ export const verify: Command = {
         lock_checksums: v.lockChecksums,
         pod_template_hashes: v.podTemplateHashes,
         lock: lockVersions(registry.locks[v.ring]?.modules ?? {}),
+        images: v.images,
       }));
       const release = acquireLock(ctx.registry);
       try {
