@@ -50,7 +50,9 @@ export function describeValue(v: unknown): string {
   return 'a table';
 }
 
-export { looksLikeSecretValue } from '../model/secret-values';
+import { looksLikeSecretValue } from '../model/secret-values';
+
+export { looksLikeSecretValue };
 
 function dateText(d: Date): string {
   try {

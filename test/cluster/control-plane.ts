@@ -4,7 +4,8 @@
  * Go module proxy by `test/cluster/build.sh` into a cache folder outside the clone.
  *
  * - Admission: NamespaceLifecycle, LimitRanger, ServiceAccount, ResourceQuota, PodSecurity; RBAC on.
- * - Fake nodes in two zones, large enough for every example registry.
+ * - Fake nodes in two zones, large enough for every example registry, and unclassed PersistentVolumes
+ *   standing in for the storage an operator provides.
  * - KWOK's "general" pod stages: a pod becomes Ready after a short delay, and a deleted pod stays
  *   (Terminating, still counted by a ResourceQuota) until its termination grace period ends, as a
  *   kubelet would keep it. That is what makes the quota arithmetic of a rolling update observable.
@@ -62,6 +63,8 @@ export interface StartOptions {
   readonly nodesPerZone?: number;
   /** @default ["zone-a", "zone-b"] */
   readonly zones?: readonly string[];
+  /** Unclassed 100Gi PersistentVolumes for claims without a StorageClass (redis's append-only file). @default 4 */
+  readonly persistentVolumes?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -170,6 +173,22 @@ function fakeNodes(zones: readonly string[], perZone: number): string {
     }
   }
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs });
+}
+
+function persistentVolumes(count: number): string {
+  const items = Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `kwok-pv-${i + 1}`, labels: { type: 'kwok' } },
+    spec: {
+      capacity: { storage: '100Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Delete',
+      storageClassName: '',
+      hostPath: { path: `/var/lib/kwok-pv-${i + 1}` },
+    },
+  }));
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -320,6 +339,10 @@ export async function startControlPlane(version: string, options: StartOptions =
     const nodes = fakeNodes(options.zones ?? ['zone-a', 'zone-b'], options.nodesPerZone ?? 2);
     const created = k(['create', '-f', '-'], nodes);
     if (created.code !== 0) throw new Error(`control plane: creating fake nodes failed: ${created.stderr}`);
+    // Storage an operator would provide: unclassed PersistentVolumes the PV controller binds claims to
+    // (there is no provisioner; KWOK pods never touch the volume).
+    const volumes = k(['create', '-f', '-'], persistentVolumes(options.persistentVolumes ?? 4));
+    if (volumes.code !== 0) throw new Error(`control plane: creating persistent volumes failed: ${volumes.stderr}`);
     await waitFor('every fake node Ready', 90_000, () => k(['wait', '--for=condition=Ready', 'node', '--all', '--timeout=1s']).code === 0, tail);
     // The controller-manager is up when it has made the default ServiceAccount (pods cannot be admitted before).
     await waitFor('the default ServiceAccount', 90_000, () => k(['get', 'serviceaccount', 'default', '-n', 'default']).code === 0, tail);

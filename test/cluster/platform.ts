@@ -394,3 +394,33 @@ export function ringDataReaders(distDir: string): string[] {
   }
   return out.sort();
 }
+
+/**
+ * What the output assumes the cluster already has, read from dist/: PriorityClasses its pods name and
+ * the node labels its nodeSelectors ask for. An operator provides these (a priority scheme, a
+ * dedicated node pool); the cluster tests stand in for them, as for storage.
+ */
+export function operatorPrerequisites(distDir: string): { priorityClasses: string[]; nodeLabels: Record<string, string> } {
+  const priorityClasses = new Set<string>();
+  const nodeLabels: Record<string, string> = {};
+  for (const file of kustomizationOrder(distDir)) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const spec = doc.toJS()?.spec?.template?.spec;
+      if (!spec) continue;
+      if (spec.priorityClassName) priorityClasses.add(spec.priorityClassName);
+      Object.assign(nodeLabels, spec.nodeSelector ?? {});
+    }
+  }
+  return { priorityClasses: [...priorityClasses].sort(), nodeLabels };
+}
+
+/** Creates the PriorityClasses and labels every fake node as `operatorPrerequisites` says. */
+export function provideOperatorPrerequisites(cp: ControlPlane, distDir: string): void {
+  const { priorityClasses, nodeLabels } = operatorPrerequisites(distDir);
+  for (const name of priorityClasses) {
+    if (cp.kubectl(['get', 'priorityclass', name]).code === 0) continue;
+    cp.kubectlOk(['create', 'priorityclass', name, '--value=1000', `--description=stand-in for the operator's ${name}`]);
+  }
+  const labels = Object.entries(nodeLabels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length) cp.kubectlOk(['label', 'nodes', '--all', '--overwrite', ...labels]);
+}
