@@ -2,8 +2,6 @@
  * Registry problems are values: a file, a field path and a sentence saying what was expected and
  * what was found. They are collected and reported together, one line each, never as a stack trace.
  */
-import { looksLikeSecretValue } from '../model/secret-values';
-
 export interface RegistryProblem {
   /** Path of the file, as the user named it (e.g. `rings/canary.toml`). */
   readonly file: string;

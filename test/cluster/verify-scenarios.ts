@@ -43,29 +43,13 @@ export function referencedSecrets(docs: readonly any[]): string[] {
   return [...new Set(docs.flatMap((o) => secretRefs(o).map((s) => `${o.metadata.namespace}/${s}`)))].sort();
 }
 
-/** Applies the stand-ins: alias targets, referenced Secrets (placeholder data, never real), volumes for the claims, ExternalSecrets Ready. */
+/** Applies the stand-ins: alias targets, referenced Secrets (placeholder data, never real), ExternalSecrets Ready (volumes: the control plane's own). */
 export function applyStandIns(cp: ControlPlane, distDir: string, homeNamespace: string): void {
   const docs = distDocs(distDir);
   const items: object[] = aliasTargetsMissingFromDist(docs, homeNamespace).map((s) => standInService(homeNamespace, s));
   for (const ref of referencedSecrets(docs)) {
     const [namespace, name] = ref.split('/');
     items.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: { 'stand-in': 'operator' } }, type: 'Opaque', stringData: { placeholder: 'stand-in' } });
-  }
-  // No storage provisioner runs here: a pre-bound PersistentVolume per claim (redis persistence), as a cluster's provisioner would make.
-  for (const pvc of docs.filter((o) => o.kind === 'PersistentVolumeClaim')) {
-    items.push({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: `stand-in-${pvc.metadata.namespace}-${pvc.metadata.name}`, labels: { 'stand-in': 'operator' } },
-      spec: {
-        capacity: { storage: pvc.spec.resources.requests.storage },
-        accessModes: pvc.spec.accessModes,
-        storageClassName: pvc.spec.storageClassName ?? '',
-        persistentVolumeReclaimPolicy: 'Delete',
-        hostPath: { path: `/tmp/stand-in/${pvc.metadata.namespace}/${pvc.metadata.name}` },
-        claimRef: { namespace: pvc.metadata.namespace, name: pvc.metadata.name },
-      },
-    });
   }
   cp.kubectlOk(['apply', '--server-side', '--field-manager=stand-ins', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   markExternalSecretsReady(cp, docs);

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
-import { applyFileByFile, applyServerSide, incompleteRollouts, installCrds, supportMatrix, Workdir, workdir } from './platform';
+import { applyFileByFile, applyServerSide, incompleteRollouts, installCrds, provideOperatorPrerequisites, supportMatrix, Workdir, workdir } from './platform';
 import { applyStandIns, deploymentStatus, distDocs, recordFixture, ringsCli, until } from './verify-scenarios';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
@@ -47,6 +47,7 @@ export function defineVerifySuite(version: string): void {
 
     test('applied with the stand-ins operators provide (CNPG and MinIO Services, Secrets, ExternalSecrets Ready): verify passes, diff --live shows nothing', async () => {
       expect(installCrds(cp, operators).flatMap((o) => o.errors)).toEqual([]);
+      provideOperatorPrerequisites(cp, wd.dist);
       expect(applyFileByFile(cp, wd.dist).flatMap((f) => f.errors)).toEqual([]);
       applyStandIns(cp, wd.dist, HOME);
       expect(incompleteRollouts(cp)).toEqual([]);
