@@ -89,7 +89,13 @@ export function checkSources(dir: string, sources: ReadonlyMap<string, string>):
 }
 
 export function gateRings(reg: Registry): GateRing[] {
-  return reg.rings.map((r) => ({ name: r.spec.name, promotionOrder: r.spec.promotion_order, active: r.spec.active, soak: r.spec.soak }));
+  return reg.rings.map((r) => ({
+    name: r.spec.name,
+    promotionOrder: r.spec.promotion_order,
+    active: r.spec.active,
+    soak: r.spec.soak,
+    requireVerified: r.spec.require_verified,
+  }));
 }
 
 export function ringByName(reg: Registry, name: string): GateRing {
@@ -254,6 +260,13 @@ function yamlObjects(text: string): Obj[] {
     .filter((v): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v));
 }
 
+function describeEvidence(ev: NonNullable<HistoryEntry['evidence']>[number]): string {
+  if (ev.waived) return `${ev.gate} waived`;
+  if (ev.gate === 'verified') return `verified ${ev.verified_at}`;
+  if (ev.gate === 'soak') return `soaked since ${ev.arrived}`;
+  return ev.gate;
+}
+
 /** A history line as a short sentence. */
 export function summariseLine(line: string): string {
   try {
@@ -268,10 +281,19 @@ export function summarise(e: HistoryEntry): string {
   if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
   if (e.action === 'ring-retire') return `ring retire ${e.to}`;
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
+  if (e.action === 'verify') {
+    const n = e.findings?.length ?? 0;
+    const lock = e.lock_checksums?.length ? `, lock ${e.lock_checksums.map((c) => c.replace(/^(sha256:.{12}).*$/, '$1…')).join(' ')}` : '';
+    return `verify ${e.to}: ${e.passed ? 'passed' : `failed (${n} finding${n === 1 ? '' : 's'})`} [${(e.checks ?? []).join(', ')}]${lock}`;
+  }
   if (e.image !== undefined) {
     if (e.action === 'promote') return `promote image ${e.image} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'the platform default'})${waived}`;
     return `rollback image ${e.image} in ${e.to}: ${e.previous ?? '(none)'} → ${e.new ?? '(the platform default)'}`;
   }
-  if (e.action === 'promote') return `promote ${e.module} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'not pinned'})${waived}`;
+  if (e.action === 'promote') {
+    const rollback = e.rollback_target !== undefined ? `; rollback target ${e.rollback_target ?? '(unpin)'}` : '';
+    const evidence = e.evidence?.length ? `; evidence: ${e.evidence.map(describeEvidence).join(', ')}` : '';
+    return `promote ${e.module} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'not pinned'}${rollback}${evidence})${waived}`;
+  }
   return `rollback ${e.module} in ${e.to}: ${e.previous ?? '(none)'} → ${e.new ?? '(removed)'}`;
 }

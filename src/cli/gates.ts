@@ -12,9 +12,11 @@ export interface GateRing {
   readonly active: boolean;
   /** e.g. "24h", "7d". */
   readonly soak: string;
+  /** Promotions out of this ring need a passing `rings verify --record` (see evidence-gate.ts). @default false */
+  readonly requireVerified?: boolean;
 }
 
-export type GateName = 'order' | 'soak' | 'entry';
+export type GateName = 'order' | 'soak' | 'entry' | 'verified';
 
 export interface GateResult {
   readonly gate: GateName;

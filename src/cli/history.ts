@@ -4,7 +4,19 @@
  * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
  */
 
-export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire';
+export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire' | 'verify';
+
+/** What a promotion relied on, kept in its history entry (non-secret: times, names, checksums). */
+export interface PromotionEvidence {
+  readonly gate: string;
+  /** soak: when the version arrived in the source ring. */
+  readonly arrived?: string;
+  /** verified: the time of the passing `verify` entry relied on, and the lock checksum it saw. */
+  readonly verified_at?: string;
+  readonly lock_checksums?: readonly string[];
+  /** A gate waived with --emergency (its reason is the entry's reason). */
+  readonly waived?: boolean;
+}
 
 export interface HistoryEntry {
   /** UTC, ISO 8601, seconds precision: `2026-11-23T12:00:00Z`. */
@@ -33,6 +45,24 @@ export interface HistoryEntry {
   readonly reason: string | null;
   readonly gates_checked: readonly string[];
   readonly gates_waived: readonly string[];
+  /** promote: the pin a rollback restores (the previous version, null = unpin). */
+  readonly rollback_target?: string | null;
+  /** promote: the evidence each gate relied on. */
+  readonly evidence?: readonly PromotionEvidence[];
+  /** verify: whether every check passed. */
+  readonly passed?: boolean;
+  /** verify: the checks run (`deployment`, `rollout`, …, `probe`). */
+  readonly checks?: readonly string[];
+  /** verify: how many findings, and their one-line texts (object names and states, never values of secrets). */
+  readonly findings?: readonly string[];
+  /** verify: `rings.cdk8s.io/lock-checksum` seen on the ring's live pod templates. */
+  readonly lock_checksums?: readonly string[];
+  /** verify: Deployment → pod-template-hash of its running pods. */
+  readonly pod_template_hashes?: Readonly<Record<string, readonly string[]>>;
+  /** verify: the ring's lock (module → version) the cluster was compared with. */
+  readonly lock?: Readonly<Record<string, string>>;
+  /** verify: Deployment → image of its first container, as compared (api, horizon, nginx: what `promote image` pins). */
+  readonly images?: Readonly<Record<string, string>>;
 }
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -57,7 +87,7 @@ export function parseHistory(text: string): { entries: HistoryEntry[]; problems:
     }
     const p = entryProblem(v);
     if (p) problems.push({ line: i + 1, message: p });
-    else entries.push(v as HistoryEntry);
+    else entries.push(withDefaults(v as HistoryEntry));
   });
   return { entries, problems };
 }
@@ -66,10 +96,15 @@ function entryProblem(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   const e = v as Record<string, unknown>;
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time: expected an ISO 8601 time';
-  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire'].includes(e.action as string)) {
-    return `action: expected assign, promote, rollback, ring-add or ring-retire, got ${JSON.stringify(e.action)}`;
+  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire', 'verify'].includes(e.action as string)) {
+    return `action: expected assign, promote, rollback, ring-add, ring-retire or verify, got ${JSON.stringify(e.action)}`;
   }
   if (typeof e.to !== 'string') return 'to: expected a ring name';
+  if (e.action === 'verify') {
+    if (typeof e.passed !== 'boolean') return 'passed: expected true or false';
+    if (e.lock !== undefined && (e.lock === null || typeof e.lock !== 'object' || Array.isArray(e.lock))) return 'lock: expected an object of module versions';
+    return undefined;
+  }
   if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
   const pin = e.action === 'promote' || e.action === 'rollback';
   if (pin && typeof e.module !== 'string' && typeof e.image !== 'string') return 'module: expected a module name (or image: a component)';
@@ -81,9 +116,29 @@ function entryProblem(v: unknown): string | undefined {
   return undefined;
 }
 
+/** verify entries carry only their own keys on disk; in memory they get the common ones (null / []). */
+function withDefaults(e: HistoryEntry): HistoryEntry {
+  if (e.action !== 'verify') return e;
+  const defaults: Record<string, unknown> = { from: null, previous: null, new: null, reason: null, gates_checked: [], gates_waived: [] };
+  return { ...defaults, ...e } as HistoryEntry;
+}
+
 /** One line, keys in a fixed order, no trailing newline. */
 export function formatHistoryLine(e: HistoryEntry): string {
   const ordered: Record<string, unknown> = { time: e.time, actor: e.actor, action: e.action };
+  if (e.action === 'verify') {
+    Object.assign(ordered, {
+      to: e.to,
+      passed: e.passed,
+      checks: e.checks ?? [],
+      findings: e.findings ?? [],
+      lock_checksums: e.lock_checksums ?? [],
+      pod_template_hashes: e.pod_template_hashes ?? {},
+      lock: e.lock ?? {},
+      images: e.images ?? {},
+    });
+    return JSON.stringify(ordered);
+  }
   if (e.tenant !== undefined) ordered.tenant = e.tenant;
   if (e.module !== undefined) ordered.module = e.module;
   if (e.image !== undefined) ordered.image = e.image;
@@ -99,6 +154,8 @@ export function formatHistoryLine(e: HistoryEntry): string {
     gates_checked: e.gates_checked,
     gates_waived: e.gates_waived,
   });
+  if (e.rollback_target !== undefined) ordered.rollback_target = e.rollback_target;
+  if (e.evidence !== undefined) ordered.evidence = e.evidence;
   return JSON.stringify(ordered);
 }
 
@@ -171,4 +228,26 @@ export function rollbackPlan(entries: readonly HistoryEntry[], module: string, r
     };
   }
   return { ok: true, target: top.previous, targetSha256: top.previous_sha256 ?? null, undoing: top };
+}
+
+/**
+ * What a promotion's gates relied on, for its history entry: when the version arrived (soak), which
+ * verify entry (verified), and every waived gate.
+ */
+export function promotionEvidence(
+  results: ReadonlyArray<{ readonly gate: string; readonly ok: boolean; readonly evidence?: PromotionEvidence }>,
+  history: readonly HistoryEntry[],
+  subject: string,
+  from: string | undefined,
+  version: string,
+): PromotionEvidence[] {
+  const out: PromotionEvidence[] = [];
+  for (const r of results) {
+    if (!r.ok) out.push({ gate: r.gate, waived: true });
+    else if (r.gate === 'soak' && from !== undefined) {
+      const arrived = arrivalTime(history, subject, from, version);
+      if (arrived) out.push({ gate: 'soak', arrived });
+    } else if (r.evidence) out.push(r.evidence);
+  }
+  return out;
 }

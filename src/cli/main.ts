@@ -21,11 +21,12 @@ import { rollback } from './commands/rollback';
 import { show } from './commands/show';
 import { status } from './commands/status';
 import { synth } from './commands/synth';
+import { verify } from './commands/verify';
 import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, recover, exportCommand];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, verify, recover, exportCommand];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 
@@ -48,6 +49,7 @@ export function topHelp(): string {
     '  --help, -h      help for a command',
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
+    '            (verify and diff --live: 1 = the cluster differs, 2 also = the cluster cannot be reached or read)',
     '',
     'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
     '             RINGS_ACTOR="Name <email>" is the history\'s actor (default: git user.name <user.email>, then $USER);',

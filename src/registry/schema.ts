@@ -506,6 +506,12 @@ export const ringSchema = z
       .regex(/^\d+(m|h|d)$/, 'expected a duration such as "30m", "24h" or "7d"')
       .default('0h'),
     /**
+     * Promotions out of this ring need evidence: a passing `rings verify --ring <this> --record` of the
+     * version being promoted, recorded at least `soak` after it arrived (or `--emergency --reason`).
+     * @default false
+     */
+    require_verified: z.boolean(says('expected true or false')).default(false),
+    /**
      * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
      * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.
      * @default 1

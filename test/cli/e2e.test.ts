@@ -273,7 +273,7 @@ describe('safety under concurrency and crashes', () => {
 
     const next = rings(ws.dir, ['assign', 'foo', 'edge', '--yes']);
     expect(next.code).toBe(0);
-    expect(next.stderr).toContain('recovered an interrupted command and completed it: promote payments 3.2.0 from edge to stable (was 3.1.0)');
+    expect(next.stderr).toContain('recovered an interrupted command and completed it: promote payments 3.2.0 from edge to stable (was 3.1.0; rollback target 3.1.0; evidence: soaked since 2026-11-05T11:00:00Z)');
     expect(ws.history().slice(historyBefore).map((e) => e.action)).toEqual(['promote', 'assign']);
     expect(fs.existsSync(path.join(ws.reg, '.pending.json'))).toBe(false);
     expect(fs.existsSync(path.join(ws.reg, '.lock'))).toBe(false);

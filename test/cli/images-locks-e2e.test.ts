@@ -134,7 +134,7 @@ describe('--dry-run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('dry run: nothing was written\n');
     expect(r.stdout).toMatch(/rings\/locks\/edge\.lock\.json: ai 2\.3\.1 → 2\.4\.0/);
-    expect(r.stdout).toContain('would record: promote ai 2.4.0 from canary to edge (was 2.3.1)');
+    expect(r.stdout).toContain('would record: promote ai 2.4.0 from canary to edge (was 2.3.1; rollback target 2.3.1; evidence: soaked since 2026-11-23T02:00:00Z)');
     expect(r.stdout).toMatch(/^ring-edge\.yaml$/m);
     expect(r.stdout).toMatch(/^  \+ ConfigMap autocom-edge\/module-lock-[0-9a-f]{10}$/m);
     expect(r.stdout).toMatch(/^  ~ Deployment autocom-edge\/api: /m);

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { readDir } from '../../dist';
-import { stringFlag } from '../args';
+import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
+import type { Ctx } from '../context';
 import { CliError, Command, loadAll, renderSources } from '../context';
 import { diffRenderings, FileDiff, Obj } from '../diff';
+import { ClusterError, kubectl } from '../kube';
+import { formatLiveDiffs, liveDiff } from '../live-diff';
 import { json } from '../output';
 
-function parseYamlFile(file: string, text: string): Obj[] {
+export function parseYamlFile(file: string, text: string): Obj[] {
   const docs = parseAllDocuments(text);
   const out: Obj[] = [];
   for (const d of Array.isArray(docs) ? docs : [docs]) {
@@ -20,12 +23,20 @@ function parseYamlFile(file: string, text: string): Obj[] {
 export const diff: Command = {
   name: 'diff',
   summary: 'compare a fresh synth with the committed dist/ object by object; exit 1 when they differ (CI drift check)',
-  usage: 'rings diff [--against DIR] [--json] [--registry DIR]',
+  usage: 'rings diff [--against DIR] [--live [--kubeconfig FILE] [--context NAME]] [--json] [--registry DIR]',
+  help: [
+    'Without --live: a fresh synth of the registry against the committed DIR (default dist/).',
+    '--live: DIR against the cluster: what `kubectl apply --server-side` of DIR (field manager cdk8s-rings, forcing',
+    'conflicts) would change, from a server-side dry run: + created, ~ changed (field paths), ! drift another field',
+    'manager set on a field DIR does not set (apply keeps it). Read-only. Exit 0 no change, 1 changes, 2 cluster unreachable.',
+  ].join('\n'),
   positionals: [],
-  flags: { against: 'string', json: 'boolean' },
+  flags: { against: 'string', json: 'boolean', live: 'boolean', kubeconfig: 'string', context: 'string' },
   run(ctx, args) {
     const against = stringFlag(args, 'against') ?? 'dist';
     if (!fs.existsSync(against)) throw new CliError(`${against}: expected a folder of synthesized YAML to compare with, found none (pass --against DIR)`);
+    if (boolFlag(args, 'live')) return diffLive(ctx, args, against);
+    if (stringFlag(args, 'kubeconfig') !== undefined || stringFlag(args, 'context') !== undefined) throw new UsageError('--kubeconfig and --context go with --live', 'rings diff --live [--kubeconfig FILE] [--context NAME]');
     const { sources } = loadAll(ctx.registry);
     const previous = readDir(against);
     const { result } = renderSources(ctx.registry, sources, previous);
@@ -38,6 +49,33 @@ export const diff: Command = {
     return diffs.length ? 1 : 0;
   },
 };
+
+/** dist/ files (kustomization.yaml excluded) in apply order, parsed. */
+function distFiles(against: string): Map<string, Obj[]> {
+  const text = readDir(against);
+  const kust = text.get('kustomization.yaml');
+  const order: string[] = kust ? ((parseYamlFile(`${against}/kustomization.yaml`, kust)[0]?.resources as string[] | undefined) ?? []) : [];
+  const names = [...text.keys()].filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && f !== 'kustomization.yaml');
+  names.sort((a, b) => (order.indexOf(a) < 0 ? 1e9 : order.indexOf(a)) - (order.indexOf(b) < 0 ? 1e9 : order.indexOf(b)) || a.localeCompare(b));
+  return new Map(names.map((f) => [f, parseYamlFile(`${against}/${f}`, text.get(f)!)]));
+}
+
+function diffLive(ctx: Ctx, args: ParsedArgs, against: string): number {
+  const kube = kubectl({ kubeconfig: stringFlag(args, 'kubeconfig'), context: stringFlag(args, 'context'), env: ctx.io.env });
+  try {
+    const diffs = liveDiff(kube, distFiles(against));
+    if (ctx.json) ctx.io.stdout(json({ against, live: true, differs: diffs.length > 0, files: diffs }));
+    else ctx.io.stdout(formatLiveDiffs(diffs, against, ctx.c));
+    return diffs.length ? 1 : 0;
+  } catch (e) {
+    if (e instanceof ClusterError) {
+      if (ctx.json) ctx.io.stdout(json({ reachable: false, error: e.message }));
+      ctx.io.stderr(`${ctx.c.red('error')}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
 
 export function formatDiffs(diffs: readonly FileDiff[], against: string, c: { green: (s: string) => string; red: (s: string) => string; yellow: (s: string) => string; bold: (s: string) => string }): string {
   if (diffs.length === 0) return `${against}/ is up to date with the registry\n`;

@@ -4,8 +4,9 @@ import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent 
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, gateRings, LoadedRegistry, Mutation, ringByName } from '../context';
+import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
-import { imageSubject, rollbackPlan } from '../history';
+import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
 import { setTableString } from '../toml-table-edit';
 
 export function imageComponent(c: string): RingImageComponent {
@@ -57,6 +58,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
     const src = ringByName(registry, o.from);
     ref = effectiveImage(loaded, o.from, c);
     results = [orderGate(rings, src, dest), soakGate(history, subject, src, ref, ctx.now)];
+    if (src.requireVerified) results.push(verifiedGate(history, subject, src, ref, ctx.now, { label: `image ${c}`, seen: (e) => e.images?.[c] }));
   } else {
     const problem = imagePinProblem(o.withImage!);
     if (problem) throw new CliError(`invalid image reference ${JSON.stringify(o.withImage)}: ${problem}`);
@@ -73,7 +75,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   describe.push(`  rolls ${c === 'nginx' ? 'nginx' : c} in ${o.to} (namespace ${registry.rings.find((r) => r.spec.name === o.to)!.spec.namespace}) only`);
   return {
     files: { [rel]: text },
-    entry: { action: 'promote', image: c, from: o.from ?? null, to: o.to, previous, new: ref, reason: o.reason, gates_checked: outcome.checked, gates_waived: outcome.waived },
+    entry: { action: 'promote', image: c, from: o.from ?? null, to: o.to, previous, new: ref, reason: o.reason, gates_checked: outcome.checked, gates_waived: outcome.waived, rollback_target: previous, evidence: promotionEvidence(results, history, subject, o.from, ref) },
     describe,
   };
 }

@@ -3,7 +3,9 @@ import { SHA256, VERSION } from '../../registry/schema';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
+import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
+import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
 
@@ -20,6 +22,9 @@ export const promote: Command = {
     '  order  --from/--to moves exactly one step toward the conservative end (the next active ring with a lower promotion_order)',
     "  soak   the version has run in --from for at least that ring's soak, measured from history.jsonl; no record of its arrival = refused",
     '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
+    '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` that saw the',
+    "            version (or image), recorded at least the ring's soak after it arrived, and no failing verify since",
+    'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
     '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
@@ -99,6 +104,7 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
       );
     }
     results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
+    if (src.requireVerified) results.push(verifiedGate(history, module, src, version, ctx.now));
   } else {
     if (!VERSION.test(o.withVersion!)) throw new CliError(`invalid version ${JSON.stringify(o.withVersion)}: expected a semantic version such as "1.6.0"`);
     version = o.withVersion!;
@@ -135,6 +141,8 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
       reason: o.reason,
       gates_checked: outcome.checked,
       gates_waived: outcome.waived,
+      rollback_target: previous,
+      evidence: promotionEvidence(results, history, module, from, version),
     },
     describe,
   };

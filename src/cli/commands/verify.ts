@@ -1,0 +1,170 @@
+/**
+ * `rings verify`: reads the live cluster (read-only, through kubectl) and compares it with what the
+ * registry says each ring should run — synthesized in memory from the registry, the same objects
+ * `rings synth` writes. `--record` appends the result to the history as evidence for the `verified`
+ * promotion gate. Exit 0 all match, 1 findings, 2 cluster unreachable or unreadable.
+ */
+import * as path from 'path';
+import { VERIFY_CHECKS, Finding, formatFinding, sortFindings, VerifyCheck } from '../../verify/findings';
+import { verifyRing } from '../../verify/compare';
+import { ringExpectations } from '../../verify/expected';
+import { judgeProbe, probeTargets, proxyPath } from '../../verify/probe';
+import { boolFlag, stringFlag, UsageError } from '../args';
+import { CliError, Command, loadAll, renderSources } from '../context';
+import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
+import { ClusterError, kubectl, probe, readSnapshot } from '../kube';
+import { json } from '../output';
+import { acquireLock, commit, recover } from '../transaction';
+
+const USAGE = 'rings verify [--ring R] [--kubeconfig FILE] [--context NAME] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]';
+
+/** Lock entries as versions (a plain version string, or an object carrying `version`). */
+export function lockVersions(modules: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(modules).sort()) {
+    const v = modules[k] as unknown;
+    out[k] = typeof v === 'string' ? v : String((v as { version?: unknown })?.version ?? '');
+  }
+  return out;
+}
+
+export interface RingVerdict {
+  readonly ring: string;
+  readonly namespace: string;
+  readonly passed: boolean;
+  readonly checks: readonly VerifyCheck[];
+  readonly findings: readonly Finding[];
+  readonly lockChecksums: readonly string[];
+  readonly podTemplateHashes: Readonly<Record<string, readonly string[]>>;
+  /** Deployment → the image of its first container, as compared (what `promote image` pins for api/horizon/nginx). */
+  readonly images: Readonly<Record<string, string>>;
+}
+
+export const verify: Command = {
+  name: 'verify',
+  summary: 'compare the live cluster with the registry, ring by ring (read-only); exit 1 on any finding, 2 when the cluster cannot be read',
+  usage: USAGE,
+  help: [
+    'Checks, one line per finding (`<ring>: [<check>] <object>: <what was found>`):',
+    '  deployment       every Deployment of the ring exists',
+    '  rollout          each rollout completed (all replicas updated and available, no old pods)',
+    '  replicas         spec.replicas is what dist/ says (or within the autoscaler), ready ≥ desired',
+    '  template         images, ConfigMaps read and rings.cdk8s.io/ checksums (lock, config) match a fresh synth',
+    '  restarts         no pod crash-looping, none restarted more than --max-restarts times (default 3)',
+    "  ring-env         every pod's RING_NAME and MODULE_LOCK_PATH resolve (env, envFrom, live ConfigMaps) to the ring's",
+    '  routing          each tenant host of the ring is served by its Ingress/HTTPRoute and by no other, in any namespace',
+    '  alias            each alias Service exists and its target Service exists in the home namespace',
+    '  secret           each Secret the ring references exists (names only: Secret data is never read)',
+    '  external-secret  each ExternalSecret reports Ready',
+    '  probe            (--probe) GET /api/health through the API server service proxy reports ring.name = the ring',
+    'The expected state is a synthesis of the registry in memory (what dist/ holds when `rings diff` is clean).',
+    'The cluster is read with kubectl (KUBECONFIG, --kubeconfig, --context); nothing is ever written to it.',
+    `--record appends one non-secret "verify" entry per ring to ${HISTORY_FILE} (checks, pass/fail, findings,`,
+    'lock checksums and pod-template-hashes seen, the lock compared with): the evidence require_verified asks for.',
+    'Exit codes: 0 everything matches; 1 findings (or an invalid registry); 2 the cluster cannot be reached or read, or a usage error.',
+  ].join('\n'),
+  positionals: [],
+  flags: { ring: 'string', kubeconfig: 'string', context: 'string', 'max-restarts': 'string', probe: 'boolean', record: 'boolean', json: 'boolean' },
+  run(ctx, args) {
+    const only = stringFlag(args, 'ring');
+    const maxText = stringFlag(args, 'max-restarts') ?? '3';
+    if (!/^\d+$/.test(maxText)) throw new UsageError(`--max-restarts: expected a whole number ≥ 0, got ${JSON.stringify(maxText)}`, USAGE);
+    const { registry, sources } = loadAll(ctx.registry);
+    const { plan, result } = renderSources(ctx.registry, sources);
+    if (only !== undefined && !plan.rings.some((r) => r.name === only)) {
+      throw new CliError(`unknown ring "${only}" (rings: ${plan.rings.map((r) => r.name).join(', ')})`);
+    }
+    const objects = result.charts.flatMap((c) => c.objects);
+    const expectations = ringExpectations(plan.rings, plan.homeNamespace, objects).filter((e) => only === undefined || e.ring === only);
+    const kube = kubectl({ kubeconfig: stringFlag(args, 'kubeconfig'), context: stringFlag(args, 'context'), env: ctx.io.env });
+
+    let verdicts: RingVerdict[];
+    try {
+      const snapshot = readSnapshot(kube, [...expectations.map((e) => e.namespace), plan.homeNamespace]);
+      const probeKube = kubectl({ kubeconfig: stringFlag(args, 'kubeconfig'), context: stringFlag(args, 'context'), env: ctx.io.env, requestTimeout: '5s' });
+      verdicts = expectations.map((exp) => {
+        const { findings, observed } = verifyRing(exp, snapshot, { maxRestarts: Number(maxText) });
+        const checks: VerifyCheck[] = VERIFY_CHECKS.filter((c) => c !== 'probe');
+        if (boolFlag(args, 'probe')) {
+          checks.push('probe');
+          for (const t of probeTargets(exp.namespace, exp.objects)) findings.push(...judgeProbe(exp.ring, t, probe(probeKube, proxyPath(t), `${t.namespace}/${t.service}:${t.port}`)));
+        }
+        const sorted = sortFindings(findings);
+        const images: Record<string, string> = {};
+        for (const d of exp.objects.filter((o) => o.kind === 'Deployment').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+          const image = d.spec?.template?.spec?.containers?.[0]?.image;
+          if (typeof image === 'string') images[d.metadata.name] = image;
+        }
+        return { ring: exp.ring, namespace: exp.namespace, passed: sorted.length === 0, checks, findings: sorted, lockChecksums: observed.lockChecksums, podTemplateHashes: observed.podTemplateHashes, images };
+      });
+    } catch (e) {
+      if (e instanceof ClusterError) {
+        if (ctx.json) ctx.io.stdout(json({ reachable: false, error: e.message }));
+        ctx.io.stderr(`${ctx.c.red('error')}: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+
+    let recorded: HistoryEntry[] = [];
+    if (boolFlag(args, 'record')) {
+      const time = isoSeconds(ctx.now);
+      const actor = ctx.actor();
+      recorded = verdicts.map((v) => ({
+        time,
+        actor,
+        action: 'verify',
+        to: v.ring,
+        from: null,
+        previous: null,
+        new: null,
+        reason: null,
+        gates_checked: [],
+        gates_waived: [],
+        passed: v.passed,
+        checks: v.checks,
+        findings: v.findings.map(formatFinding),
+        lock_checksums: v.lockChecksums,
+        pod_template_hashes: v.podTemplateHashes,
+        lock: lockVersions(registry.locks[v.ring]?.modules ?? {}),
+        images: v.images,
+      }));
+      const release = acquireLock(ctx.registry);
+      try {
+        recover(ctx.registry);
+        for (const entry of recorded) commit(ctx.registry, {}, formatHistoryLine(entry), ctx.hook);
+      } finally {
+        release();
+      }
+    }
+
+    const passed = verdicts.every((v) => v.passed);
+    if (ctx.json) {
+      ctx.io.stdout(
+        json({
+          reachable: true,
+          passed,
+          recorded: recorded.length > 0,
+          rings: verdicts.map((v) => ({
+            ring: v.ring,
+            namespace: v.namespace,
+            passed: v.passed,
+            checks: v.checks,
+            findings: v.findings.map(({ check, object, message }) => ({ check, object, message })),
+            lock_checksums: v.lockChecksums,
+            pod_template_hashes: v.podTemplateHashes,
+          })),
+        }),
+      );
+      return passed ? 0 : 1;
+    }
+    const c = ctx.c;
+    for (const v of verdicts) for (const f of v.findings) ctx.io.stdout(`${formatFinding(f)}\n`);
+    for (const v of verdicts) {
+      const n = v.findings.length;
+      ctx.io.stdout(`${v.passed ? c.green('ok') : c.red('FAIL')}  ${v.ring} (${v.namespace}): ${v.passed ? `${v.checks.length} checks passed` : `${n} finding${n === 1 ? '' : 's'}`}\n`);
+    }
+    if (recorded.length) ctx.io.stdout(`recorded ${recorded.length} verify entr${recorded.length === 1 ? 'y' : 'ies'} in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
+    return passed ? 0 : 1;
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * What `rings verify` reads from a live cluster, as plain JSON (the API's own `-o json` objects), so
+ * the comparison is a pure function of (expected objects, snapshot) and can be tested with snapshots
+ * recorded from a real API server (test/fixtures/verify/). Secrets are names only: their data is
+ * never read.
+ */
+
+export type KObj = Record<string, any>;
+
+export interface NamespaceSnapshot {
+  readonly deployments: readonly KObj[];
+  readonly pods: readonly KObj[];
+  readonly configmaps: readonly KObj[];
+  readonly services: readonly KObj[];
+  /** Names of the Secrets of the namespace (never their data). */
+  readonly secrets: readonly string[];
+  /** ExternalSecrets; null when the cluster does not serve the kind (no External Secrets CRDs). */
+  readonly externalsecrets: readonly KObj[] | null;
+}
+
+export interface ClusterSnapshot {
+  /** Namespace name → what it holds; a namespace missing from the cluster is absent here. */
+  readonly namespaces: Readonly<Record<string, NamespaceSnapshot>>;
+  /** Every Ingress of the cluster (all namespaces): a host must be served by one ring only. */
+  readonly ingresses: readonly KObj[];
+  /** Every HTTPRoute of the cluster; null when the cluster does not serve Gateway API. */
+  readonly httproutes: readonly KObj[] | null;
+}
+
+/** The result of one `/api/health` request through the API server's service proxy. */
+export interface ProbeResponse {
+  /** `namespace/service:port`. */
+  readonly target: string;
+  /** true when the request got an HTTP answer (any status); false on connection errors/timeouts. */
+  readonly answered: boolean;
+  /** The body (JSON text expected), or the error message when not answered. */
+  readonly body: string;
+}
