@@ -213,12 +213,12 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   return { dir, platform, rings, tenants, locks, previews };
 }
 
-function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
+export function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
   return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 }
 
 /** Runs a schema and turns each zod issue into a problem naming the field, the expectation and the value found. */
-function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, problems: RegistryProblem[]): z.infer<S> | undefined {
+export function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, problems: RegistryProblem[]): z.infer<S> | undefined {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   for (const issue of r.error.issues) problems.push(...issueToProblems(file, issue, value, keyIndex(schema)));

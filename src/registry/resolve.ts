@@ -17,7 +17,9 @@ import {
 } from '../../constructs';
 import { ringDataOf } from '../export/ring-data';
 import { memoryForModules } from '../memory';
+import { RegistryError } from './errors';
 import type { Registry } from './load';
+import { unresolvableProblems } from './plan-guards';
 
 export interface RingPlan {
   readonly platform: string;
@@ -45,7 +47,14 @@ function ringDataProps(reg: Registry): SharedLayerProps['ringData'] {
   return { domain: reg.platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) };
 }
 
+/**
+ * The props of every construct, from a validated registry. Refuses (throws `RegistryError`) what it
+ * cannot place rather than dropping it: a tenant or preview on a ring that does not exist or is
+ * inactive, a home ring that is not a ring, a ring without a lock.
+ */
 export function resolvePlan(reg: Registry): RingPlan {
+  const refused = unresolvableProblems(reg);
+  if (refused.length) throw new RegistryError(refused);
   const p = reg.platform;
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
   const sharedServices: SharedServiceRef[] = [
@@ -160,8 +169,8 @@ export function resolvePlan(reg: Registry): RingPlan {
       lock,
       lockMountDir: p.lock_mount_dir,
       appSettings: p.app_settings,
-      database: { host: p.database.host, port: p.database.port },
-      redis: { host: p.redis.host, port: p.redis.port },
+      ...(p.database ? { database: { host: p.database.host, port: p.database.port } } : {}),
+      ...(p.redis ? { redis: { host: p.redis.host, port: p.redis.port } } : {}),
       ingress: {
         className: p.ingress.class,
         // The pods that proxy to nginx: the ingress controller, or the Gateway's data plane.

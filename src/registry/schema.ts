@@ -292,25 +292,27 @@ export const platformSchema = z
       .optional(),
     /** Non-secret settings copied into every ring's ConfigMap. @default {} */
     app_settings: z.record(z.string(says('expected a string'))).default({}),
-    /** Database and Redis: by the alias names every ring reaches them under. */
+    /**
+     * The database every ring reaches, by the alias name (a shared or external service): the ring
+     * ConfigMap gets DB_HOST and DB_PORT. @default none (no DB_* keys)
+     */
     database: z
       .object({
-        /** @default "autocom-db-rw" */
-        host: serviceName('a service name').default('autocom-db-rw'),
+        host: serviceName('a service name'),
         /** @default 5432 */
         port: wholeNumber(1, 65535).default(5432),
       })
       .strict()
-      .default({}),
+      .optional(),
+    /** Redis, the same way: REDIS_HOST and REDIS_PORT in the ring ConfigMap. @default none (no REDIS_* keys) */
     redis: z
       .object({
-        /** @default "redis" */
-        host: serviceName('a service name').default('redis'),
+        host: serviceName('a service name'),
         /** @default 6379 */
         port: wholeNumber(1, 65535).default(6379),
       })
       .strict()
-      .default({}),
+      .optional(),
     /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default "/etc/rings" */
     lock_mount_dir: absolutePath.default('/etc/rings'),
     /** Extra room in each ring's ResourceQuota above the computed surge footprint. @default 10 */

@@ -43,8 +43,10 @@ export type Rule = (input: CrossFileInput) => RegistryProblem[];
 /** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
 export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
 
-/** Env keys the ring ConfigMap sets itself. */
-const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT']);
+/** Env keys the ring ConfigMap sets itself: always the ring's two, DB_* and REDIS_* when the registry names a database or Redis. */
+function reservedSettings(platform: PlatformFile): Set<string> {
+  return new Set(['RING_NAME', 'MODULE_LOCK_PATH', ...(platform.database ? ['DB_HOST', 'DB_PORT'] : []), ...(platform.redis ? ['REDIS_HOST', 'REDIS_PORT'] : [])]);
+}
 
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
 export const MAX_LOCK_BYTES = 1000 * 1024;
@@ -187,11 +189,12 @@ export const tenantHostsDoNotCollideWithSharedHosts: Rule = ({ platform, tenants
 export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   if (!platform) return [];
   const out: RegistryProblem[] = [];
+  const reserved = reservedSettings(platform);
   for (const [k, v] of Object.entries(platform.app_settings)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
       out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
-    } else if (RESERVED_SETTINGS.has(k)) {
-      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)' });
+    } else if (reserved.has(k)) {
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, and DB_*, REDIS_* when [database], [redis] are set, come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
       out.push({
         file: platformFile,
