@@ -106,6 +106,10 @@ function checkInput(input: unknown, options: ValidateOptions): { registry: Regis
     problems.push({ file: dir, path: 'locks', message: `expected a table of ring name → lock (module alias → version), got ${describeValue(input.locks)}` });
   } else {
     for (const ring of Object.keys(input.locks).sort()) {
+      if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ring)) {
+        problems.push({ file: dir, path: fieldPath(['locks', ring]), message: 'expected a ring name (a DNS label) as the key' });
+        continue;
+      }
       const file = shown(`locks/${ring}.lock.json`);
       lockFiles.push({ file, ring });
       const value = input.locks[ring];
