@@ -320,11 +320,12 @@ export const platformSchema = z
     /** TCP ports api and horizon may reach outside the cluster (payment, mail, package APIs). @default [443] */
     egress_ports: z.array(wholeNumber(1, 65535)).default([443]),
     /**
-     * Render the home namespace's ring-data ConfigMap (tenant → ring and API host, and the
-     * module_rings rows). Turn it off when the tenant map outgrows a ConfigMap (10,000 to 15,000
-     * tenants) and sync the app from `rings export` instead. @default true
+     * Render the home namespace's ring-data ConfigMap (tenant → ring and API host, and the seed's
+     * module_rings rows) for shared services to mount (`ring_data_path`). Leave it off when the
+     * tenant map outgrows a ConfigMap (10,000 to 15,000 tenants) and sync the app from
+     * `rings export` instead. @default false
      */
-    ring_data: z.boolean(says('expected true or false')).default(true),
+    ring_data: z.boolean(says('expected true or false')).default(false),
   })
   .strict();
 
