@@ -73,10 +73,12 @@ export function objectKey(o: Obj): string {
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function identityField(a: readonly unknown[], b: readonly unknown[]): string | undefined {
+function identityField(a: readonly unknown[], b: readonly unknown[], at: string): string | undefined {
   const items = [...a, ...b];
   if (items.length === 0 || !items.every(isObj)) return undefined;
-  for (const field of ['name', 'host', 'key', 'mountPath', 'port', 'containerPort']) {
+  // A mount is the folder it fills: the same folder under another volume name is a rename.
+  const fields = /volumeMounts$/.test(at) ? ['mountPath', 'name'] : ['name', 'host', 'key', 'mountPath', 'port', 'containerPort'];
+  for (const field of fields) {
     const unique = (xs: readonly unknown[]) => {
       const ids = xs.map((x) => (x as Obj)[field]);
       return ids.every((id) => typeof id === 'string' || typeof id === 'number') && new Set(ids).size === ids.length;
@@ -90,7 +92,7 @@ const seg = (k: string) => (/^[A-Za-z_$][\w$-]*$/.test(k) ? `.${k}` : `[${JSON.s
 
 function show(v: unknown, secret: boolean): string {
   if (secret) return '(not shown)';
-  if (typeof v === 'string') return looksLikeSecretValue(v) ? '(not shown)' : v.length > 48 || /[\n\r]/.test(v) ? `(${v.length} characters)` : JSON.stringify(v);
+  if (typeof v === 'string') return looksLikeSecretValue(v) ? '(not shown)' : v.length > 120 || /[\n\r]/.test(v) ? `(${v.length} characters)` : JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) {
@@ -100,9 +102,16 @@ function show(v: unknown, secret: boolean): string {
   return '(a table)';
 }
 
+/** Fields the registry sets explicitly where the API server would default them (every field set explicitly). */
+const EXPLICIT_DEFAULT = /(\.readOnly$|\.imagePullPolicy$|\.protocol$|^spec\.type$|\.pathType$|\.terminationMessage(Path|Policy)$|\.dnsPolicy$|\.restartPolicy$|\.schedulerName$)/;
+
 function reasonOf(kind: string, path: string, value: unknown): Reason {
   if (HARDENING_KINDS.has(kind)) return 'hardening';
-  if (HARDENING_PATH.test(path)) return 'hardening';
+  if (HARDENING_PATH.test(path) || EXPLICIT_DEFAULT.test(path)) return 'hardening';
+  // Checksum and reloader annotations roll pods when what they read changes.
+  if (/annotations$/.test(path) && isObj(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => /checksum|reloader|rings\.cdk8s\.io\/(lock|config)/.test(k))) return 'hardening';
+  // A container port given a name, and a Service targeting it by that name.
+  if (/\.targetPort$/.test(path)) return 'naming';
   // A scratch volume (emptyDir) and its mount come with a read-only root filesystem.
   if (/\.volumes\[|\.volumeMounts\[/.test(path) && (JSON.stringify(value ?? '').includes('emptyDir') || /name=(writable|scratch|tmp)/.test(path))) return 'hardening';
   if (NAMING_PATH.test(path)) return 'naming';
@@ -120,7 +129,7 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
     return keys.flatMap((k) => fieldDiffs(kind, a[k], b[k], `${at}${seg(k)}`, secret));
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    const id = identityField(a, b);
+    const id = identityField(a, b, at);
     if (id) {
       const ma = new Map(a.map((x) => [String((x as Obj)[id]), x]));
       const mb = new Map(b.map((x) => [String((x as Obj)[id]), x]));
@@ -128,7 +137,17 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
       return ids.flatMap((i) => fieldDiffs(kind, ma.get(i), mb.get(i), `${at}[${id}=${i}]`, secret));
     }
     if (JSON.stringify(a) === JSON.stringify(b)) return [];
-    if (a.length === b.length && [...a, ...b].some((x) => x !== null && typeof x === 'object')) return a.flatMap((x, i) => fieldDiffs(kind, x, b[i], `${at}[${i}]`, secret));
+    // Without an identity, items are compared as values: what one side has and the other lacks.
+    const ja = a.map((x) => JSON.stringify(x));
+    const jb = b.map((x) => JSON.stringify(x));
+    if (new Set(ja).size === ja.length && new Set(jb).size === jb.length && [...a, ...b].some((x) => x !== null && typeof x === 'object')) {
+      const item = (j: string) => (secret ? '' : j.length <= 60 ? j : `${j.slice(0, 57)}…`);
+      const out: FieldDiff[] = [
+        ...ja.filter((j) => !jb.includes(j)).map((j): FieldDiff => ({ op: '-', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) })),
+        ...jb.filter((j) => !ja.includes(j)).map((j): FieldDiff => ({ op: '+', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) })),
+      ];
+      if (out.length) return out;
+    }
     return [{ op: '~', path, reason: reasonOf(kind, path, b), from: show(a, secret), to: show(b, secret) }];
   }
   if (typeof a === typeof b && !isObj(a) && !Array.isArray(a) && String(a) === String(b)) return [];
@@ -255,7 +274,7 @@ export function formatComparison(c: Comparison, theirsName: string, oursName: st
     lines.push(`~ ${d.key}${d.renamedFrom !== undefined ? `  (was ${d.renamedFrom}) ${renamed ? tag('naming') : ''}`.trimEnd() : ''}`);
     for (const r of REASONS) {
       const fs = shown.filter((f) => f.reason === r);
-      if (r === 'hardening' && !options.verbose && fs.length > 2) {
+      if (r !== 'values' && !options.verbose && fs.length > 2) {
         const names = [...new Set(fs.map((f) => lastName(f.path)))].sort();
         lines.push(`    ± ${fs.length} fields: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}  ${tag(r)}`);
         continue;
@@ -274,9 +293,10 @@ export function formatComparison(c: Comparison, theirsName: string, oursName: st
   return `${lines.join('\n')}\n`;
 }
 
+/** What a collapsed line names a field by: its family (labels, securityContext, probes…) or its last key. */
 function lastName(p: string): string {
-  const m = /(securityContext|resources|livenessProbe|readinessProbe|startupProbe|volumes|volumeMounts|annotations|strategy|topologySpreadConstraints|affinity)/.exec(p);
+  const m = /(securityContext|resources|livenessProbe|readinessProbe|startupProbe|volumeMounts|volumes|strategy|topologySpreadConstraints|affinity|selector|labels|annotations)/.exec(p);
   if (m) return m[1];
-  const parts = p.split(/\.|\[/);
-  return parts[parts.length - 1].replace(/\]$/, '');
+  const last = /(?:\.([^.[\]]+)|\["([^"]+)"\]|\[([^\]]+)\])$/.exec(p);
+  return last ? (last[1] ?? last[2] ?? last[3]) : p;
 }

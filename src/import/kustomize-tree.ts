@@ -65,10 +65,17 @@ export function buildOverlay(dir: string, env: NodeJS.ProcessEnv = process.env):
   } catch (e) {
     const err = e as { code?: string; stderr?: string | Buffer; message?: string };
     if (err.code === 'ENOENT') throw new TreeError([`${dir}: kubectl kustomize is needed to build the overlays, and no ${kubectl} was found on PATH (set KUBECTL)`]);
-    const why = String(err.stderr ?? err.message ?? e).trim().split('\n')[0] || 'failed';
-    throw new TreeError([`${dir}: kubectl kustomize failed: ${why.replace(/^error: /i, '')}`]);
+    throw new TreeError([`${dir}: kubectl kustomize failed: ${kustomizeReason(String(err.stderr ?? err.message ?? e))}`]);
   }
   return parseYamlObjects(dir, out);
+}
+
+/** kubectl's first error line, without its log prefix (`E1201 06:36:15.874 … run.go:72] "command failed" err="…"`). */
+export function kustomizeReason(stderr: string): string {
+  const line = stderr.trim().split('\n')[0] ?? '';
+  const klog = /\berr="((?:[^"\\]|\\.)*)"/.exec(line);
+  const why = klog ? klog[1].replace(/\\(.)/g, '$1') : line.replace(/^error: /i, '');
+  return why.length > 300 ? `${why.slice(0, 297)}…` : why || 'failed';
 }
 
 /** Objects of a multi-document YAML text (lists flattened); a syntax error is a TreeError. */
