@@ -11,7 +11,6 @@ import { checkRegistry, loadRegistry, synthToDir } from '../../src';
 import { compareObjects, formatComparison } from '../../src/import/compare-objects';
 import { readSide } from '../../src/cli/commands/compare';
 import { FIXTURE, rings } from './support';
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { generate } = require('../fixtures/kustomize/generate.js');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-import-'));
