@@ -162,6 +162,15 @@ describe('rings import: the seed layout', () => {
     const usage = await rings(['compare', K8S, dist, '--only', 'cosmetics']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^usage error: --only: expected values, naming or hardening, got "cosmetics"\n/);
+    const asJson = JSON.parse((await rings(['compare', K8S, dist, '--json'])).stdout);
+    expect(asJson).toMatchObject({ from: K8S, to: dist, differs: true, theirs: 73, ours: 103 });
+    expect(asJson.objects.find((o: any) => o.key === 'Deployment autocom-canary/api').fields).toContainEqual({
+      op: '~',
+      path: 'spec.template.spec.containers[name=api].image',
+      reason: 'values',
+      from: '"registry.gitlab.com/autocommerce/main/api-octane:2026.11.4"',
+      to: '"registry.gitlab.com/autocommerce/main/api-octane:2026.11.3"',
+    });
     const missing = await rings(['compare', path.join(tmp, 'nowhere'), dist]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`error: ${path.join(tmp, 'nowhere')}: expected a kustomize tree, a folder of YAML or a YAML file, found nothing\n`);
@@ -187,6 +196,12 @@ describe('rings import refuses, writing nothing', () => {
     expect(r.stdout).toContain('note: locks/canary.lock.json: no lock in the tree; written empty (no modules): pass --locks <modules/manifests> or copy canary.lock.json there\n');
     expect(r.stdout).toContain('note: promotion_order: not in the tree; set stable 0, canary 10, edge 20, experimental 30 (the home ring first, then by name); pass --order to state it\n');
     expect(fs.readFileSync(path.join(out, 'locks', 'canary.lock.json'), 'utf8')).toBe('{}\n');
+    const again = await rings(['import', '--from', K8S, '--out', path.join(tmp, 'json-out'), '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ out: path.join(tmp, 'json-out'), rings: ['stable', 'canary', 'edge', 'experimental'], tenants: 7 });
+    const refused = await rings(['import', '--from', K8S, '--out', out, '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ written: false, problems: [expect.stringMatching(/expected a new or empty folder/)] });
   });
 
   test('importFailsOnARingWithoutItsWorkload: the problem names the overlay; nothing written', async () => {
