@@ -7,7 +7,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HostClaim } from './hosts';
+import { HostClaim } from '../src/model/hosts';
 import { TLS_DNS_NAMES_ANNOTATION } from './secret-sync';
 
 /** The part of cert-manager.io/v1 Certificate this library writes. */

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import * as k8s from './k8s';
 import { selectorLabels, standardLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, writableVolumeName } from './security';
+import { looksLikeSecretValue } from '../src/model/secret-values';
 
 /** How the kubelet checks a component. */
 export type ProbeSpec =
@@ -68,8 +69,17 @@ export interface ComponentSpec {
   readonly annotations?: Readonly<Record<string, string>>;
   /** Annotations on the pod template (checksums that roll the pods when config changes). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
-  /** A PodDisruptionBudget (maxUnavailable 1) when the component runs ≥ 2 replicas. @default false */
-  readonly disruptionBudget?: boolean;
+  /**
+   * The PodDisruptionBudget. `true`: `maxUnavailable: 1` when the component runs ≥ 2 replicas (or an
+   * HPA minimum ≥ 2); `false` is refused for such a component (every replicated Deployment has a
+   * budget). An object: a budget whatever the replica count, with exactly one of its fields (e.g.
+   * `{ minAvailable: 1 }` for a single redis that a drain must wait for). Every budget sets
+   * `unhealthyPodEvictionPolicy: AlwaysAllow`, so a crash-looping pod never blocks a drain.
+   * @default true
+   */
+  readonly disruptionBudget?: boolean | { readonly minAvailable?: number; readonly maxUnavailable?: number };
+  /** `Recreate` stops the old pod before starting the new one (a ReadWriteOnce volume). @default "RollingUpdate" */
+  readonly strategy?: 'RollingUpdate' | 'Recreate';
   /** @default no autoscaler */
   readonly hpa?: HpaSpec;
   /** Extra pods a rolling update may start (maxUnavailable is always 0). @default 1 */
@@ -80,6 +90,93 @@ export interface ComponentSpec {
   readonly reachableFrom?: { readonly ingressController?: boolean; readonly components?: readonly string[] };
   /** What it connects to: other components by name, the shared services, outside TCP ports. @default nothing but DNS */
   readonly reaches?: { readonly components?: readonly string[]; readonly sharedServices?: boolean; readonly internetPorts?: readonly number[] };
+  /** `ephemeral-storage` request of every container of the pod, MiB. @default 256 */
+  readonly ephemeralStorageRequestMib?: number;
+  /** `ephemeral-storage` limit of every container, MiB; at least the writable paths' size limits together. @default their sum + 512 */
+  readonly ephemeralStorageLimitMib?: number;
+  /** `sizeLimit` of each writable path's emptyDir, MiB. @default 256 */
+  readonly writableSizeLimitMib?: number;
+  /** Per writable path, a `sizeLimit` other than `writableSizeLimitMib` (MiB). @default {} */
+  readonly writableSizeLimitsMib?: Readonly<Record<string, number>>;
+  /**
+   * Folders an init container creates (`mkdir -p`, same image and security context) inside the
+   * writable paths before the app starts: an emptyDir hides what the image had there (Laravel's
+   * `storage/framework/{cache,sessions,views}` and `storage/logs`). Each must lie under a writable path.
+   * @default [] (no init container)
+   */
+  readonly initDirectories?: readonly string[];
+  /** ReadWriteOnce PersistentVolumeClaims mounted read-write (made elsewhere). @default [] */
+  readonly persistentVolumes?: readonly { readonly claim: string; readonly mountPath: string }[];
+  /** Non-secret environment variables (a secret-looking name or value is refused). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Environment variables read from one key of a Secret each. @default [] */
+  readonly secretEnv?: readonly SecretEnv[];
+  /** @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** @default none */
+  readonly tolerations?: readonly k8s.Toleration[];
+  /** Node and pod (anti-)affinity, as the Kubernetes API spells it. @default none */
+  readonly affinity?: k8s.Affinity;
+  /** @default none (the cluster's default priority) */
+  readonly priorityClassName?: string;
+  /** Extra labels on the Deployment and its pods (never on selectors; the standard keys are refused). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * What the spread constraints (hostname and zone, maxSkew 1, set when the component may run ≥ 2 pods)
+   * do when they cannot be met. @default "ScheduleAnyway"
+   */
+  readonly spreadWhenUnsatisfiable?: 'ScheduleAnyway' | 'DoNotSchedule';
+}
+
+/** The escape hatches and bounds a registry or a consumer may set on any component. */
+export type ComponentOverrides = Pick<
+  ComponentSpec,
+  | 'ephemeralStorageRequestMib'
+  | 'ephemeralStorageLimitMib'
+  | 'writableSizeLimitMib'
+  | 'writableSizeLimitsMib'
+  | 'initDirectories'
+  | 'env'
+  | 'nodeSelector'
+  | 'tolerations'
+  | 'affinity'
+  | 'priorityClassName'
+  | 'labels'
+  | 'podAnnotations'
+  | 'spreadWhenUnsatisfiable'
+>;
+
+/** An environment variable read from one key of a Secret. */
+export interface SecretEnv {
+  readonly name: string;
+  readonly secret: string;
+  readonly key: string;
+}
+
+export { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../src/model/component-defaults';
+import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../src/model/component-defaults';
+
+/** Topology keys every replicated component spreads over. */
+export const SPREAD_TOPOLOGY_KEYS = ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] as const;
+
+
+/** The `sizeLimit` of each writable path, MiB. */
+export function writableSizes(c: ComponentSpec): { path: string; mib: number }[] {
+  return (c.writablePaths ?? ['/tmp']).map((p) => ({ path: p, mib: c.writableSizeLimitsMib?.[p] ?? c.writableSizeLimitMib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib }));
+}
+
+/** The container's ephemeral-storage request and limit, MiB (defaults applied). */
+export function ephemeralStorage(c: ComponentSpec): { requestMib: number; limitMib: number } {
+  const writable = writableSizes(c).reduce((n, w) => n + w.mib, 0);
+  return {
+    requestMib: c.ephemeralStorageRequestMib ?? EPHEMERAL_DEFAULTS.requestMib,
+    limitMib: c.ephemeralStorageLimitMib ?? writable + EPHEMERAL_DEFAULTS.limitHeadroomMib,
+  };
+}
+
+/** Whether the component may run ≥ 2 pods in steady state (then it spreads). */
+export function mayRunSeveral(c: ComponentSpec): boolean {
+  return (c.hpa ? c.hpa.max : c.replicas) >= 2;
 }
 
 export interface ComponentContext {
@@ -100,7 +197,8 @@ export interface ComponentContext {
  */
 export function peakPods(c: ComponentSpec): number {
   const steady = c.hpa ? c.hpa.max : c.replicas;
-  return steady === 0 ? 0 : 2 * steady + (c.maxSurge ?? 1);
+  // Recreate: the controller starts new pods only once every old pod is gone.
+  return steady === 0 ? 0 : c.strategy === 'Recreate' ? steady : 2 * steady + (c.maxSurge ?? 1);
 }
 
 /** Replicas in steady state, as the PDB sees it. */
@@ -117,6 +215,66 @@ export function validateComponent(c: ComponentSpec): string[] {
   if (c.hpa && (c.hpa.min < 1 || c.hpa.max < c.hpa.min)) errs.push(`component ${c.name}: hpa needs 1 ≤ min ≤ max, got min ${c.hpa.min}, max ${c.hpa.max}`);
   if (/:latest$/.test(c.image) || !/[:@]/.test(c.image.slice(c.image.lastIndexOf('/') + 1))) errs.push(`component ${c.name}: image "${c.image}" is not pinned; use a tag other than latest, or a digest`);
   errs.push(...mountProblems(c));
+  errs.push(...hardeningProblems(c));
+  return errs;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_NAMED = /(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Ephemeral storage, init folders, budgets, env and the escape hatches: what the API server or the guarantees would refuse. */
+function hardeningProblems(c: ComponentSpec): string[] {
+  const errs: string[] = [];
+  const at = `component ${c.name}`;
+  const sizes = writableSizes(c);
+  for (const w of sizes) if (!Number.isInteger(w.mib) || w.mib < 1) errs.push(`${at}: the size limit of "${w.path}" must be a whole number of MiB ≥ 1, got ${w.mib}`);
+  for (const p of Object.keys(c.writableSizeLimitsMib ?? {})) if (!(c.writablePaths ?? ['/tmp']).includes(p)) errs.push(`${at}: a size limit is given for "${p}", which is no writable path`);
+  const eph = ephemeralStorage(c);
+  const writable = sizes.reduce((n, w) => n + w.mib, 0);
+  if (!Number.isInteger(eph.requestMib) || eph.requestMib < 1) errs.push(`${at}: ephemeral-storage request must be a whole number of MiB ≥ 1, got ${eph.requestMib}`);
+  if (eph.limitMib < eph.requestMib) errs.push(`${at}: ephemeral-storage limit ${eph.limitMib}Mi is below the request ${eph.requestMib}Mi`);
+  if (eph.limitMib < writable) errs.push(`${at}: ephemeral-storage limit ${eph.limitMib}Mi is below the writable paths' size limits together (${writable}Mi); raise it or lower those`);
+  const writablePaths = (c.writablePaths ?? ['/tmp']).map((p) => p.replace(/\/+$/, '') || '/');
+  for (const d of c.initDirectories ?? []) {
+    const dir = d.replace(/\/+$/, '');
+    if (!dir.startsWith('/') || dir.split('/').includes('..') || !writablePaths.some((w) => dir === w || dir.startsWith(w === '/' ? '/' : `${w}/`))) {
+      errs.push(`${at}: init directory "${d}" is not inside a writable path (${writablePaths.join(', ')}); the root filesystem is read-only`);
+    }
+  }
+  const budget = c.disruptionBudget ?? true;
+  if (budget === false && minimumReplicas(c) >= 2) errs.push(`${at}: runs ${minimumReplicas(c)} replicas, so it needs a PodDisruptionBudget; disruptionBudget: false is refused`);
+  if (typeof budget === 'object') {
+    const set = (['minAvailable', 'maxUnavailable'] as const).filter((k) => budget[k] !== undefined);
+    if (set.length !== 1) errs.push(`${at}: disruptionBudget needs exactly one of minAvailable and maxUnavailable`);
+    for (const k of set) if (!Number.isInteger(budget[k]) || budget[k]! < 0) errs.push(`${at}: disruptionBudget.${k} must be a whole number ≥ 0, got ${budget[k]}`);
+  }
+  const names = new Set<string>();
+  for (const [k, v] of Object.entries(c.env ?? {})) {
+    if (!ENV_NAME.test(k)) errs.push(`${at}: env name "${k}" is not an environment variable name (letters, digits and _)`);
+    else if (SECRET_NAMED.test(k) || looksLikeSecretValue(v)) errs.push(`${at}: env ${k} looks like a secret (value not shown); keep it in a Secret`);
+    names.add(k);
+  }
+  for (const e of c.secretEnv ?? []) {
+    if (!ENV_NAME.test(e.name)) errs.push(`${at}: env name "${e.name}" is not an environment variable name (letters, digits and _)`);
+    if (names.has(e.name)) errs.push(`${at}: env ${e.name} is set twice`);
+    names.add(e.name);
+  }
+  for (const [k, v] of Object.entries(c.labels ?? {})) {
+    if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) errs.push(`${at}: label ${k} is set by the library (selectors depend on it); use another key`);
+    else if (!LABEL_KEY.test(k) || k.length > 316) errs.push(`${at}: label key "${k}" is not a valid label key`);
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errs.push(`${at}: label ${k}: value ${JSON.stringify(v)} is not a valid label value (≤ 63 alphanumerics, '-', '_', '.')`);
+  }
+  for (const [k, v] of Object.entries(c.nodeSelector ?? {})) {
+    if (!LABEL_KEY.test(k) || typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errs.push(`${at}: nodeSelector ${k}=${JSON.stringify(v)} is not a valid label selector`);
+  }
+  if (c.priorityClassName !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(c.priorityClassName)) {
+    errs.push(`${at}: priorityClassName "${c.priorityClassName}" is not a DNS subdomain`);
+  }
+  if (c.spreadWhenUnsatisfiable !== undefined && !['ScheduleAnyway', 'DoNotSchedule'].includes(c.spreadWhenUnsatisfiable)) {
+    errs.push(`${at}: spreadWhenUnsatisfiable must be "ScheduleAnyway" or "DoNotSchedule", got ${JSON.stringify(c.spreadWhenUnsatisfiable)}`);
+  }
   return errs;
 }
 
@@ -130,6 +288,7 @@ function mountProblems(c: ComponentSpec): string[] {
   const mounts = [
     ...(c.writablePaths ?? ['/tmp']).map((p) => ({ volume: writableVolumeName(p), path: p, what: `writable path "${p}"` })),
     ...(c.configMounts ?? []).map((m) => ({ volume: m.configMap, path: m.mountPath, what: `ConfigMap ${m.configMap} at "${m.mountPath}"` })),
+    ...(c.persistentVolumes ?? []).map((m) => ({ volume: persistentVolumeName(m.claim), path: m.mountPath, what: `PersistentVolumeClaim ${m.claim} at "${m.mountPath}"` })),
   ];
   const byVolume = new Map<string, string>();
   const byPath = new Map<string, string>();
@@ -145,18 +304,28 @@ function mountProblems(c: ComponentSpec): string[] {
   return errs;
 }
 
+const persistentVolumeName = (claim: string) => `data-${claim}`.slice(0, 63).replace(/-+$/, '');
+
+/** Name of the init container that recreates the folders the writable emptyDirs hide. */
+export const INIT_DIRECTORIES_CONTAINER = 'prepare-writable-paths';
+
 /** Adds the component's objects under `scope`, with construct ids `<name>-deployment`, `<name>-service`, `<name>-pdb`, `<name>-hpa`. */
 export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentContext): void {
-  const labels = standardLabels({ name: c.name, partOf: ctx.partOf, component: c.name, ring: ctx.ring });
+  const labels = { ...(c.labels ?? {}), ...standardLabels({ name: c.name, partOf: ctx.partOf, component: c.name, ring: ctx.ring }) };
   const selector = selectorLabels(c.name, ctx.ring);
   const runAsUser = c.runAsUser ?? 1000;
-  const writable = c.writablePaths ?? ['/tmp'];
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
-  for (const p of writable) {
-    const name = writableVolumeName(p);
-    volumes.push({ name, emptyDir: {} });
-    mounts.push({ name, mountPath: p });
+  for (const w of writableSizes(c)) {
+    const name = writableVolumeName(w.path);
+    volumes.push({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(`${w.mib}Mi`) } });
+    mounts.push({ name, mountPath: w.path });
+  }
+  const writableMounts = [...mounts];
+  for (const m of c.persistentVolumes ?? []) {
+    const name = persistentVolumeName(m.claim);
+    volumes.push({ name, persistentVolumeClaim: { claimName: m.claim } });
+    mounts.push({ name, mountPath: m.mountPath });
   }
   for (const m of c.configMounts ?? []) {
     volumes.push({ name: m.configMap, configMap: { name: m.configMap } });
@@ -172,6 +341,23 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
     ...(c.envFromConfigMaps ?? []).map((name) => ({ configMapRef: { name } })),
     ...(c.envFromSecrets ?? []).map((name) => ({ secretRef: { name } })),
   ];
+  const env: k8s.EnvVar[] = [
+    ...Object.keys(c.env ?? {}).sort().map((name) => ({ name, value: c.env![name] })),
+    ...[...(c.secretEnv ?? [])].sort((a, b) => a.name.localeCompare(b.name)).map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
+  ];
+  const eph = ephemeralStorage(c);
+  const resources: k8s.ResourceRequirements = {
+    requests: {
+      'cpu': k8s.Quantity.fromString(`${c.cpuRequestMillicores}m`),
+      'memory': k8s.Quantity.fromString(`${c.memoryRequestMib}Mi`),
+      'ephemeral-storage': k8s.Quantity.fromString(`${eph.requestMib}Mi`),
+    },
+    limits: {
+      'cpu': k8s.Quantity.fromString(`${c.cpuLimitMillicores}m`),
+      'memory': k8s.Quantity.fromString(`${c.memoryLimitMib}Mi`),
+      'ephemeral-storage': k8s.Quantity.fromString(`${eph.limitMib}Mi`),
+    },
+  };
   const probes = probesFor(c.probe);
   const container: k8s.Container = {
     name: c.name,
@@ -180,16 +366,36 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
     ...(c.command ? { command: [...c.command] } : {}),
     ...(c.args ? { args: [...c.args] } : {}),
     ...(c.port ? { ports: [{ name: 'http', containerPort: c.port, protocol: 'TCP' }] } : {}),
+    ...(env.length ? { env } : {}),
     ...(envFrom.length ? { envFrom } : {}),
-    resources: {
-      requests: { cpu: k8s.Quantity.fromString(`${c.cpuRequestMillicores}m`), memory: k8s.Quantity.fromString(`${c.memoryRequestMib}Mi`) },
-      limits: { cpu: k8s.Quantity.fromString(`${c.cpuLimitMillicores}m`), memory: k8s.Quantity.fromString(`${c.memoryLimitMib}Mi`) },
-    },
+    resources,
     securityContext: restrictedContainerSecurityContext(runAsUser),
     ...probes,
     ...(mounts.length ? { volumeMounts: mounts } : {}),
   };
-  const podAnnotations = c.podAnnotations && Object.keys(c.podAnnotations).length ? { annotations: { ...c.podAnnotations } } : {};
+  // Same image, user and resources as the app (so the pod's footprint does not grow); only the writable mounts.
+  const initContainers: k8s.Container[] = c.initDirectories?.length
+    ? [{
+        name: INIT_DIRECTORIES_CONTAINER,
+        image: c.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['mkdir', '-p', ...c.initDirectories],
+        resources,
+        securityContext: restrictedContainerSecurityContext(runAsUser),
+        volumeMounts: writableMounts,
+      }]
+    : [];
+  const annotations = { ...(c.podAnnotations ?? {}) };
+  const spread = mayRunSeveral(c)
+    ? SPREAD_TOPOLOGY_KEYS.map((topologyKey) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: c.spreadWhenUnsatisfiable ?? 'ScheduleAnyway',
+        labelSelector: { matchLabels: selector },
+        // Counted per revision: a rolling update's new pods spread among themselves.
+        matchLabelKeys: ['pod-template-hash'],
+      }))
+    : [];
   new k8s.KubeDeployment(scope, `${c.name}-deployment`, {
     metadata: {
       name: c.name,
@@ -201,18 +407,24 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       ...(c.hpa ? {} : { replicas: c.replicas }),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector },
-      strategy: {
-        type: 'RollingUpdate',
-        rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(c.maxSurge ?? 1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-      },
+      strategy:
+        c.strategy === 'Recreate'
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(c.maxSurge ?? 1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
       template: {
-        metadata: { labels, ...podAnnotations },
+        metadata: { labels, ...(Object.keys(annotations).length ? { annotations } : {}) },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: c.terminationGracePeriodSeconds ?? 30,
           securityContext: restrictedPodSecurityContext(runAsUser),
+          ...(c.priorityClassName ? { priorityClassName: c.priorityClassName } : {}),
+          ...(c.nodeSelector && Object.keys(c.nodeSelector).length ? { nodeSelector: { ...c.nodeSelector } } : {}),
+          ...(c.tolerations?.length ? { tolerations: c.tolerations.map((t) => ({ ...t })) } : {}),
+          ...(c.affinity ? { affinity: c.affinity } : {}),
+          ...(spread.length ? { topologySpreadConstraints: spread } : {}),
           ...(ctx.imagePullSecrets?.length ? { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) } : {}),
+          ...(initContainers.length ? { initContainers } : {}),
           containers: [container],
           ...(volumes.length ? { volumes } : {}),
         },
@@ -229,10 +441,15 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       },
     });
   }
-  if (c.disruptionBudget && minimumReplicas(c) >= 2) {
+  const budget = c.disruptionBudget ?? true;
+  if (typeof budget === 'object' || (budget && minimumReplicas(c) >= 2)) {
+    const limit =
+      typeof budget === 'object' && budget.minAvailable !== undefined
+        ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
+        : { maxUnavailable: k8s.IntOrString.fromNumber(typeof budget === 'object' ? budget.maxUnavailable! : 1) };
     new k8s.KubePodDisruptionBudget(scope, `${c.name}-pdb`, {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      spec: { ...limit, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
   }
   if (c.hpa) {

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ComponentSpec } from './component';
 import * as k8s from './k8s';
 import { RING_LABEL, selectorLabels, standardLabels } from './labels';
+import { controllerPeer, ControllerPeerProps, dnsEgressRule, DnsPeerProps, internetEgressRule, NAMESPACE_NAME_LABEL, tcpPorts } from './policy-peers';
 import { SharedServiceRef } from './shared-aliases';
 
 export interface RingNetworkPoliciesProps {
@@ -18,9 +19,13 @@ export interface RingNetworkPoliciesProps {
   readonly sharedServices: readonly SharedServiceRef[];
   /** @default "ingress-nginx" */
   readonly ingressControllerNamespace?: string;
+  /** Selects the ingress controller by labels instead (wins over `ingressControllerNamespace`). @default by name */
+  readonly ingressController?: ControllerPeerProps;
+  /** @default kube-dns in kube-system, no NodeLocal DNSCache */
+  readonly dns?: DnsPeerProps;
 }
 
-const NS_NAME = 'kubernetes.io/metadata.name';
+const NS_NAME = NAMESPACE_NAME_LABEL;
 
 export class RingNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: RingNetworkPoliciesProps) {
@@ -31,28 +36,29 @@ export class RingNetworkPolicies extends Construct {
       new k8s.KubeNetworkPolicy(this, cid, { metadata: { name, namespace: props.namespace, labels: labels(name) }, spec });
 
     policy('default-deny', 'ring-default-deny', { podSelector: ringPods, policyTypes: ['Ingress', 'Egress'] });
-    policy('allow-dns', 'ring-allow-dns', {
-      podSelector: ringPods,
-      policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [{ namespaceSelector: { matchLabels: { [NS_NAME]: 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [
-            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
-          ],
-        },
-      ],
-    });
+    policy('allow-dns', 'ring-allow-dns', { podSelector: ringPods, policyTypes: ['Egress'], egress: [dnsEgressRule(props.dns)] });
 
     const portOf = new Map(props.components.map((c) => [c.name, c.port]));
-    const sharedPorts = [...new Set(props.sharedServices.map((s) => s.port))].sort((a, b) => a - b);
+    // One rule per shared service: its port, to its pods only (or, for an external service without a
+    // pod selector, to the home namespace on that port).
+    const sharedRules: k8s.NetworkPolicyEgressRule[] = [];
+    const seen = new Set<string>();
+    for (const s of [...props.sharedServices].sort((a, b) => a.name.localeCompare(b.name))) {
+      const pods = s.podSelector ?? (s.external ? undefined : { 'app.kubernetes.io/name': s.name });
+      const rule: k8s.NetworkPolicyEgressRule = {
+        to: [{ namespaceSelector: { matchLabels: { [NS_NAME]: props.homeNamespace } }, ...(pods ? { podSelector: { matchLabels: { ...pods } } } : {}) }],
+        ports: tcpPorts([s.port]),
+      };
+      const key = JSON.stringify(rule);
+      if (!seen.has(key)) sharedRules.push(rule);
+      seen.add(key);
+    }
     for (const c of props.components) {
       const ingress: k8s.NetworkPolicyIngressRule[] = [];
       if (c.port && c.reachableFrom?.ingressController) {
         ingress.push({
-          from: [{ namespaceSelector: { matchLabels: { [NS_NAME]: props.ingressControllerNamespace ?? 'ingress-nginx' } } }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port) }],
+          from: [controllerPeer(props.ingressController ?? { namespaceLabels: { [NS_NAME]: props.ingressControllerNamespace ?? 'ingress-nginx' } })],
+          ports: tcpPorts([c.port]),
         });
       }
       if (c.port && c.reachableFrom?.components?.length) {
@@ -66,19 +72,9 @@ export class RingNetworkPolicies extends Construct {
         const port = portOf.get(to);
         if (port) egress.push({ to: [{ podSelector: { matchLabels: selectorLabels(to, props.ring) } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] });
       }
-      if (c.reaches?.sharedServices && sharedPorts.length) {
-        // ExternalName aliases resolve to the home namespace's Services; policies see the home pods.
-        egress.push({
-          to: [{ namespaceSelector: { matchLabels: { [NS_NAME]: props.homeNamespace } } }],
-          ports: sharedPorts.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })),
-        });
-      }
-      if (c.reaches?.internetPorts?.length) {
-        egress.push({
-          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
-          ports: [...c.reaches.internetPorts].sort((a, b) => a - b).map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })),
-        });
-      }
+      // ExternalName aliases resolve to the home namespace's Services; policies see the home pods.
+      if (c.reaches?.sharedServices) egress.push(...sharedRules);
+      if (c.reaches?.internetPorts?.length) egress.push(internetEgressRule(c.reaches.internetPorts));
       if (!ingress.length && !egress.length) continue;
       const types = [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])];
       policy(`allow-${c.name}`, `ring-allow-${c.name}`, {

@@ -3,8 +3,9 @@
  * horizon and nginx), every pod Pod-Security `restricted`.
  */
 import { Construct } from 'constructs';
-import { memoryForModules, MemoryCoefficients } from '../src/memory';
-import { addComponent, ComponentSpec, HpaSpec, SecretMount, validateComponent } from './component';
+import { memoryForModules, MemoryCoefficients } from '../src/model/memory';
+import { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP } from '../src/model/names';
+import { addComponent, ComponentOverrides, ComponentSpec, HpaSpec, SecretEnv, SecretMount, validateComponent } from './component';
 import { ANNOTATION_PREFIX } from './labels';
 
 export interface PerRingWorkloadProps {
@@ -16,6 +17,28 @@ export interface PerRingWorkloadProps {
   /** @default [] */
   readonly imagePullSecrets?: readonly string[];
 }
+
+/** What a registry or consumer may change on one of the Octane components (every field optional). */
+export interface OctaneComponentOverrides extends ComponentOverrides {
+  /** @default the component's (api/horizon 250, nginx 50) */
+  readonly cpuRequestMillicores?: number;
+  /** @default the component's (api/horizon 2000, nginx 500) */
+  readonly cpuLimitMillicores?: number;
+  /** Overrides the memory rule for api and horizon. @default the memory rule (api/horizon), 64 (nginx) */
+  readonly memoryRequestMib?: number;
+  /** @default the memory rule (api/horizon), 128 (nginx) */
+  readonly memoryLimitMib?: number;
+}
+
+/** Laravel's folders under /app/storage, recreated in the emptyDir before api and horizon start. */
+export const LARAVEL_STORAGE_DIRECTORIES = [
+  '/app/storage/app/public',
+  '/app/storage/framework/cache/data',
+  '/app/storage/framework/sessions',
+  '/app/storage/framework/testing',
+  '/app/storage/framework/views',
+  '/app/storage/logs',
+] as const;
 
 /** Options of the seed's Octane workload; everything but the images has a default. */
 export interface OctaneWorkloadOptions {
@@ -56,12 +79,19 @@ export interface OctaneWorkloadOptions {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** TCP ports api and horizon may reach outside the cluster. @default [443] */
   readonly internetPorts?: readonly number[];
+  /** Environment variables api and horizon read from a Secret key (e.g. REDIS_PASSWORD). @default [] */
+  readonly secretEnv?: readonly SecretEnv[];
+  /**
+   * Folders created inside the writable paths before api and horizon start (an init container).
+   * @default LARAVEL_STORAGE_DIRECTORIES when /app/storage is a writable path, else []
+   */
+  readonly initDirectories?: { readonly [component in 'api' | 'horizon']?: readonly string[] };
+  /** Escape hatches and resources per component (node selector, tolerations, affinity, env…). @default {} */
+  readonly overrides?: { readonly [component in 'api' | 'horizon' | 'nginx']?: OctaneComponentOverrides };
 }
 
 export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.29.3-alpine';
-export const NGINX_CONFIG_MAP = 'nginx-config';
-/** Where nginx reads its server block from (the nginx-unprivileged image's include folder). */
-export const NGINX_CONFIG_DIR = '/etc/nginx/conf.d';
+export { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP } from '../src/model/names';
 
 export class PerRingWorkload extends Construct {
   /** The seed's api (Octane, :8000), horizon (queue worker) and nginx (nginx-unprivileged, :8080 → api). */
@@ -88,8 +118,24 @@ export class PerRingWorkload extends Construct {
       memoryLimitMib: mem.limitMib,
     };
     const internetPorts = o.internetPorts ?? [443];
+    const laravelDirs = (paths: readonly string[]) => (paths.some((p) => p.replace(/\/+$/, '') === '/app/storage') ? [...LARAVEL_STORAGE_DIRECTORIES] : []);
+    const apiPaths = o.writablePaths?.api ?? octaneWritable;
+    const horizonPaths = o.writablePaths?.horizon ?? octaneWritable;
+    const over = (c: 'api' | 'horizon' | 'nginx', spec: ComponentSpec): ComponentSpec => {
+      const x = o.overrides?.[c];
+      if (!x) return spec;
+      const defined = Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+      return {
+        ...spec,
+        ...defined,
+        env: { ...(spec.env ?? {}), ...(x.env ?? {}) },
+        labels: { ...(spec.labels ?? {}), ...(x.labels ?? {}) },
+        podAnnotations: { ...(spec.podAnnotations ?? {}), ...(x.podAnnotations ?? {}) },
+      };
+    };
+    const secretEnv = o.secretEnv?.length ? { secretEnv: [...o.secretEnv] } : {};
     return [
-      {
+      over('api', {
         name: 'api',
         image: o.apiImage,
         replicas: replicas.api,
@@ -98,13 +144,14 @@ export class PerRingWorkload extends Construct {
         ...shared,
         probe: { kind: 'http', path: '/api/health', port: apiPort },
         runAsUser: o.runAsUser?.api ?? 1000,
-        writablePaths: o.writablePaths?.api ?? octaneWritable,
-        disruptionBudget: true,
+        writablePaths: apiPaths,
+        initDirectories: o.initDirectories?.api ?? laravelDirs(apiPaths),
+        ...secretEnv,
         hpa: o.apiHpa,
         reachableFrom: { components: ['nginx'] },
         reaches: { sharedServices: true, internetPorts },
-      },
-      {
+      }),
+      over('horizon', {
         name: 'horizon',
         image: o.horizonImage ?? o.apiImage,
         replicas: replicas.horizon,
@@ -114,12 +161,14 @@ export class PerRingWorkload extends Construct {
         // No HTTP port: horizon:status exits non-zero when the supervisor is not running.
         probe: { kind: 'exec', command: ['php', 'artisan', 'horizon:status'] },
         runAsUser: o.runAsUser?.horizon ?? 1000,
-        writablePaths: o.writablePaths?.horizon ?? octaneWritable,
+        writablePaths: horizonPaths,
+        initDirectories: o.initDirectories?.horizon ?? laravelDirs(horizonPaths),
+        ...secretEnv,
         // Lets running jobs finish before the pod is killed.
         terminationGracePeriodSeconds: 60,
         reaches: { sharedServices: true, internetPorts },
-      },
-      {
+      }),
+      over('nginx', {
         name: 'nginx',
         image: o.nginxImage ?? DEFAULT_NGINX_IMAGE,
         replicas: replicas.nginx,
@@ -132,10 +181,9 @@ export class PerRingWorkload extends Construct {
         runAsUser: o.runAsUser?.nginx ?? 101,
         writablePaths: o.writablePaths?.nginx ?? ['/tmp', '/var/cache/nginx'],
         configMounts: [{ configMap: NGINX_CONFIG_MAP, mountPath: NGINX_CONFIG_DIR }],
-        disruptionBudget: true,
         reachableFrom: { ingressController: true },
         reaches: { components: ['api'] },
-      },
+      }),
     ];
   }
 

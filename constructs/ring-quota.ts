@@ -5,7 +5,7 @@
  * (a quota counts terminating pods until their grace period ends; see `peakPods`).
  */
 import { Construct } from 'constructs';
-import { ComponentSpec, peakPods } from './component';
+import { ComponentSpec, ephemeralStorage, peakPods } from './component';
 import * as k8s from './k8s';
 
 export interface Footprint {
@@ -14,11 +14,15 @@ export interface Footprint {
   readonly cpuLimitMillicores: number;
   readonly memoryRequestMib: number;
   readonly memoryLimitMib: number;
+  /** `ephemeral-storage`, MiB. @default 0 (an older footprint without it) */
+  readonly ephemeralRequestMib?: number;
+  /** @default 0 */
+  readonly ephemeralLimitMib?: number;
 }
 
 /** Resources of all `components` at full surge. */
 export function surgeFootprint(components: readonly ComponentSpec[]): Footprint {
-  const sum = { pods: 0, cpuRequestMillicores: 0, cpuLimitMillicores: 0, memoryRequestMib: 0, memoryLimitMib: 0 };
+  const sum = { pods: 0, cpuRequestMillicores: 0, cpuLimitMillicores: 0, memoryRequestMib: 0, memoryLimitMib: 0, ephemeralRequestMib: 0, ephemeralLimitMib: 0 };
   for (const c of components) {
     const n = peakPods(c);
     sum.pods += n;
@@ -26,6 +30,9 @@ export function surgeFootprint(components: readonly ComponentSpec[]): Footprint 
     sum.cpuLimitMillicores += n * c.cpuLimitMillicores;
     sum.memoryRequestMib += n * c.memoryRequestMib;
     sum.memoryLimitMib += n * c.memoryLimitMib;
+    const eph = ephemeralStorage(c);
+    sum.ephemeralRequestMib += n * eph.requestMib;
+    sum.ephemeralLimitMib += n * eph.limitMib;
   }
   return sum;
 }
@@ -37,6 +44,8 @@ export function addFootprints(a: Footprint, b: Footprint): Footprint {
     cpuLimitMillicores: a.cpuLimitMillicores + b.cpuLimitMillicores,
     memoryRequestMib: a.memoryRequestMib + b.memoryRequestMib,
     memoryLimitMib: a.memoryLimitMib + b.memoryLimitMib,
+    ephemeralRequestMib: (a.ephemeralRequestMib ?? 0) + (b.ephemeralRequestMib ?? 0),
+    ephemeralLimitMib: (a.ephemeralLimitMib ?? 0) + (b.ephemeralLimitMib ?? 0),
   };
 }
 
@@ -49,6 +58,8 @@ export function withMargin(f: Footprint, marginPercent: number): Footprint {
     cpuLimitMillicores: up(f.cpuLimitMillicores),
     memoryRequestMib: up(f.memoryRequestMib),
     memoryLimitMib: up(f.memoryLimitMib),
+    ephemeralRequestMib: up(f.ephemeralRequestMib ?? 0),
+    ephemeralLimitMib: up(f.ephemeralLimitMib ?? 0),
   };
 }
 
@@ -78,6 +89,8 @@ export class RingQuota extends Construct {
           'limits.cpu': k8s.Quantity.fromString(`${this.hard.cpuLimitMillicores}m`),
           'requests.memory': k8s.Quantity.fromString(`${this.hard.memoryRequestMib}Mi`),
           'limits.memory': k8s.Quantity.fromString(`${this.hard.memoryLimitMib}Mi`),
+          'requests.ephemeral-storage': k8s.Quantity.fromString(`${this.hard.ephemeralRequestMib ?? 0}Mi`),
+          'limits.ephemeral-storage': k8s.Quantity.fromString(`${this.hard.ephemeralLimitMib ?? 0}Mi`),
         },
       },
     });

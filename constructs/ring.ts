@@ -7,12 +7,15 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { canonicalJson, sha256 } from './checksum';
+import { canonicalJson, sha256 } from '../src/model/checksum';
+import { contentAddressedName, LOCK_CONFIG_MAP, PriorConfigMap, retainedConfigMaps, RETAINED_ANNOTATION, RING_CONFIG_MAP } from '../src/model/content-address';
+import { lockFileText, LockPins } from '../src/model/lock';
 import { ComponentSpec } from './component';
-import { HostClaim, ringHosts } from './hosts';
+import { HostClaim, ringHosts } from '../src/model/hosts';
 import * as k8s from './k8s';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { RingNetworkPolicies } from './network-policies';
+import { ControllerPeerProps, DnsPeerProps, RING_NAMESPACE_LABEL } from './policy-peers';
 import { NGINX_CONFIG_MAP, PerRingWorkload } from './per-ring-workload';
 import { Footprint, RingQuota } from './ring-quota';
 import { SharedAliases, SharedServiceRef } from './shared-aliases';
@@ -41,6 +44,8 @@ export interface RingIngressProps {
   readonly className?: string;
   /** Namespace of the ingress controller, allowed to reach nginx. @default "ingress-nginx" */
   readonly controllerNamespace?: string;
+  /** The ingress controller by namespace (and pod) labels; wins over `controllerNamespace`. @default by name */
+  readonly controller?: ControllerPeerProps;
   /** Secret with the `*.<domain>` certificate. @default "wildcard-tls" */
   readonly domainTlsSecret?: string;
   /** Secret with the `*.<segment>.<domain>` certificate. @default "<segment>-wildcard-tls" */
@@ -99,8 +104,17 @@ export interface RingProps {
   readonly isDefault?: boolean;
   /** Tenants routed to this ring. @default [] */
   readonly tenants?: readonly string[];
-  /** Module alias → pinned version. @default {} */
-  readonly lock?: Readonly<Record<string, string>>;
+  /** Module alias → pinned version, or `{ version, sha256 }` (AutoCom's lock form). @default {} */
+  readonly lock?: LockPins;
+  /** Top-level metadata of an AutoCom lock file, kept in the file pods read. @default {} (flat form unless a pin has a sha256) */
+  readonly lockMetadata?: Readonly<Record<string, unknown>>;
+  /**
+   * The content-addressed ConfigMaps (`ring-config-<hash>`, `module-lock-<hash>`) of the previous
+   * synth, as read from its output: the one the pods read there is kept, immutable, next to a new
+   * one, for pods of an in-flight rollout and `kubectl rollout undo`; older ones are pruned.
+   * @default [] (nothing kept)
+   */
+  readonly previousConfigMaps?: readonly PriorConfigMap[];
   /** Where pods find the lock. @default "/etc/rings" */
   readonly lockMountDir?: string;
   /** Non-secret settings for the ring ConfigMap. @default {} */
@@ -125,6 +139,8 @@ export interface RingProps {
   readonly routing?: RingRoutingProps;
   /** Other rings' tenants this ring serves when a request carries a header. @default [] */
   readonly previews?: readonly TenantPreview[];
+  /** Cluster DNS as the NetworkPolicies admit it. @default kube-dns in kube-system, no NodeLocal DNSCache */
+  readonly dns?: DnsPeerProps;
 }
 
 /** TLS secret names of a ring: `*.<segment>.<domain>` and `*.<domain>`. */
@@ -145,6 +161,7 @@ export function ringSecretNeeds(props: RingProps): SyncedSecret[] {
   for (const c of props.workload) {
     for (const n of c.envFromSecrets ?? []) out.push({ name: n, type: 'Opaque' });
     for (const m of c.secretMounts ?? []) out.push({ name: m.secret, type: 'Opaque' });
+    for (const e of c.secretEnv ?? []) out.push({ name: e.secret, type: 'Opaque' });
   }
   for (const n of props.imagePullSecrets ?? []) out.push({ name: n, type: 'kubernetes.io/dockerconfigjson' });
   if ((props.tls?.mode ?? 'synced') === 'synced') {
@@ -161,14 +178,10 @@ function hostsInput(props: RingProps) {
   return { hostnameSegment: props.hostnameSegment, domain: props.domain, tenants: props.tenants ?? [], isDefault: props.isDefault ?? false };
 }
 
-/** Object names the ring gives its ConfigMaps. */
-export const RING_CONFIG_MAP = 'ring-config';
-export const LOCK_CONFIG_MAP = 'module-lock';
-
+/** Base names of the ring's content-addressed ConfigMaps (the object names carry a content hash). */
+export { LOCK_CONFIG_MAP, RING_CONFIG_MAP } from '../src/model/content-address';
 /** The lock as a pod reads it: canonical JSON (sorted keys), so key order in git never matters. */
-export function lockFileText(lock: Readonly<Record<string, string>>): string {
-  return `${canonicalJson(lock)}\n`;
-}
+export { lockFileText } from '../src/model/lock';
 
 /** The ring ConfigMap's data; exported so callers can compute checksums and summaries. */
 export function ringConfigData(props: RingProps): Record<string, string> {
@@ -190,6 +203,10 @@ export class Ring extends Chart {
   public readonly hosts: readonly HostClaim[];
   public readonly quota: RingQuota;
   public readonly lockChecksum: string;
+  /** `ring-config-<hash>`: the immutable ring ConfigMap the pods read. */
+  public readonly ringConfigMapName: string;
+  /** `module-lock-<hash>`: the immutable lock ConfigMap the pods mount. */
+  public readonly lockConfigMapName: string;
 
   constructor(scope: Construct, id: string, props: RingProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -201,7 +218,7 @@ export class Ring extends Chart {
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
     const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
-    const lockText = lockFileText(lock);
+    const lockText = lockFileText(lock, props.lockMetadata);
     this.lockChecksum = sha256(lockText);
     const routing = props.routing?.mode ?? 'ingress';
     if (routing === 'gateway-api' && !props.routing?.gateway) throw new Error(`ring ${props.name}: gateway-api routing needs routing.gateway (the Gateway's name and namespace)`);
@@ -217,6 +234,8 @@ export class Ring extends Chart {
         name: props.namespace,
         labels: {
           ...labels(props.namespace, 'ring'),
+          // The shared layer admits ring pods from every namespace with this label.
+          [RING_NAMESPACE_LABEL]: partOf,
           ...(routing === 'gateway-api' ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {}),
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'v1.29',
@@ -238,15 +257,35 @@ export class Ring extends Chart {
       },
     });
 
+    // Immutable and content-addressed: a change is a new object the new pod template names, so a
+    // running pod (or a container restarted in it) never reads content it did not start with.
     const configData = ringConfigData(props);
-    new k8s.KubeConfigMap(this, RING_CONFIG_MAP, {
-      metadata: { name: RING_CONFIG_MAP, namespace: props.namespace, labels: labels(RING_CONFIG_MAP, 'config') },
-      data: configData,
-    });
-    new k8s.KubeConfigMap(this, LOCK_CONFIG_MAP, {
-      metadata: { name: LOCK_CONFIG_MAP, namespace: props.namespace, labels: labels(LOCK_CONFIG_MAP, 'config') },
-      data: { [`${props.name}.lock.json`]: lockText },
-    });
+    const lockData = { [`${props.name}.lock.json`]: lockText };
+    this.ringConfigMapName = contentAddressedName(RING_CONFIG_MAP, configData);
+    this.lockConfigMapName = contentAddressedName(LOCK_CONFIG_MAP, lockData);
+    const prior = props.previousConfigMaps ?? [];
+    for (const [base, name, data] of [
+      [RING_CONFIG_MAP, this.ringConfigMapName, configData],
+      [LOCK_CONFIG_MAP, this.lockConfigMapName, lockData],
+    ] as const) {
+      new k8s.KubeConfigMap(this, base, {
+        metadata: { name, namespace: props.namespace, labels: labels(base, 'config') },
+        immutable: true,
+        data,
+      });
+      for (const kept of retainedConfigMaps(base, prior, name)) {
+        new k8s.KubeConfigMap(this, `${base}-previous`, {
+          metadata: {
+            name: kept.name,
+            namespace: props.namespace,
+            labels: labels(base, 'config'),
+            annotations: { [RETAINED_ANNOTATION]: `previous version of ${base}, kept for pods of an in-flight rollout and rollout undo; pruned after the next change` },
+          },
+          immutable: true,
+          data: { ...kept.data },
+        });
+      }
+    }
 
     // Checksums on the pod templates: a promotion changes this ring's lock checksum and rolls
     // exactly this ring's api and horizon; nothing else's template changes.
@@ -256,16 +295,17 @@ export class Ring extends Chart {
     };
     const components = props.workload.map((c) => {
       const mountsLock = c.configMounts?.some((m) => m.configMap === LOCK_CONFIG_MAP);
+      const envFromConfigMaps = c.envFromConfigMaps?.map((n) => (n === RING_CONFIG_MAP ? this.ringConfigMapName : n));
       const mountsNginx = c.configMounts?.some((m) => m.configMap === NGINX_CONFIG_MAP);
       const extra: Record<string, string> = mountsLock ? podAnnotations : {};
       if (mountsNginx) extra[`${ANNOTATION_PREFIX}/nginx-config-checksum`] = sha256(this.nginxConfigText(props));
-      const configMounts = c.configMounts?.map((m) => (m.configMap === LOCK_CONFIG_MAP ? { ...m, mountPath: lockDir } : m));
-      const readsSecrets = [...new Set([...(c.envFromSecrets ?? []), ...(c.secretMounts ?? []).map((m) => m.secret)])].sort();
+      const configMounts = c.configMounts?.map((m) => (m.configMap === LOCK_CONFIG_MAP ? { ...m, configMap: this.lockConfigMapName, mountPath: lockDir } : m));
+      const readsSecrets = [...new Set([...(c.envFromSecrets ?? []), ...(c.secretMounts ?? []).map((m) => m.secret), ...(c.secretEnv ?? []).map((e) => e.secret)])].sort();
       const annotations =
         readsSecrets.length && props.secretSync?.restartOnRotation === 'reloader'
           ? { ...(c.annotations ?? {}), [RELOADER_SECRETS_ANNOTATION]: readsSecrets.join(',') }
           : c.annotations;
-      return { ...c, configMounts, annotations, podAnnotations: { ...(c.podAnnotations ?? {}), ...extra } };
+      return { ...c, ...(envFromConfigMaps ? { envFromConfigMaps } : {}), configMounts, annotations, podAnnotations: { ...(c.podAnnotations ?? {}), ...extra } };
     });
     if (components.some((c) => c.configMounts?.some((m) => m.configMap === NGINX_CONFIG_MAP))) {
       new k8s.KubeConfigMap(this, NGINX_CONFIG_MAP, {
@@ -366,6 +406,8 @@ export class Ring extends Chart {
       components,
       sharedServices: props.home.sharedServices,
       ingressControllerNamespace: props.ingress?.controllerNamespace,
+      ingressController: props.ingress?.controller,
+      dns: props.dns,
     });
   }
 

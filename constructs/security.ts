@@ -28,8 +28,5 @@ export function restrictedContainerSecurityContext(runAsUser: number): k8s.Secur
   };
 }
 
-/** A volume name for a writable path: `/var/cache/nginx` → `writable-var-cache-nginx`. */
-export function writableVolumeName(path: string): string {
-  const slug = path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
-  return `writable-${slug}`.slice(0, 63).replace(/-+$/, '');
-}
+/** Volume names are a domain rule the registry checks too (src/model/names.ts). */
+export { writableVolumeName } from '../src/model/names';

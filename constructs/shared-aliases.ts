@@ -10,6 +10,10 @@ export interface SharedServiceRef {
   /** Service name in the home namespace (a DNS-1035 label). */
   readonly name: string;
   readonly port: number;
+  /** Run by something else (`[[shared.external]]`): without `podSelector`, policies can only name its namespace. @default false */
+  readonly external?: boolean;
+  /** Labels of its pods, for NetworkPolicies. @default `app.kubernetes.io/name: <name>` for a shared-layer service; none for an external one */
+  readonly podSelector?: Readonly<Record<string, string>>;
 }
 
 export interface SharedAliasesProps {

@@ -14,7 +14,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType, HttpRouteSpecParentRefs } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
-import { HostClaim } from './hosts';
+import { HostClaim } from '../src/model/hosts';
 import { ANNOTATION_PREFIX } from './labels';
 import { shardName, shardOf } from './tenant-ingress';
 

@@ -43,3 +43,6 @@ if (fs.existsSync(path.join(root, 'rings', 'platform.toml'))) {
   spawnSync(process.execPath, [path.join(root, 'bin', 'rings.js'), 'check', '--registry', path.join(root, 'rings')], { cwd: root, stdio: 'ignore' });
   fs.rmSync(tmp, { recursive: true, force: true });
 }
+
+// The build is complete: `npm run synth` rebuilds only when a source is newer than this stamp.
+fs.writeFileSync(path.join(root, 'build', '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -1,30 +1,25 @@
 /**
- * The app entry run by `npm run synth` and by `cdk8s synth` (cdk8s.yaml: `node build/src/main.js`).
+ * The app entry run by `npm run synth` (scripts/synth.js) and by `cdk8s synth` (cdk8s.yaml:
+ * `node build/src/start.js`, the bundled form of this file). Both run exactly `rings synth`: the same
+ * checks (history.jsonl included), the same output, the same problem lines and exit codes.
  *
- * `cdk8s synth` deletes its output folder before it runs the app, so cdk8s.yaml points it at a
- * scratch folder (build/cdk8s.out); this entry writes dist/ atomically itself and mirrors the files
- * into the CLI's folder. Either way dist/ is byte-identical, and a failed run leaves it untouched.
+ * Under `cdk8s synth` (CDK8S_OUTDIR set) three things differ, because of how the cdk8s CLI runs apps:
+ * - it deletes its output folder before it runs the app, so it is given a scratch folder
+ *   (build/cdk8s.out); dist/ is still written here, atomically, and mirrored into the scratch folder;
+ * - it swallows the app's stdout, so the summary goes to stderr, where the user sees it;
+ * - it prints a stack trace when the app exits non-zero, so on failure the app prints its problem lines,
+ *   leaves the scratch folder absent and exits 0: the CLI then says "synthesis failed" and exits 1.
  */
-import * as path from 'path';
-import { writeDirAtomically } from './dist';
-import { synthToDir } from './pipeline';
-import { reportFailure } from './report';
+import { run } from './cli/main';
+import { processIo } from './cli/output';
 
-function main(): number {
+async function main(): Promise<void> {
   const registry = process.env.RINGS_REGISTRY ?? 'rings';
   const out = process.env.RINGS_OUT ?? 'dist';
-  try {
-    const { result, summary } = synthToDir(registry, out);
-    const cliOut = process.env.CDK8S_OUTDIR;
-    if (cliOut && path.resolve(cliOut) !== path.resolve(out)) writeDirAtomically(cliOut, result.files);
-    for (const s of summary) {
-      process.stdout.write(`${s.ring.padEnd(14)} ${s.namespace.padEnd(24)} ${String(s.objects).padStart(5)} objects ${String(s.hosts).padStart(7)} hosts  api ${s.apiMemoryLimitMib}Mi\n`);
-    }
-    process.stdout.write(`wrote ${result.files.size} files to ${out}/\n`);
-    return 0;
-  } catch (e) {
-    return reportFailure(e);
-  }
+  const underCdk8s = Boolean(process.env.CDK8S_OUTDIR);
+  const io = processIo();
+  const code = await run(['synth', '--registry', registry, '--out', out], underCdk8s ? { ...io, stdout: io.stderr, stdoutIsTty: Boolean(io.stderrIsTty) } : io);
+  process.exitCode = underCdk8s && code === 1 ? 0 : code;
 }
 
-process.exitCode = main();
+void main();

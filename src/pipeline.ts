@@ -1,7 +1,9 @@
 /** The whole one-way flow, as the app and the CLI run it: load → validate → resolve → constructs → dist. */
 import { writeDirAtomically } from './dist';
 import { loadRegistry } from './registry/load';
-import { resolvePlan, RingPlan } from './registry/resolve';
+import { readDir, writeDirAtomically as _w } from './dist';
+import { previousConfigMaps } from './previous-output';
+import { resolvePlan, RingPlan } from './resolve';
 import { buildApp, chartRenderer, synthesize, SynthOptions, SynthResult } from './synth';
 
 export interface RingSummary {
@@ -18,9 +20,14 @@ export interface RenderedRegistry {
   readonly summary: readonly RingSummary[];
 }
 
+export interface RenderOptions extends SynthOptions {
+  /** The previous output's files (name → text): each ring keeps the ConfigMap version its pods read there. @default none */
+  readonly previous?: ReadonlyMap<string, string>;
+}
+
 /** Loads, validates and renders a registry in memory. Throws `RegistryError` on bad input. */
-export function renderRegistry(registryDir: string, options: SynthOptions = {}): RenderedRegistry {
-  const plan = resolvePlan(loadRegistry(registryDir));
+export function renderRegistry(registryDir: string, options: RenderOptions = {}): RenderedRegistry {
+  const plan = resolvePlan(loadRegistry(registryDir), { previousConfigMaps: options.previous ? previousConfigMaps(options.previous) : undefined });
   const result = synthesize(plan, options);
   const summary = plan.rings.map((r, i) => ({
     ring: r.name,
@@ -34,7 +41,8 @@ export function renderRegistry(registryDir: string, options: SynthOptions = {}):
 
 /** Renders and replaces `outDir` atomically; on any error nothing is written. */
 export function synthToDir(registryDir: string, outDir: string, options: SynthOptions = {}): RenderedRegistry {
-  const rendered = renderRegistry(registryDir, options);
+  // The previous output is where the ConfigMap versions in-flight pods still read come from.
+  const rendered = renderRegistry(registryDir, { ...options, previous: readDir(outDir) });
   writeDirAtomically(outDir, rendered.result.files);
   return rendered;
 }
@@ -62,6 +70,8 @@ export function checkRegistry(registryDir: string): readonly CheckedRing[] {
 export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
   const { app, rings } = buildApp(plan);
   chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
+  // Patches can only be checked on rendered objects: with patches, check renders (and throws as synth would).
+  if (plan.patches?.length) synthesize(plan);
   return plan.rings.map((r, i) => ({
     ring: r.name,
     namespace: r.namespace,

@@ -4,8 +4,10 @@
  */
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { ClusterLayer, Ring, SharedLayer } from '../constructs';
-import type { RingPlan } from './registry/resolve';
 import { arrangeForApply } from './apply-order';
+import { applyPatches, PatchableChart } from './patches';
+import { RegistryError } from './registry/errors';
+import type { RingPlan } from './resolve';
 import { stringifyManifests } from './yaml';
 
 export interface RenderedChart {
@@ -56,6 +58,15 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     rendered.push([`${ring.node.id}.yaml`, render(ring)]);
     options.onProgress?.(plan.rings[i].name, i, rings.length);
   });
+  if (plan.patches?.length) {
+    // Patches apply after rendering, to every chart's objects (a ring's Namespace still in its ring's
+    // chart), then everything is checked again.
+    const ringOf = new Map(rings.map((r, i) => [`${r.node.id}.yaml`, plan.rings[i].name]));
+    const patchable: PatchableChart[] = rendered.map(([file, objects]) => ({ ring: ringOf.get(file), objects: [...objects] }));
+    const problems = applyPatches(patchable, plan.patches);
+    if (problems.length) throw new RegistryError(problems);
+    patchable.forEach((p, i) => (rendered[i] = [rendered[i][0], p.objects]));
+  }
   // Namespaces first (in cluster.yaml), custom resources last: dist/ applies in one pass, file by file.
   const charts: RenderedChart[] = arrangeForApply(rendered)
     .filter(([, objects]) => objects.length > 0)

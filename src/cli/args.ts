@@ -16,6 +16,8 @@ export interface CommandSpec {
   readonly help?: string;
   /** Names of the positional arguments, all required, in order. */
   readonly positionals: readonly string[];
+  /** How many more positionals may follow the required ones (`rings promote image <component>`). @default 0 */
+  readonly optionalPositionals?: number;
   /** Flags besides the global ones (`--registry`, `--help`, `--no-color`). */
   readonly flags: Readonly<Record<string, FlagKind>>;
 }
@@ -76,7 +78,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     if (positionals.length < spec.positionals.length) {
       throw new UsageError(`missing <${spec.positionals[positionals.length]}>`, spec.usage);
     }
-    if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}"`, spec.usage);
+    const most = spec.positionals.length + (spec.optionalPositionals ?? 0);
+    if (positionals.length > most) throw new UsageError(`unexpected argument "${positionals[most]}"`, spec.usage);
   }
   return { positionals, flags };
 }

@@ -6,14 +6,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RegistryError } from '../registry/errors';
 import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
-import { resolvePlan, RingPlan } from '../registry/resolve';
+import { previousConfigMaps } from '../previous-output';
+import { resolvePlan, RingPlan } from '../resolve';
 import { checkPlan } from '../pipeline';
 import { synthesize, SynthResult } from '../synth';
 import type { CommandSpec, ParsedArgs } from './args';
 import { GateRing } from './gates';
 import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds, parseHistory } from './history';
 import { Colours, Io, json } from './output';
-import { acquireLock, commit, recover, StepHook } from './transaction';
+import { acquireLock, commit, JOURNAL_FILE, recover, StepHook } from './transaction';
+import { parseAllDocuments } from 'yaml';
+import { readDir } from '../dist';
+import { diffRenderings, FileDiff, Obj } from './diff';
 
 export interface Ctx {
   readonly io: Io;
@@ -29,7 +33,16 @@ export interface Ctx {
   readonly hook: StepHook;
   /** Whether --yes was given. */
   readonly yes: boolean;
+  /** The real clock (RINGS_NOW never writes a history time in its future). @default now */
+  readonly realNow?: Date;
+  /** --dry-run: print what would change, write nothing. @default false */
+  readonly dryRun?: boolean;
+  /** --diff (with --dry-run): also the object-level diff of dist/. @default false */
+  readonly showDiff?: boolean;
 }
+
+/** The flags every mutating command takes for what-if questions. */
+export const DRY_RUN_FLAGS = { 'dry-run': 'boolean', diff: 'boolean', at: 'string' } as const;
 
 export interface Command extends CommandSpec {
   run(ctx: Ctx, args: ParsedArgs): number | Promise<number>;
@@ -65,8 +78,8 @@ export function loadHistory(dir: string): HistoryEntry[] {
 }
 
 /** Parses and renders in-memory sources, as synth would (for diff). */
-export function renderSources(dir: string, sources: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
-  const plan = resolvePlan(parseRegistry(dir, sources));
+export function renderSources(dir: string, sources: ReadonlyMap<string, string>, previous?: ReadonlyMap<string, string>): { plan: RingPlan; result: SynthResult } {
+  const plan = resolvePlan(parseRegistry(dir, sources), { previousConfigMaps: previous ? previousConfigMaps(previous) : undefined });
   return { plan, result: synthesize(plan) };
 }
 
@@ -87,8 +100,8 @@ export function ringByName(reg: Registry, name: string): GateRing {
 
 /** What a mutating command wants to do, decided with the lock held. */
 export interface Mutation {
-  /** Registry-relative path → new content. */
-  readonly files: Readonly<Record<string, string>>;
+  /** Registry-relative path → new content; null removes the file. */
+  readonly files: Readonly<Record<string, string | null>>;
   /** The history entry, without time and actor (filled in here). */
   readonly entry: Omit<HistoryEntry, 'time' | 'actor'>;
   /** What will change, for the confirmation and the output. */
@@ -115,6 +128,14 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
   if (!fs.statSync(ctx.registry, { throwIfNoEntry: false })?.isDirectory()) {
     throw new RegistryError([{ file: ctx.registry, path: '', message: 'expected a registry folder, found none (pass --registry DIR)' }]);
   }
+  if (ctx.dryRun) return dryRun(ctx, plan);
+  // RINGS_NOW answers what-if questions; it never writes a history line dated in the future.
+  const real = ctx.realNow ?? new Date();
+  if (ctx.now.getTime() > real.getTime() + 1000) {
+    throw new CliError(
+      `refused: the clock (RINGS_NOW=${isoSeconds(ctx.now)}) is in the future of the real time (${isoSeconds(real)}), and a history line may not be dated in the future; ask what-if questions with --dry-run --at TIME`,
+    );
+  }
   const release = acquireLock(ctx.registry);
   try {
     const recovered = recover(ctx.registry);
@@ -135,7 +156,10 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
     }
 
     const after = new Map(loaded.sources);
-    for (const [rel, text] of Object.entries(m.files)) after.set(rel, text);
+    for (const [rel, text] of Object.entries(m.files)) {
+    if (text === null) after.delete(rel);
+    else after.set(rel, text);
+  }
     try {
       checkSources(ctx.registry, after);
     } catch (e) {
@@ -165,6 +189,71 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
   }
 }
 
+/** --dry-run: plan and validate exactly as a real run, print the change (and with --diff its effect on dist/), write nothing. */
+function dryRun(ctx: Ctx, plan: Planner): number {
+  const { io } = ctx;
+  if (fs.existsSync(path.join(ctx.registry, JOURNAL_FILE))) {
+    throw new CliError(`an interrupted command's journal (${path.join(ctx.registry, JOURNAL_FILE)}) is pending; run rings recover first`);
+  }
+  let loaded: LoadedRegistry;
+  try {
+    loaded = loadAll(ctx.registry);
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError('the registry is invalid; fix it before changing it (rings check lists the problems)', e.lines());
+    throw e;
+  }
+  const m = plan(loaded);
+  if ('nothing' in m) {
+    if (ctx.json) io.stdout(json({ dryRun: true, changed: false, message: m.nothing }));
+    else io.stdout(`${m.nothing}\n`);
+    return 0;
+  }
+  const after = new Map(loaded.sources);
+  for (const [rel, text] of Object.entries(m.files)) {
+    if (text === null) after.delete(rel);
+    else after.set(rel, text);
+  }
+  try {
+    checkSources(ctx.registry, after);
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
+    throw e;
+  }
+  let diffs: FileDiff[] | undefined;
+  if (ctx.showDiff) {
+    const previous = readDir('dist');
+    const render = (sources: ReadonlyMap<string, string>) => renderSources(ctx.registry, sources, previous).result.files;
+    const before = render(loaded.sources);
+    const next = render(after);
+    const objects = (files: ReadonlyMap<string, string>) => new Map([...files].filter(([f]) => f.endsWith('.yaml')).map(([f, t]) => [f, yamlObjects(t)]));
+    diffs = diffRenderings(objects(before), objects(next), before, next);
+  }
+  const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
+  if (ctx.json) {
+    io.stdout(json({ dryRun: true, changed: true, files: Object.keys(m.files).map((f) => path.join(ctx.registry, f)), entry, ...(diffs ? { diff: diffs } : {}) }));
+    return 0;
+  }
+  io.stdout(`${ctx.c.cyan('dry run')}: nothing was written\n`);
+  for (const line of m.describe) io.stdout(`${line}\n`);
+  io.stdout(`would record: ${summariseLine(formatHistoryLine(entry))}\n`);
+  if (diffs) {
+    if (diffs.length === 0) io.stdout('dist/: no object changes\n');
+    for (const d of diffs) {
+      io.stdout(`${d.file}\n`);
+      for (const k of d.added) io.stdout(`  + ${k}\n`);
+      for (const k of d.removed) io.stdout(`  - ${k}\n`);
+      for (const ch of d.changed) io.stdout(`  ~ ${ch.key}: ${ch.paths.join(', ')}\n`);
+    }
+  }
+  return 0;
+}
+
+function yamlObjects(text: string): Obj[] {
+  return parseAllDocuments(text)
+    .map((d) => d.toJSON() as unknown)
+    .filter((v): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v));
+}
+
 /** A history line as a short sentence. */
 export function summariseLine(line: string): string {
   try {
@@ -176,7 +265,13 @@ export function summariseLine(line: string): string {
 
 export function summarise(e: HistoryEntry): string {
   const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
+  if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
+  if (e.action === 'ring-retire') return `ring retire ${e.to}`;
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
+  if (e.image !== undefined) {
+    if (e.action === 'promote') return `promote image ${e.image} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'the platform default'})${waived}`;
+    return `rollback image ${e.image} in ${e.to}: ${e.previous ?? '(none)'} → ${e.new ?? '(the platform default)'}`;
+  }
   if (e.action === 'promote') return `promote ${e.module} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'not pinned'})${waived}`;
   return `rollback ${e.module} in ${e.to}: ${e.previous ?? '(none)'} → ${e.new ?? '(removed)'}`;
 }

@@ -72,34 +72,36 @@ export function orderGate(rings: readonly GateRing[], from: GateRing, to: GateRi
 /** soak: the version has run in the source ring at least the source ring's `soak`, measured from the history. */
 export function soakGate(history: readonly HistoryEntry[], module: string, from: GateRing, version: string, now: Date): GateResult {
   const need = parseDuration(from.soak);
+  // `image:api` (a ring image's history subject) reads as "the api image".
+  const what = module.startsWith('image:') ? `the ${module.slice('image:'.length)} image` : module;
   const since = arrivalTime(history, module, from.name, version);
   if (since === undefined) {
     if (need === 0) return { gate: 'soak', ok: true, message: `${from.name} needs no soak` };
     return {
       gate: 'soak',
       ok: false,
-      message: `history has no record of ${module} ${version} arriving in ${from.name}, so its soak (${from.soak}) cannot be proven; promote it into ${from.name} with rings (which records it) and wait ${from.soak}, or pass --emergency --reason TEXT`,
+      message: `history has no record of ${what} ${version} arriving in ${from.name}, so its soak (${from.soak}) cannot be proven; promote it into ${from.name} with rings (which records it) and wait ${from.soak}, or pass --emergency --reason TEXT`,
     };
   }
   const ran = now.getTime() - Date.parse(since);
-  if (ran >= need) return { gate: 'soak', ok: true, message: `${module} ${version} has run in ${from.name} for ${formatDuration(ran)} (needs ${from.soak})` };
+  if (ran >= need) return { gate: 'soak', ok: true, message: `${what} ${version} has run in ${from.name} for ${formatDuration(ran)} (needs ${from.soak})` };
   const at = new Date(Date.parse(since) + need).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     gate: 'soak',
     ok: false,
-    message: `${module} ${version} has run in ${from.name} for ${formatDuration(ran)} since ${since}; ${from.name} needs ${from.soak}: promotable after ${at}, or pass --emergency --reason TEXT`,
+    message: `${what} ${version} has run in ${from.name} for ${formatDuration(ran)} since ${since}; ${from.name} needs ${from.soak}: promotable after ${at}, or pass --emergency --reason TEXT`,
   };
 }
 
 /** entry: `--with-version` pins only into the least conservative active ring; everything else arrives by promotion. */
-export function entryGate(rings: readonly GateRing[], to: GateRing): GateResult {
+export function entryGate(rings: readonly GateRing[], to: GateRing, flag = '--with-version'): GateResult {
   const entry = entryRing(rings);
   const ok = entry !== undefined && entry.name === to.name;
   if (ok) return { gate: 'entry', ok, message: `${to.name} is the entry ring` };
   return {
     gate: 'entry',
     ok,
-    message: `--with-version pins only into ${entry ? entry.name : 'the least conservative active ring'}, not ${to.name}; pin it there and promote it ring by ring, or pass --emergency --reason TEXT`,
+    message: `${flag} pins only into ${entry ? entry.name : 'the least conservative active ring'}, not ${to.name}; pin it there and promote it ring by ring, or pass --emergency --reason TEXT`,
   };
 }
 

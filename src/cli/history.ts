@@ -4,7 +4,7 @@
  * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
  */
 
-export type HistoryAction = 'assign' | 'promote' | 'rollback';
+export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire';
 
 export interface HistoryEntry {
   /** UTC, ISO 8601, seconds precision: `2026-11-23T12:00:00Z`. */
@@ -14,8 +14,10 @@ export interface HistoryEntry {
   readonly action: HistoryAction;
   /** Set for `assign`. */
   readonly tenant?: string;
-  /** Set for `promote` and `rollback`. */
+  /** Set for `promote` and `rollback` of a module. */
   readonly module?: string;
+  /** Set for `promote` and `rollback` of a ring image: the component (`api`, `horizon`, `nginx`); `previous`/`new` are image references. */
+  readonly image?: string;
   /** Source ring: the tenant's old ring, the ring promoted from; null for `--with-version` pins, new tenants and rollbacks. */
   readonly from: string | null;
   /** The ring changed (assign: the tenant's new ring). */
@@ -24,6 +26,10 @@ export interface HistoryEntry {
   readonly previous: string | null;
   /** Version pinned in `to` after the change; null for assign. */
   readonly new: string | null;
+  /** The sha256 pinned with `previous` (AutoCom's lock form only): what a rollback restores with it. */
+  readonly previous_sha256?: string | null;
+  /** The sha256 pinned with `new` (AutoCom's lock form only). */
+  readonly new_sha256?: string | null;
   readonly reason: string | null;
   readonly gates_checked: readonly string[];
   readonly gates_waived: readonly string[];
@@ -60,11 +66,18 @@ function entryProblem(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   const e = v as Record<string, unknown>;
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time: expected an ISO 8601 time';
-  if (e.action !== 'assign' && e.action !== 'promote' && e.action !== 'rollback') return `action: expected assign, promote or rollback, got ${JSON.stringify(e.action)}`;
+  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire'].includes(e.action as string)) {
+    return `action: expected assign, promote, rollback, ring-add or ring-retire, got ${JSON.stringify(e.action)}`;
+  }
   if (typeof e.to !== 'string') return 'to: expected a ring name';
   if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
-  if (e.action !== 'assign' && typeof e.module !== 'string') return 'module: expected a module name';
-  if (e.action !== 'assign' && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
+  const pin = e.action === 'promote' || e.action === 'rollback';
+  if (pin && typeof e.module !== 'string' && typeof e.image !== 'string') return 'module: expected a module name (or image: a component)';
+  if (pin && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
+  for (const k of ['previous_sha256', 'new_sha256']) {
+    const h = e[k];
+    if (h !== undefined && h !== null && (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) return `${k}: expected a sha256 (64 lower-case hex characters) or null`;
+  }
   return undefined;
 }
 
@@ -73,11 +86,15 @@ export function formatHistoryLine(e: HistoryEntry): string {
   const ordered: Record<string, unknown> = { time: e.time, actor: e.actor, action: e.action };
   if (e.tenant !== undefined) ordered.tenant = e.tenant;
   if (e.module !== undefined) ordered.module = e.module;
+  if (e.image !== undefined) ordered.image = e.image;
   Object.assign(ordered, {
     from: e.from,
     to: e.to,
     previous: e.previous,
     new: e.new,
+  });
+  if (e.previous_sha256 !== undefined || e.new_sha256 !== undefined) Object.assign(ordered, { previous_sha256: e.previous_sha256 ?? null, new_sha256: e.new_sha256 ?? null });
+  Object.assign(ordered, {
     reason: e.reason,
     gates_checked: e.gates_checked,
     gates_waived: e.gates_waived,
@@ -106,10 +123,18 @@ export function filterHistory(entries: readonly HistoryEntry[], f: HistoryFilter
   );
 }
 
-/** Entries that changed the pin of `module` in `ring`, oldest first. */
+/** What a promote or rollback pinned: the module's alias, or `image:<component>` for a ring image. */
+export function subjectOf(e: HistoryEntry): string | undefined {
+  return e.image !== undefined ? imageSubject(e.image) : e.module;
+}
+
+/** The history subject of a ring image (module aliases never contain a colon). */
+export const imageSubject = (component: string) => `image:${component}`;
+
+/** Entries that changed the pin of `module` (or `image:<component>`) in `ring`, oldest first. */
 function pinChanges(entries: readonly HistoryEntry[], module: string, ring: string): HistoryEntry[] {
   return entries
-    .filter((e) => (e.action === 'promote' || e.action === 'rollback') && e.module === module && e.to === ring)
+    .filter((e) => (e.action === 'promote' || e.action === 'rollback') && subjectOf(e) === module && e.to === ring)
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }
 
@@ -124,7 +149,7 @@ export function arrivalTime(entries: readonly HistoryEntry[], module: string, ri
   return last && last.new === version ? last.time : undefined;
 }
 
-export type RollbackPlan = { ok: true; target: string | null; undoing: HistoryEntry } | { ok: false; message: string };
+export type RollbackPlan = { ok: true; target: string | null; targetSha256: string | null; undoing: HistoryEntry } | { ok: false; message: string };
 
 /**
  * What `rollback` restores: promotions into a ring form a stack and each rollback pops one, so
@@ -145,5 +170,5 @@ export function rollbackPlan(entries: readonly HistoryEntry[], module: string, r
       message: `${ring} pins ${module} ${current ?? '(nothing)'} but the last promotion recorded set ${top.new}; the lock was changed outside rings, so restore it by hand`,
     };
   }
-  return { ok: true, target: top.previous, undoing: top };
+  return { ok: true, target: top.previous, targetSha256: top.previous_sha256 ?? null, undoing: top };
 }

@@ -6,8 +6,8 @@
  * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
  */
 import { execFileSync } from 'child_process';
-import { RegistryError } from '../registry/errors';
-import { boolFlag, CommandSpec, parseArgs, stringFlag, UsageError } from './args';
+import { closest, RegistryError } from '../registry/errors';
+import { boolFlag, CommandSpec, GLOBAL_FLAGS, parseArgs, stringFlag, UsageError } from './args';
 import { assign } from './commands/assign';
 import { check } from './commands/check';
 import { diff } from './commands/diff';
@@ -17,6 +17,8 @@ import { importCommand } from './commands/import';
 import { compare } from './commands/compare';
 import { list } from './commands/list';
 import { promote } from './commands/promote';
+import { recover } from './commands/recover';
+import { ring } from './commands/ring';
 import { rollback } from './commands/rollback';
 import { show } from './commands/show';
 import { status } from './commands/status';
@@ -25,7 +27,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, history, check, synth, diff, exportCommand, importCommand, compare];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, recover, exportCommand, importCommand, compare];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 
@@ -76,6 +78,12 @@ function gitActor(cwd: string, env: Io['env']): string {
   return name || email || env.USER || env.USERNAME || 'unknown';
 }
 
+function parseTime(what: string, v: string): Date {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`${what}: expected an ISO 8601 time such as 2026-11-23T12:00:00Z, got ${JSON.stringify(v)}`);
+  return d;
+}
+
 function parseNow(env: Io['env']): Date {
   const v = env.RINGS_NOW;
   if (v === undefined || v === '') return new Date();
@@ -92,8 +100,34 @@ function crashHook(env: Io['env']): (step: Step) => void {
   };
 }
 
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/** Global options may come before the command (`rings --registry DIR list`): they are moved after it. */
+export function hoistGlobalOptions(argv: readonly string[]): string[] {
+  const before: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('--') && argv[i] !== '--help') {
+    const flag = argv[i].slice(2).split('=')[0];
+    const kind = GLOBAL_FLAGS[flag] ?? GLOBAL_BEFORE_COMMAND[flag];
+    if (!kind) break;
+    const takesValue = kind === 'string' && !argv[i].includes('=');
+    before.push(...argv.slice(i, i + (takesValue ? 2 : 1)));
+    i += takesValue ? 2 : 1;
+  }
+  if (i >= argv.length) return [...argv];
+  return [argv[i], ...before, ...argv.slice(i + 1)];
+}
+
+/** Besides the parser's global flags: the common ones every command that has them accepts. */
+const GLOBAL_BEFORE_COMMAND: Readonly<Record<string, 'boolean' | 'string'>> = { json: 'boolean', yes: 'boolean' };
+
+/** `--json`: failures too are JSON on stdout (`{"ok": false, "problems": [...]}`), exit codes unchanged. */
+function jsonFailure(io: Io, kind: string, problems: readonly Record<string, unknown>[]): void {
+  io.stdout(`${JSON.stringify({ ok: false, error: kind, problems }, null, 2)}\n`);
+}
+
+export async function run(argvIn: readonly string[], io: Io): Promise<number> {
+  const argv = hoistGlobalOptions(argvIn);
   const [name, ...rest] = argv;
+  const wantsJson = rest.includes('--json');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.stdout(target ? commandHelp(target) : topHelp());
@@ -101,19 +135,29 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   try {
-    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((x) => x.name).join(', ')})`, TOP_USAGE);
+    if (!cmd) {
+      const near = closest(name, COMMANDS.map((x) => x.name));
+      throw new UsageError(`unknown command "${name}"${near ? `; did you mean "${near}"?` : ''} (commands: ${COMMANDS.map((x) => x.name).join(', ')})`, TOP_USAGE);
+    }
     const args = parseArgs(cmd, rest);
     if (boolFlag(args, 'help')) {
       io.stdout(commandHelp(cmd));
       return 0;
     }
     const registry = stringFlag(args, 'registry') ?? 'rings';
+    const dryRun = boolFlag(args, 'dry-run');
+    const at = stringFlag(args, 'at');
+    if (at !== undefined && !dryRun) throw new UsageError('--at answers what-if questions and needs --dry-run (a real change is recorded at the real time)', cmd.usage);
+    if (boolFlag(args, 'diff') && !dryRun) throw new UsageError('--diff needs --dry-run', cmd.usage);
     const ctx: Ctx = {
       io,
       c: colours(useColour(io.stdoutIsTty, io.env, boolFlag(args, 'no-color'))),
       registry,
       json: boolFlag(args, 'json'),
-      now: parseNow(io.env),
+      now: at !== undefined ? parseTime('--at', at) : parseNow(io.env),
+      realNow: new Date(),
+      dryRun,
+      showDiff: boolFlag(args, 'diff'),
       actor: () => gitActor(registry, io.env),
       hook: crashHook(io.env),
       yes: boolFlag(args, 'yes'),
@@ -121,6 +165,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return await cmd.run(ctx, args);
   } catch (e) {
     const paint = colours(useColour(io.stdoutIsTty, io.env)).red;
+    if (wantsJson) {
+      if (e instanceof RegistryError) jsonFailure(io, 'invalid', e.problems.map((p) => ({ file: p.file, path: p.path, message: p.message })));
+      else if (e instanceof UsageError) jsonFailure(io, 'usage', [{ message: e.message }]);
+      else if (e instanceof CliError) {
+        const gate = /^refused by the (\w+) gate: /.exec(e.message);
+        jsonFailure(io, e.message.startsWith('refused') ? 'refused' : 'error', [
+          { message: e.message, ...(gate ? { gate: gate[1] } : {}) },
+          ...e.lines.map((l) => ({ message: l })),
+        ]);
+      } else jsonFailure(io, 'error', [{ message: e instanceof Error ? e.message.split('\n')[0] : String(e) }]);
+    }
     if (e instanceof UsageError) {
       io.stderr(`${paint('usage error')}: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}`);
       return 2;

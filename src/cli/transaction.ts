@@ -18,7 +18,7 @@ export interface Journal {
   readonly version: 1;
   readonly pid: number;
   /** Registry-relative path → full new content. */
-  readonly files: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, string | null>>;
   /** The history line to append, without its newline. */
   readonly history: string;
 }
@@ -157,7 +157,11 @@ function appendHistoryLine(dir: string, line: string): void {
 function applyJournal(dir: string, j: Journal, hook: StepHook): void {
   for (const rel of Object.keys(j.files).sort()) {
     const target = path.join(dir, rel);
-    if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== j.files[rel]) writeFileAtomic(target, j.files[rel]);
+    const content = j.files[rel];
+    // null removes the file (a retired ring's files).
+    if (content === null) {
+      if (fs.existsSync(target)) fs.unlinkSync(target);
+    } else if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== content) writeFileAtomic(target, content);
   }
   hook('edit');
   appendHistoryLine(dir, j.history);
@@ -167,7 +171,7 @@ function applyJournal(dir: string, j: Journal, hook: StepHook): void {
 }
 
 /** Writes the journal, then the files, then the history line; removes the journal last. Call with the lock held. */
-export function commit(dir: string, files: Readonly<Record<string, string>>, historyLine: string, hook: StepHook = () => {}): void {
+export function commit(dir: string, files: Readonly<Record<string, string | null>>, historyLine: string, hook: StepHook = () => {}): void {
   for (const rel of Object.keys(files)) {
     if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`refusing to write "${rel}" outside the registry`);
   }
@@ -175,6 +179,26 @@ export function commit(dir: string, files: Readonly<Record<string, string>>, his
   writeFileAtomic(path.join(dir, JOURNAL_FILE), `${JSON.stringify(journal)}\n`);
   hook('journal');
   applyJournal(dir, journal, hook);
+}
+
+/**
+ * While a journal from an interrupted command exists, the registry is half-changed: `rings check`,
+ * `rings synth` and `npm run synth` refuse with this one line (naming the command and `rings
+ * recover`) instead of rendering it. Undefined when there is no journal.
+ */
+export function pendingJournalRefusal(dir: string): string | undefined {
+  const file = path.join(dir, JOURNAL_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  let what = 'a rings command';
+  try {
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
+    const e = JSON.parse(j.history) as Record<string, unknown>;
+    const subject = e.image !== undefined ? `image ${String(e.image)}` : String(e.module ?? e.tenant ?? e.to ?? '');
+    what = `\`rings ${String(e.action)} ${subject}\`${e.to !== undefined ? ` (ring ${String(e.to)})` : ''}`;
+  } catch {
+    // An unreadable journal still blocks: recover reports it.
+  }
+  return `an interrupted ${what} left its journal ${file}: the registry may be half-changed; run rings recover to complete it first`;
 }
 
 /**

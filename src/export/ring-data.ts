@@ -4,90 +4,14 @@
  * PostgreSQL upserts (`--format sql`), and the home namespace's ring-data ConfigMap. Pure.
  */
 import type { Registry } from '../registry/load';
-import type { RingFile } from '../registry/schema';
 
-/** One `module_rings` row, with exactly the seed's columns, in the seed's order. */
-export interface ModuleRingRow {
-  readonly name: string;
-  readonly display_name: string;
-  readonly description: string;
-  /** The seed's convention: `modules/manifests/<ring>.lock.json` (the app-relative lock path). */
-  readonly manifest_path: string;
-  readonly k8s_namespace: string;
-  /** The ring's nginx Service: `nginx.<namespace>.svc.cluster.local`. */
-  readonly k8s_service: string;
-  readonly hostname_segment: string;
-  readonly promotion_order: number;
-  readonly is_active: boolean;
-  readonly is_default: boolean;
-}
-
-export interface TenantRow {
-  readonly name: string;
-  /** The ring's name (`module_rings.name`). */
-  readonly ring: string;
-  /** The tenant's ring-specific API host: `<tenant>.<segment>.<domain>`. */
-  readonly api_host: string;
-}
-
-export interface RingData {
-  /** Most conservative first (promotion order). */
-  readonly module_rings: readonly ModuleRingRow[];
-  /** Sorted by tenant name. */
-  readonly tenants: readonly TenantRow[];
-}
-
-/** The columns of `module_rings` the export writes, in order (besides id and the timestamps). */
-export const MODULE_RING_COLUMNS = [
-  'name',
-  'display_name',
-  'description',
-  'manifest_path',
-  'k8s_namespace',
-  'k8s_service',
-  'hostname_segment',
-  'promotion_order',
-  'is_active',
-  'is_default',
-] as const satisfies readonly (keyof ModuleRingRow)[];
-
-export const manifestPath = (ring: string) => `modules/manifests/${ring}.lock.json`;
-export const k8sService = (namespace: string) => `nginx.${namespace}.svc.cluster.local`;
-export const apiHost = (tenant: string, segment: string, domain: string) => `${tenant}.${segment}.${domain}`;
+export { MODULE_RING_COLUMNS, apiHost, byCodePoint, k8sService, manifestPath, ringDataFrom } from '../model/ring-data';
+export type { ModuleRingRow, RingData, RingFields, TenantRow } from '../model/ring-data';
+import { ringDataFrom, MODULE_RING_COLUMNS } from '../model/ring-data';
+import type { RingData } from '../model/ring-data';
 
 export function ringDataOf(reg: Registry): RingData {
   return ringDataFrom(reg.platform.domain, reg.rings.map((r) => r.spec), reg.tenants);
-}
-
-/** As ringDataOf, from the parts (tenants on a ring not given are left out). */
-export function ringDataFrom(domain: string, ringFiles: readonly RingFile[], tenantMap: Readonly<Record<string, string>>): RingData {
-  const rings = [...ringFiles].sort((a, b) => a.promotion_order - b.promotion_order);
-  const module_rings = rings.map((r): ModuleRingRow => ({
-    name: r.name,
-    display_name: r.display_name ?? r.name,
-    description: r.description,
-    manifest_path: manifestPath(r.name),
-    k8s_namespace: r.namespace,
-    k8s_service: k8sService(r.namespace),
-    hostname_segment: r.hostname_segment,
-    promotion_order: r.promotion_order,
-    is_active: r.active,
-    is_default: r.default,
-  }));
-  const segment = new Map(rings.map((r) => [r.name, r.hostname_segment]));
-  const tenants = Object.keys(tenantMap)
-    .filter((name) => segment.has(tenantMap[name]))
-    .sort(byCodePoint)
-    .map((name): TenantRow => {
-      const ring = tenantMap[name];
-      return { name, ring, api_host: apiHost(name, segment.get(ring)!, domain) };
-    });
-  return { module_rings, tenants };
-}
-
-/** Plain code-point order, independent of the locale (so the output is the same on every machine). */
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `rings export --format json`: 2-space JSON, keys in a fixed order (the seed's column order), trailing newline. */

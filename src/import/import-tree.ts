@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RegistryError } from '../registry/errors';
 import { parseRegistry } from '../registry/load';
-import { resolvePlan } from '../registry/resolve';
+import { resolvePlan } from '../resolve';
 import { checkPlan } from '../pipeline';
 import { buildTree, TreeError } from './kustomize-tree';
 import { ImportedRegistry, mapRegistry } from './map-registry';

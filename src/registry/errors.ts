@@ -48,11 +48,9 @@ export function describeValue(v: unknown): string {
   return 'a table';
 }
 
-/** Values shaped like keys or tokens: `base64:` keys, PEM blocks, long unbroken mixed-case-and-digit strings (not URLs, paths or sentences). */
-export function looksLikeSecretValue(value: string): boolean {
-  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
-  return value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
-}
+import { looksLikeSecretValue } from '../model/secret-values';
+
+export { looksLikeSecretValue };
 
 function dateText(d: Date): string {
   try {

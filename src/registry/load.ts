@@ -6,24 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { lockSchema, LockFile, platformSchema, PlatformFile, PreviewEntry, ringSchema, RingFile, tenantsSchema } from './schema';
+import { autocomLockSchema, lockFormatOf, lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema';
+import type { LockEntry, RingEntry } from './types';
 import { parseFlatStringTable, parseToml } from './toml';
 import { crossFileProblems } from './validate';
 
 /** Largest registry file read; a larger one is refused before parsing (tenants.toml at 100,000 tenants is ~3 MiB). */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-export interface RingEntry {
-  /** Where it came from, as displayed in errors (e.g. `rings/canary.toml`). */
-  readonly file: string;
-  readonly spec: RingFile;
-}
-
-export interface LockEntry {
-  readonly file: string;
-  readonly ring: string;
-  readonly modules: LockFile;
-}
+export type { LockEntry, RingEntry } from './types';
 
 /** A validated registry: plain data, nothing derived yet. */
 export interface Registry {
@@ -177,8 +168,8 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(json)}` });
       continue;
     }
-    const modules = check(file, lockSchema, json, problems);
-    if (modules) locks[m[1]] = { file, ring: m[1], modules };
+    const entry = lockEntryOf(file, m[1], json as Record<string, unknown>, problems);
+    if (entry) locks[m[1]] = entry;
   }
 
   const tenants: Record<string, string> = {};
@@ -213,6 +204,24 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   return { dir, platform, rings, tenants, locks, previews };
 }
 
+/** A lock file's object (flat alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }) checked against its schema. */
+export function lockEntryOf(file: string, ring: string, obj: Record<string, unknown>, problems: RegistryProblem[]): LockEntry | undefined {
+  if (lockFormatOf(obj) === 'autocom') {
+    const lock = check(file, autocomLockSchema, obj, problems);
+    if (!lock) return undefined;
+    const modules: Record<string, string> = {};
+    const hashes: Record<string, string> = {};
+    for (const [alias, pin] of Object.entries(lock.modules)) {
+      modules[alias] = pin.version;
+      hashes[alias] = pin.sha256;
+    }
+    const { modules: _m, ...metadata } = obj;
+    return { file, ring, modules, format: 'autocom', hashes, metadata };
+  }
+  const modules = check(file, lockSchema, obj, problems);
+  return modules ? { file, ring, modules, format: 'flat', hashes: {}, metadata: {} } : undefined;
+}
+
 export function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
   return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 }
@@ -245,6 +254,16 @@ function issueToProblems(file: string, issue: z.ZodIssue, root: unknown, keys: K
     expected = `expected ${lowerFirst(expected)}`;
   }
   if (found === undefined) return [{ file, path: at(issue.path), message: `missing: ${expected}` }];
+  // tenants.toml: a `tenant = "ring"` line appended at the end of the file lands in [previews].
+  if (issue.path.length === 2 && issue.path[0] === 'previews' && typeof found === 'string' && /tenants\.toml$/.test(file)) {
+    return [
+      {
+        file,
+        path: at(issue.path),
+        message: `expected a preview table such as { ring = "canary" }, got ${describeValue(found)}: a tenant line added at the end of the file lands in [previews]; move it above [previews], under [tenants] (rings assign ${String(issue.path[1])} ${found} does that)`,
+      },
+    ];
+  }
   if (/, got /.test(expected)) return [{ file, path: at(issue.path), message: expected }];
   return [{ file, path: at(issue.path), message: `${expected}, got ${describeValue(found)}` }];
 }

@@ -6,6 +6,7 @@
  * camelCase props of the constructs.
  */
 import { z } from 'zod';
+import { imagePinProblem } from '../model/images';
 
 /** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,17 +40,8 @@ const serviceName = (what: string) =>
 
 const text = (what: string) => z.string(says(`expected ${what} (a string)`));
 
-/** An image reference pinned by a tag other than `latest`, or by a digest. */
-export function imagePinProblem(image: string): string | undefined {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.indexOf(':', lastSlash + 1);
-  if (colon < 0) return 'expected an image pinned by a tag or a digest (without a tag it floats to latest)';
-  const tag = image.slice(colon + 1);
-  if (tag === 'latest') return 'expected an image pinned by a tag other than latest, or a digest';
-  if (!/^[\w][\w.-]{0,127}$/.test(tag)) return 'expected a valid image tag';
-  return undefined;
-}
+/** An image reference pinned by a tag other than `latest`, or by a digest, or both (the rule lives in src/model). */
+export { imagePinProblem };
 
 const image = (what: string) =>
   z
@@ -58,6 +50,10 @@ const image = (what: string) =>
       const p = imagePinProblem(s);
       if (p) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
     });
+
+const nginxImage = image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
+  message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
+});
 
 const absolutePath = z
   .string(says('expected an absolute path'))
@@ -77,16 +73,91 @@ const resources = z
   })
   .strict();
 
-const component = (defaults: { runAsUser: number; writablePaths: string[] }) =>
+/** Kubernetes label values by key (node selectors, extra labels, namespace and pod selectors). */
+const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
+
+const toleration = z
+  .object({
+    /** @default every taint key (with operator "Exists") */
+    key: text('a taint key').optional(),
+    /** @default "Equal" */
+    operator: z.enum(['Exists', 'Equal'], { errorMap: () => ({ message: 'expected "Exists" or "Equal"' }) }).optional(),
+    value: text('a taint value').optional(),
+    /** @default every effect */
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], { errorMap: () => ({ message: 'expected "NoSchedule", "PreferNoSchedule" or "NoExecute"' }) }).optional(),
+    /** NoExecute only: how long the pod stays bound after the taint appears. @default forever */
+    toleration_seconds: wholeNumber(0).optional(),
+  })
+  .strict();
+
+/**
+ * Escape hatches every component takes (api, horizon, nginx, each shared service), and each ring file
+ * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional.
+ */
+export const escapeHatches = {
+  /** Node labels the pods must run on, e.g. `{ "node-pool" = "apps" }`. @default none */
+  node_selector: labelMap('a node label value').optional(),
+  /** Taints the pods tolerate. @default none */
+  tolerations: z.array(toleration).optional(),
+  /** Node/pod (anti-)affinity exactly as the Kubernetes API spells it (camelCase); checked against the 1.29 schema. @default none */
+  affinity: z.record(z.unknown()).optional(),
+  /** PriorityClass name. @default none (the cluster default) */
+  priority_class: z
+    .string(says('expected a PriorityClass name'))
+    .refine((s) => s.length <= 253 && s.split('.').every((l) => DNS_LABEL.test(l)), { message: 'expected a PriorityClass name (a DNS subdomain)' })
+    .optional(),
+  /** Extra labels on the Deployment and its pods (not the selector keys). @default {} */
+  labels: labelMap('a label value').optional(),
+  /** Extra annotations on the pods. @default {} */
+  annotations: labelMap('an annotation value').optional(),
+  /** Non-secret environment variables (secret-looking names or values are refused). @default {} */
+  env: z.record(z.string(says('expected a string'))).optional(),
+  /** @default 256 */
+  ephemeral_storage_request_mib: wholeNumber(1).optional(),
+  /** @default the writable paths' size limits together + 512 */
+  ephemeral_storage_limit_mib: wholeNumber(1).optional(),
+  /** `sizeLimit` of each writable path's emptyDir. @default 256 */
+  writable_size_limit_mib: wholeNumber(1).optional(),
+  /** What the hostname/zone spread constraints do when unmet. @default "ScheduleAnyway" */
+  spread: z.enum(['ScheduleAnyway', 'DoNotSchedule'], { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
+};
+
+/** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
+const initDirs = z.array(absolutePath);
+
+const component = (defaults: { runAsUser: number; writablePaths: string[]; octane: boolean }) =>
   z
     .object({
       /** @default 1000 for api and horizon (the Octane image chowns /app to it), 101 for nginx-unprivileged */
       run_as_user: wholeNumber(1).default(defaults.runAsUser),
       /** Paths the image writes to; each gets an emptyDir, the rest of the root filesystem is read-only. */
       writable_paths: z.array(absolutePath).default(defaults.writablePaths),
+      /** @default api/horizon: Laravel's storage tree when /app/storage is writable; nginx: [] */
+      init_dirs: initDirs.optional(),
+      ...escapeHatches,
     })
-    .merge(resources)
+    .merge(
+      defaults.octane
+        ? resources.extend({
+            /** @default the memory rule (module count); set both to override it */
+            memory_request_mib: wholeNumber(1).optional(),
+            /** @default the memory rule */
+            memory_limit_mib: wholeNumber(1).optional(),
+          })
+        : resources,
+    )
     .strict();
+
+/** Per-ring overrides of one component (`[components.api]` in a ring file): every key optional. */
+const ringComponent = z
+  .object({
+    cpu_request_millicores: wholeNumber(1).optional(),
+    cpu_limit_millicores: wholeNumber(1).optional(),
+    memory_request_mib: wholeNumber(1).optional(),
+    memory_limit_mib: wholeNumber(1).optional(),
+    ...escapeHatches,
+  })
+  .strict();
 
 /** A service the shared layer runs once, in the home namespace. */
 const sharedWorkload = z
@@ -112,6 +183,11 @@ const sharedWorkload = z
      * `ring_data = true`. @default not mounted
      */
     ring_data_path: absolutePath.optional(),
+    /** TCP ports it may reach outside the cluster (its NetworkPolicy). @default [] */
+    egress_ports: z.array(wholeNumber(1, 65535)).default([]),
+    /** @default [] */
+    init_dirs: initDirs.optional(),
+    ...escapeHatches,
   })
   .merge(resources)
   .strict();
@@ -132,11 +208,47 @@ const externalService = z
         cpu_limit_millicores: wholeNumber(0),
         memory_request_mib: wholeNumber(0),
         memory_limit_mib: wholeNumber(0),
+        /** @default 0 */
+        ephemeral_storage_request_mib: wholeNumber(0).default(0),
+        /** @default 0 */
+        ephemeral_storage_limit_mib: wholeNumber(0).default(0),
       })
       .strict()
       .optional(),
+    /**
+     * Labels of its pods: the shared layer then admits the rings' api/horizon pods to them on `port`
+     * (ingress only) and the rings' egress names them. @default none: outside the project's policies
+     */
+    pod_selector: labelMap('a label value').optional(),
   })
   .strict();
+
+/** A JSON Patch (RFC 6902) operation. */
+const jsonPatchOp = z
+  .object({
+    op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test'], { errorMap: () => ({ message: 'expected one of add, remove, replace, move, copy, test' }) }),
+    path: z.string(says('expected a JSON pointer such as "/spec/template/spec/hostname"')),
+    value: z.unknown().optional(),
+    from: z.string(says('expected a JSON pointer')).optional(),
+  })
+  .strict();
+
+/** A last-resort edit of one rendered object, validated like everything else afterwards. */
+const patch = z
+  .object({
+    /** Kind of the object, e.g. "Deployment". */
+    kind: z.string(says('expected a kind such as "Deployment"')).regex(/^[A-Z][A-Za-z0-9]*$/, 'expected a kind such as "Deployment"'),
+    /** metadata.name of the object. */
+    name: z.string(says('expected an object name')).min(1, 'expected an object name'),
+    /** Only this ring's object. @default every chart's object of that kind and name */
+    ring: dnsLabel('a ring name').optional(),
+    /** RFC 6902 operations. @default none (then strategic_merge) */
+    json_patch: z.array(jsonPatchOp).optional(),
+    /** A strategic-merge fragment (lists of containers, volumes, env… merge by name). @default none (then json_patch) */
+    strategic_merge: z.record(z.unknown()).optional(),
+  })
+  .strict()
+  .refine((p) => (p.json_patch === undefined) !== (p.strategic_merge === undefined), { message: 'expected exactly one of json_patch and strategic_merge' });
 
 /** `rings/platform.toml` */
 export const platformSchema = z
@@ -151,26 +263,30 @@ export const platformSchema = z
       }),
     /** The ring whose namespace also hosts the shared layer. */
     home_ring: dnsLabel('a ring name'),
+    /**
+     * The default ring images: what a ring without its own `[images]` pin renders, and what a new
+     * ring (`rings ring add`) starts from. Each ring pins its own in its ring file.
+     */
     images: z
       .object({
         api: image('the api image'),
         /** @default the api image (horizon runs the same Octane build) */
         horizon: image('the horizon image').optional(),
-        nginx: image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
-          message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
-        }),
+        nginx: nginxImage,
       })
       .strict(),
+    /** Refuse tag-only image references everywhere (ring images, defaults, shared services): digests only. @default false */
+    require_digests: z.boolean(says('expected true or false')).default(false),
     components: z
       .object({
         /** Octane; serves HTTP on `port`. */
-        api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'] })
+        api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true })
           .extend({ /** @default 8000 */ port: wholeNumber(1, 65535).default(8000) })
           .default({}),
         /** Queue worker; no HTTP port. */
-        horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'] }).default({}),
+        horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true }).default({}),
         /** nginx-unprivileged in front of api. */
-        nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'] })
+        nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'], octane: false })
           .extend({ /** @default 8080 */ port: wholeNumber(1, 65535).default(8080) })
           .default({}),
       })
@@ -208,6 +324,10 @@ export const platformSchema = z
         class: text('an ingress class name').default('nginx'),
         /** Namespace of the ingress controller pods, allowed to reach nginx. @default "ingress-nginx" */
         controller_namespace: dnsLabel('a namespace').default('ingress-nginx'),
+        /** Selects the controller's namespace by these labels instead of by name. @default `kubernetes.io/metadata.name = controller_namespace` */
+        controller_namespace_labels: labelMap('a label value').optional(),
+        /** Only the controller pods with these labels. @default every pod of that namespace */
+        controller_pod_labels: labelMap('a label value').optional(),
         /**
          * Most tenant hosts one Ingress object may route; a ring with more splits them over
          * `ingress_shards` objects (its ring file). Each object also stays under 256 KiB. @default 500
@@ -287,6 +407,10 @@ export const platformSchema = z
         section_name: dnsLabel('a listener name').optional(),
         /** Namespace of the Gateway's proxy pods, allowed to reach nginx. @default the Gateway's namespace */
         dataplane_namespace: dnsLabel('a namespace').optional(),
+        /** Selects the data plane's namespace by these labels instead of by name. @default by name */
+        dataplane_namespace_labels: labelMap('a label value').optional(),
+        /** Only the data-plane pods with these labels. @default every pod of that namespace */
+        dataplane_pod_labels: labelMap('a label value').optional(),
       })
       .strict()
       .optional(),
@@ -304,15 +428,54 @@ export const platformSchema = z
       })
       .strict()
       .optional(),
-    /** Redis, the same way: REDIS_HOST and REDIS_PORT in the ring ConfigMap. @default none (no REDIS_* keys) */
+    /**
+     * Redis, by the service name every ring reaches it under. Rendered (REDIS_HOST, REDIS_PORT and
+     * REDIS_PASSWORD in every ring) only when the registry runs or aliases a service of that name
+     * (shared.services or shared.external): a platform without redis gets no REDIS_* keys.
+     */
     redis: z
       .object({
-        host: serviceName('a service name'),
+        /** @default "redis" */
+        host: serviceName('a service name').default('redis'),
         /** @default 6379 */
         port: wholeNumber(1, 65535).default(6379),
+        /** Secret in the home namespace with the password (made by hand, never generated): REDIS_PASSWORD of every ring pod and of redis. @default "redis-auth" */
+        password_secret: dnsLabel('a secret name').default('redis-auth'),
+        /** Key of the password in that Secret. @default "password" */
+        password_key: z.string(says('expected a secret key')).regex(/^[-._a-zA-Z0-9]{1,253}$/, 'expected a secret key (letters, digits, -, _ and .)').default('password'),
+        /**
+         * When the shared layer runs redis: "aof" keeps an append-only file on a PersistentVolumeClaim;
+         * "none" keeps nothing (a restart loses every queued job) and must be written out. @default "aof"
+         */
+        persistence: z.enum(['aof', 'none'], { errorMap: () => ({ message: 'expected "aof" or "none"' }) }).default('aof'),
+        /** Size of the volume holding the append-only file. @default 8 */
+        storage_gib: wholeNumber(1, 65536).default(8),
+        /** StorageClass of that volume. @default the cluster's default class */
+        storage_class: dnsLabel('a StorageClass name').optional(),
+        /** The redis PodDisruptionBudget's minAvailable: 1 makes a drain wait for an operator, 0 lets it evict redis. @default 1 */
+        min_available: wholeNumber(0, 1).default(1),
       })
       .strict()
-      .optional(),
+      .default({}),
+    /** Cluster DNS, as every NetworkPolicy admits it. */
+    dns: z
+      .object({
+        /** @default { "kubernetes.io/metadata.name" = "kube-system" } */
+        namespace_labels: labelMap('a label value').default({ 'kubernetes.io/metadata.name': 'kube-system' }),
+        /** @default { "k8s-app" = "kube-dns" } */
+        pod_labels: labelMap('a label value').default({ 'k8s-app': 'kube-dns' }),
+        /** NodeLocal DNSCache runs on the nodes: also admit its address. @default false */
+        node_local_cache: z.boolean(says('expected true or false')).default(false),
+        /** NodeLocal DNSCache's listen address. @default "169.254.20.10" */
+        node_local_address: z
+          .string(says('expected an IPv4 address'))
+          .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'expected an IPv4 address such as "169.254.20.10"')
+          .default('169.254.20.10'),
+      })
+      .strict()
+      .default({}),
+    /** Last-resort edits of rendered objects, applied after rendering and validated like the rest. @default [] */
+    patches: z.array(patch).default([]),
     /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default "/etc/rings" */
     lock_mount_dir: absolutePath.default('/etc/rings'),
     /** Extra room in each ring's ResourceQuota above the computed surge footprint. @default 10 */
@@ -356,6 +519,20 @@ export const ringSchema = z
      * @default 1
      */
     ingress_shards: wholeNumber(1, 999).default(1),
+    /**
+     * The images this ring runs: a new build reaches one ring at a time (`rings promote image`).
+     * A component not pinned here takes platform.toml's `[images]` default; horizon takes this
+     * ring's api image. @default platform.toml's [images]
+     */
+    images: z
+      .object({
+        api: image('the api image').optional(),
+        /** @default this ring's api image */
+        horizon: image('the horizon image').optional(),
+        nginx: nginxImage.optional(),
+      })
+      .strict()
+      .optional(),
     replicas: z
       .object({
         api: wholeNumber(0),
@@ -363,6 +540,11 @@ export const ringSchema = z
         nginx: wholeNumber(0),
       })
       .strict(),
+    /** Per-ring overrides of a component's escape hatches and resources (merged over platform.toml's). @default {} */
+    components: z
+      .object({ api: ringComponent.optional(), horizon: ringComponent.optional(), nginx: ringComponent.optional() })
+      .strict()
+      .default({}),
     /** Optional HorizontalPodAutoscaler for api. @default none */
     hpa: z
       .object({
@@ -406,20 +588,51 @@ export const tenantsSchema = z
   })
   .strict();
 
-/** `rings/locks/<ring>.lock.json`: module alias → pinned version. */
+/**
+ * `rings/locks/<ring>.lock.json`, in either of two forms (see `lockFormatOf`):
+ * - flat: module alias → pinned version, `{"orders": "1.6.1"}`;
+ * - AutoCom's (`php artisan module:lock --ring=<ring>`): `{"modules": {"orders": {"version": "1.6.1",
+ *   "sha256": "…"}}}` plus any top-level metadata the file carries (kept as is, and in the ConfigMap).
+ */
 export const MODULE_ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 export const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-export const lockSchema = z
-  .record(z.string(says('expected a version string such as "1.6.0"')).regex(VERSION, 'expected a semantic version such as "1.6.0"'))
-  .superRefine((lock, ctx) => {
-    // Checked here rather than as the record's key schema, so the message shows the key, not its version.
-    for (const alias of Object.keys(lock)) {
-      if (!MODULE_ALIAS.test(alias)) {
-        const shown = alias.length > 64 ? `a key of ${alias.length} characters` : JSON.stringify(alias);
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [alias], message: `expected a module alias (lower-case letters, digits, '-' and '_', starting with a letter, at most 63), got ${shown}` });
-      }
+/** An artifact hash as AutoCom's lock writes it: 64 lower-case hex characters. */
+export const SHA256 = /^[0-9a-f]{64}$/;
+
+const versionString = z.string(says('expected a version string such as "1.6.0"')).regex(VERSION, 'expected a semantic version such as "1.6.0"');
+const sha256String = z.string(says('expected a sha256 (64 lower-case hex characters)')).regex(SHA256, 'expected a sha256: 64 lower-case hex characters');
+
+const aliasKeys = (lock: Record<string, unknown>, ctx: z.RefinementCtx, at: string[]) => {
+  // Checked here rather than as the record's key schema, so the message shows the key, not its version.
+  for (const alias of Object.keys(lock)) {
+    if (!MODULE_ALIAS.test(alias)) {
+      const shown = alias.length > 64 ? `a key of ${alias.length} characters` : JSON.stringify(alias);
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, alias], message: `expected a module alias (lower-case letters, digits, '-' and '_', starting with a letter, at most 63), got ${shown}` });
     }
-  });
+  }
+};
+
+export const lockSchema = z.record(versionString).superRefine((lock, ctx) => aliasKeys(lock, ctx, []));
+
+/** One module of AutoCom's lock: the exact artifact. Other keys a module carries are kept. */
+const modulePin = z.object({ version: versionString, sha256: sha256String }).passthrough();
+
+export const autocomLockSchema = z
+  .object({ modules: z.record(modulePin).superRefine((m, ctx) => aliasKeys(m, ctx, [])) })
+  .passthrough();
+
+export type LockFormat = 'flat' | 'autocom';
+
+/** AutoCom's form when the file has a `modules` table; the flat form otherwise. */
+export function lockFormatOf(json: Record<string, unknown>): LockFormat {
+  const m = json.modules;
+  return m !== null && typeof m === 'object' && !Array.isArray(m) ? 'autocom' : 'flat';
+}
+
+export const LOCK_FORMAT_NAMES: Readonly<Record<LockFormat, string>> = {
+  flat: 'flat (module → version)',
+  autocom: "AutoCom's (module → version + sha256)",
+};
 
 export type PlatformFile = z.infer<typeof platformSchema>;
 export type RingFile = z.infer<typeof ringSchema>;

@@ -7,8 +7,8 @@
 import * as path from 'path';
 import { z } from 'zod';
 import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
-import { check, LockEntry, Registry, RingEntry, sortProblems } from './load';
-import { lockSchema, platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema';
+import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
+import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema';
 import { crossFileProblems } from './validate';
 
 /** `platform.toml` as written in code: the TOML keys, every default optional. */
@@ -28,8 +28,8 @@ export interface RegistryInput {
   readonly tenants?: Readonly<Record<string, string>>;
   /** tenants.toml's `[previews]`. @default {} */
   readonly previews?: Readonly<Record<string, PreviewInput>>;
-  /** ring name → its lock (module alias → version), as in locks/<ring>.lock.json. */
-  readonly locks: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** ring name → its lock, as in locks/<ring>.lock.json: module alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }. */
+  readonly locks: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface ValidateOptions {
@@ -117,8 +117,8 @@ function checkInput(input: unknown, options: ValidateOptions): { registry: Regis
         problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(value)}` });
         continue;
       }
-      const modules = check(file, lockSchema, value, problems);
-      if (modules) locks[ring] = { file, ring, modules };
+      const entry = lockEntryOf(file, ring, value, problems);
+      if (entry) locks[ring] = entry;
     }
   }
 

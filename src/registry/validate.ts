@@ -3,15 +3,18 @@
  * finds; `crossFileProblems` runs them all so every problem is reported in one pass.
  */
 import * as path from 'path';
-import { NGINX_CONFIG_DIR } from '../../constructs/per-ring-workload';
-import { writableVolumeName } from '../../constructs/security';
-import { ringHosts } from '../../constructs/hosts';
-import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../constructs/tenant-ingress';
-import { ringDataFiles } from '../../constructs/ring-data';
-import { ringDataFrom } from '../export/ring-data';
-import { memoryForModules } from '../memory';
+import { ringHosts } from '../model/hosts';
+import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../model/ingress-shards';
+import { hasDigest, RING_IMAGE_COMPONENTS } from '../model/images';
+import { lockFileText } from '../model/lock';
+import { memoryForModules } from '../model/memory';
+import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
+import { ringDataFiles, ringDataFrom } from '../model/ring-data';
+import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../model/component-defaults';
+import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../model/redis';
+import { validateDefinition } from './k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
-import type { LockEntry, RingEntry } from './load';
+import { LockEntry, lockPins, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
 
 export interface CrossFileInput {
@@ -43,9 +46,9 @@ export type Rule = (input: CrossFileInput) => RegistryProblem[];
 /** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
 export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
 
-/** Env keys the ring ConfigMap sets itself: always the ring's two, DB_* and REDIS_* when the registry names a database or Redis. */
+/** Env keys the ring ConfigMap sets itself: the ring's two, REDIS_*, and DB_* when the registry names a database. */
 function reservedSettings(platform: PlatformFile): Set<string> {
-  return new Set(['RING_NAME', 'MODULE_LOCK_PATH', ...(platform.database ? ['DB_HOST', 'DB_PORT'] : []), ...(platform.redis ? ['REDIS_HOST', 'REDIS_PORT'] : [])]);
+  return new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'REDIS_HOST', 'REDIS_PORT', ...(platform.database ? ['DB_HOST', 'DB_PORT'] : [])]);
 }
 
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
@@ -194,7 +197,7 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
       out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
     } else if (reserved.has(k)) {
-      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, and DB_*, REDIS_* when [database], [redis] are set, come from the registry)' });
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
       out.push({
         file: platformFile,
@@ -214,7 +217,7 @@ export function looksLikeSecret(key: string, value: string): boolean {
 /** A lock must fit in a ConfigMap. */
 export const locksFitAConfigMap: Rule = ({ locks }) =>
   Object.values(locks)
-    .map((l) => ({ l, bytes: Buffer.byteLength(JSON.stringify(l.modules, null, 2)) }))
+    .map((l) => ({ l, bytes: Buffer.byteLength(lockFileText(lockPins(l), l.metadata)) }))
     .filter(({ bytes }) => bytes > MAX_LOCK_BYTES)
     .map(({ l, bytes }) => ({ file: l.file, path: '', message: `expected a lock of at most ${MAX_LOCK_BYTES} bytes (it becomes a ConfigMap, limit 1 MiB), got ${bytes}` }));
 
@@ -241,7 +244,54 @@ export const ringDataMountsNeedRingData: Rule = ({ platform, platformFile }) => 
     s.ring_data_path
       ? [{ file: platformFile, path: `shared.services.${i}.ring_data_path`, message: `expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "${s.ring_data_path}"; remove it or set ring_data = true` }]
       : [],
-  );
+  )
+};
+
+/**
+ * An artifact is immutable: one module version has one sha256 in every ring. When rings disagree,
+ * the hash most of them pin (on a tie, the first lock by file name) is taken as the artifact, and
+ * each lock that pins another hash is reported, naming the locks it disagrees with.
+ */
+export const oneHashPerModuleVersion: Rule = ({ locks }) => {
+  const pins = new Map<string, { file: string; sha256: string; alias: string; version: string }[]>();
+  for (const l of Object.values(locks).sort((a, b) => a.file.localeCompare(b.file))) {
+    for (const [alias, sha256] of Object.entries(l.hashes ?? {})) {
+      const key = `${alias}@${l.modules[alias]}`;
+      if (!pins.has(key)) pins.set(key, []);
+      pins.get(key)!.push({ file: l.file, sha256, alias, version: l.modules[alias] });
+    }
+  }
+  const out: RegistryProblem[] = [];
+  for (const list of pins.values()) {
+    const counts = new Map<string, number>();
+    for (const p of list) counts.set(p.sha256, (counts.get(p.sha256) ?? 0) + 1);
+    if (counts.size < 2) continue;
+    const best = [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const agree = list.filter((p) => p.sha256 === best).map((p) => p.file);
+    for (const p of list.filter((x) => x.sha256 !== best)) {
+      out.push({
+        file: p.file,
+        path: fieldPath(['modules', p.alias, 'sha256']),
+        message: `expected ${best} (${p.alias} ${p.version} as ${agree.join(', ')} ${agree.length === 1 ? 'pins' : 'pin'} it: one version is one artifact), got ${p.sha256}`,
+      });
+    }
+  }
+  return out;
+};
+
+/** `require_digests = true`: every image reference carries a digest; one line per tag-only reference. */
+export const digestsRequired: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform?.require_digests) return [];
+  const out: RegistryProblem[] = [];
+  const see = (file: string, at: string, ref: string | undefined) => {
+    if (ref !== undefined && !hasDigest(ref)) {
+      out.push({ file, path: at, message: `expected an image pinned by digest (require_digests = true in ${platformFile}), got "${ref}"` });
+    }
+  };
+  for (const c of RING_IMAGE_COMPONENTS) see(platformFile, `images.${c}`, platform.images[c]);
+  platform.shared.services.forEach((s, i) => see(platformFile, `shared.services.${i}.image`, s.image));
+  for (const r of rings) for (const c of RING_IMAGE_COMPONENTS) see(r.file, `images.${c}`, r.spec.images?.[c]);
+  return out;
 };
 
 /** The memory rule must give a limit a node could ever offer. */
@@ -309,8 +359,8 @@ export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
       }
     }
   };
-  check('components.api', platform.components.api, ['cpu']);
-  check('components.horizon', platform.components.horizon, ['cpu']);
+  check('components.api', platform.components.api, ['cpu', 'memory']);
+  check('components.horizon', platform.components.horizon, ['cpu', 'memory']);
   check('components.nginx', platform.components.nginx, ['cpu', 'memory']);
   platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s, ['cpu', 'memory']));
   return out;
@@ -439,6 +489,174 @@ export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings 
   return out;
 };
 
+// ---------------------------------------------------------------- hardening and escape hatches
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+function labelKeyOk(k: string): boolean {
+  const slash = k.lastIndexOf('/');
+  const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
+  const name = slash >= 0 ? k.slice(slash + 1) : k;
+  return LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && prefix.split('.').every((l) => DNS_LABEL.test(l))));
+}
+
+/** Env names the ring pods get from the registry itself (the ring ConfigMap and the redis password). */
+const RESERVED_ENV = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']);
+
+/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view). */
+interface ComponentSettings {
+  readonly node_selector?: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly env?: Record<string, string>;
+  readonly affinity?: Record<string, unknown>;
+  readonly ephemeral_storage_request_mib?: number;
+  readonly ephemeral_storage_limit_mib?: number;
+  readonly writable_size_limit_mib?: number;
+  readonly writable_paths?: readonly string[];
+  readonly init_dirs?: readonly string[];
+  readonly cpu_request_millicores?: number;
+  readonly cpu_limit_millicores?: number;
+  readonly memory_request_mib?: number;
+  readonly memory_limit_mib?: number;
+}
+
+/** Every component table of the registry, with where it is and (for a ring) its merged view. */
+function componentTables(platform: PlatformFile, platformFile: string, rings: readonly RingEntry[]): { file: string; at: string; c: ComponentSettings }[] {
+  const out: { file: string; at: string; c: ComponentSettings }[] = [];
+  for (const n of ['api', 'horizon', 'nginx'] as const) {
+    const base = platform.components[n] as ComponentSettings;
+    out.push({ file: platformFile, at: `components.${n}`, c: base});
+    for (const r of rings) {
+      const over = r.spec.components?.[n] as ComponentSettings | undefined;
+      if (!over) continue;
+      const merged: ComponentSettings = { ...base };
+      for (const [k, v] of Object.entries(over)) {
+        if (v !== undefined) (merged as Record<string, unknown>)[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base as Record<string, any>)[k] ?? {}), ...(v as object) } : v;
+      }
+      out.push({ file: r.file, at: `components.${n}`, c: merged});
+    }
+  }
+  platform.shared.services.forEach((sv, i) => out.push({ file: platformFile, at: `shared.services.${i}`, c: sv as ComponentSettings }));
+  return out;
+}
+
+/**
+ * The escape hatches and bounds of every component, as the constructs would refuse them, named by
+ * field: env (names, secret-looking, reserved), extra labels (valid, not the selector keys), node
+ * selectors and annotation keys, requests within limits (also after a ring's overrides), the
+ * ephemeral-storage limit covering the writable paths' size limits, init folders inside a writable path.
+ */
+export const componentSettingsValid: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  for (const { file, at, c } of componentTables(platform, platformFile, rings)) {
+    const add = (field: string, message: string) => out.push({ file, path: `${at}.${field}`, message });
+    for (const [k, v] of Object.entries(c.env ?? {})) {
+      const f = fieldPath(['env', k]);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) add(f, 'expected an environment variable name (letters, digits and _)');
+      else if (RESERVED_ENV.has(k)) add(f, 'expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)');
+      else if (looksLikeSecret(k, v)) add(f, 'expected a non-secret value, got what looks like a secret (value not shown); keep it in a Secret in the home namespace');
+    }
+    for (const [what, map] of [['labels', c.labels], ['node_selector', c.node_selector]] as const) {
+      for (const [k, v] of Object.entries(map ?? {})) {
+        const f = fieldPath([what, k]);
+        if (what === 'labels' && (RESERVED_LABEL_KEYS as readonly string[]).includes(k)) add(f, `expected a label the library does not set (${RESERVED_LABEL_KEYS.join(', ')} select the pods)`);
+        else if (!labelKeyOk(k)) add(f, 'expected a label key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
+        else if (v.length > 63 || !LABEL_VALUE.test(v)) add(f, `expected a label value (at most 63 alphanumerics, -, _, .), got ${JSON.stringify(v.length > 64 ? `${v.slice(0, 60)}…` : v)}`);
+      }
+    }
+    for (const k of Object.keys(c.annotations ?? {})) if (!labelKeyOk(k)) add(fieldPath(['annotations', k]), 'expected an annotation key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
+    for (const [res, req, lim] of [['cpu', 'cpu_request_millicores', 'cpu_limit_millicores'], ['memory', 'memory_request_mib', 'memory_limit_mib'], ['ephemeral storage', 'ephemeral_storage_request_mib', 'ephemeral_storage_limit_mib']] as const) {
+      const r = c[req];
+      const l = c[lim];
+      if (file !== platformFile && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}) after this ring's overrides, got ${r}`);
+      else if (res === 'ephemeral storage' && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}), got ${r}`);
+    }
+    // api and horizon memory follows the module count unless both are given (one alone could fall on the wrong side of the rule).
+    if ((at === 'components.api' || at === 'components.horizon') && (c.memory_request_mib === undefined) !== (c.memory_limit_mib === undefined)) {
+      const [given, missing] = c.memory_request_mib === undefined ? ['memory_limit_mib', 'memory_request_mib'] : ['memory_request_mib', 'memory_limit_mib'];
+      add(missing, `missing: expected ${missing} next to ${given} (together they replace the memory rule for this component)`);
+    }
+    const paths = c.writable_paths ?? ['/tmp'];
+    const sizes = paths.length * (c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib);
+    if (c.ephemeral_storage_limit_mib !== undefined && c.ephemeral_storage_limit_mib < sizes) {
+      add('ephemeral_storage_limit_mib', `expected at least ${sizes} (the ${paths.length} writable paths' size limits together: the pod is evicted past its limit), got ${c.ephemeral_storage_limit_mib}`);
+    }
+    const folders = paths.map((p) => p.replace(/\/+$/, '') || '/');
+    (c.init_dirs ?? []).forEach((d, i) => {
+      const dir = d.replace(/\/+$/, '');
+      if (!folders.some((w) => dir === w || dir.startsWith(w === '/' ? '/' : `${w}/`))) add(`init_dirs.${i}`, `expected a folder inside a writable path (${folders.join(', ')}; the root filesystem is read-only), got "${d}"`);
+    });
+  }
+  return out;
+};
+
+/** `affinity` is passed to Kubernetes as written, so it must be a valid Affinity of the 1.29 API (strict: no unknown fields). */
+export const affinityMatchesTheSchema: Rule = ({ platform, platformFile, rings }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (file: string, at: string, affinity: unknown) => {
+    if (affinity === undefined) return;
+    for (const e of validateDefinition('io.k8s.api.core.v1.Affinity', affinity)) out.push({ file, path: `${at}.affinity`, message: `expected a Kubernetes Affinity (core/v1, camelCase fields), got one where ${e}` });
+  };
+  for (const n of ['api', 'horizon', 'nginx'] as const) {
+    check(platformFile, `components.${n}`, platform.components[n].affinity);
+    for (const r of rings) check(r.file, `components.${n}`, r.spec.components?.[n]?.affinity);
+  }
+  platform.shared.services.forEach((s, i) => check(platformFile, `shared.services.${i}`, s.affinity));
+  return out;
+};
+
+/** Redis run by the shared layer gets its password and persistence flags from `[redis]`: its args may not repeat them, nor may /data be an emptyDir under AOF. */
+export const redisSettingsAreTheRegistrys: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  platform.shared.services.forEach((s, i) => {
+    if (s.name !== platform.redis.host) return;
+    (s.args ?? []).forEach((a, j) => {
+      const flag = (REDIS_MANAGED_FLAGS as readonly string[]).find((f) => a === f || a.startsWith(`${f}=`));
+      if (flag) out.push({ file: platformFile, path: `shared.services.${i}.args.${j}`, message: `expected no ${flag}: the shared layer sets it from [redis] (password_secret, persistence), got it in args` });
+    });
+    if (platform.redis.persistence === 'aof') {
+      s.writable_paths.forEach((p, j) => {
+        if ((p.replace(/\/+$/, '') || '/') === REDIS_DATA_DIR) {
+          out.push({ file: platformFile, path: `shared.services.${i}.writable_paths.${j}`, message: `expected no "${REDIS_DATA_DIR}": with redis.persistence = "aof" it holds the append-only file on a PersistentVolumeClaim` });
+        }
+      });
+    }
+  });
+  return out;
+};
+
+/** Label selectors of the registry (external pods, the controller, DNS) are valid label maps. */
+export const selectorsAreLabels: Rule = ({ platform, platformFile }) => {
+  if (!platform) return [];
+  const out: RegistryProblem[] = [];
+  const check = (at: string[], map: Record<string, string> | undefined) => {
+    for (const [k, v] of Object.entries(map ?? {})) {
+      if (!labelKeyOk(k) || v.length > 63 || !LABEL_VALUE.test(v)) out.push({ file: platformFile, path: fieldPath([...at, k]), message: 'expected a label selector entry (a label key and a value of at most 63 alphanumerics, -, _, .)' });
+    }
+  };
+  platform.shared.external.forEach((e, i) => check(['shared', 'external', String(i), 'pod_selector'], e.pod_selector));
+  check(['ingress', 'controller_namespace_labels'], platform.ingress.controller_namespace_labels);
+  check(['ingress', 'controller_pod_labels'], platform.ingress.controller_pod_labels);
+  check(['gateway', 'dataplane_namespace_labels'], platform.gateway?.dataplane_namespace_labels);
+  check(['gateway', 'dataplane_pod_labels'], platform.gateway?.dataplane_pod_labels);
+  check(['dns', 'namespace_labels'], platform.dns.namespace_labels);
+  check(['dns', 'pod_labels'], platform.dns.pod_labels);
+  return out;
+};
+
+/** A patch scoped to a ring names an existing ring. */
+export const patchesTargetExistingRings: Rule = ({ platform, platformFile, rings, ringFilesFailed, ringFiles }) => {
+  if (!platform || ringFilesFailed) return [];
+  return platform.patches
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.ring !== undefined && !rings.some((r) => r.spec.name === p.ring))
+    .map(({ p, i }) => ({ file: platformFile, path: `patches.${i}.ring`, message: `expected an existing ring (${[...ringFiles].sort().join(', ')}), got "${p.ring}"` }));
+};
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -457,6 +675,8 @@ export const RULES: readonly Rule[] = [
   locksFitAConfigMap,
   ringDataFitsAConfigMap,
   ringDataMountsNeedRingData,
+  oneHashPerModuleVersion,
+  digestsRequired,
   memoryStaysSane,
   gatewayNamedForGatewayRouting,
   secretNamesHaveOneType,
@@ -467,6 +687,11 @@ export const RULES: readonly Rule[] = [
   noInlineSecrets,
   ingressShardsFit,
   ringObjectsFitTheirLimits,
+  componentSettingsValid,
+  affinityMatchesTheSchema,
+  redisSettingsAreTheRegistrys,
+  selectorsAreLabels,
+  patchesTargetExistingRings,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

@@ -1,6 +1,6 @@
 /**
  * Bad input is refused with one line per problem naming file and field, exit 1, no stack trace, no
- * secret echoed, and nothing written: checked in-process (`loadRegistry`) and end to end through
+ * secret echoed, and nothing written: checked in-process (`checkRegistry`: the loader, the constructs' checks and patches) and end to end through
  * the real app entry, over every case of the corpus. Valid edge cases must load, so the corpus
  * cannot pass by rejecting everything. See README.md beside this file to add a case.
  */
@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RegistryError } from '../../src/registry/errors';
-import { loadRegistry } from '../../src/registry/load';
+import { checkRegistry } from '../../src/pipeline';
 import {
   badCases,
   CLI_COMMAND,
@@ -52,9 +52,10 @@ function linesOf(e: unknown, root: string): string[] {
   return e.lines().map((l) => l.split(`${root}${path.sep}`).join(''));
 }
 
+/** What `rings check` reports in-process: the loader, then every construct check and (with [[patches]]) the patched output. */
 function loadError(reg: string): unknown {
   try {
-    loadRegistry(reg);
+    checkRegistry(reg);
   } catch (e) {
     return e;
   }
@@ -106,7 +107,7 @@ describe('valid edge cases load without error', () => {
   });
 });
 
-describe('in-process: loadRegistry throws a RegistryError whose lines are exactly expected.txt', () => {
+describe('in-process: checkRegistry throws a RegistryError whose lines are exactly expected.txt', () => {
   test.each(BAD.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const { root, reg } = place(c, 'load');
     const e = loadError(reg);

@@ -108,7 +108,10 @@ describe('read-only commands', () => {
   test('usage errors exit 2 with the usage line; --help documents exit codes', () => {
     const r = rings(ws.dir, ['promote', 'orders', '--form', 'edge']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('usage error: unknown option --form\nusage: rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] [--commit [--dist DIR]] [--registry DIR]\n');
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual([
+      'usage error: unknown option --form',
+      'usage: rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] [--commit [--dist DIR]] [--registry DIR]',
+    ]);
     const h = rings(ws.dir, ['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error');
@@ -149,10 +152,11 @@ describe('promotion gates', () => {
     expect(lines(r.stderr)).toEqual(['refused by the order gate: canary → stable skips edge; promote from canary to edge only']);
   });
   test('entry: --with-version outside the entry ring is refused, and waived with --emergency', () => {
-    const refused = rings(ws.dir, ['promote', 'checkout', '--with-version', '2.8.1', '--to', 'canary', '--yes']);
+    const sha = ['--sha256', 'c'.repeat(64)];
+    const refused = rings(ws.dir, ['promote', 'checkout', '--with-version', '2.8.1', ...sha, '--to', 'canary', '--yes']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^refused by the entry gate: --with-version pins only into experimental, not canary/);
-    const waived = rings(ws.dir, ['promote', 'checkout', '--with-version', '2.8.1', '--to', 'canary', '--emergency', '--reason', 'INC-9: checkout hotfix', '--yes']);
+    const waived = rings(ws.dir, ['promote', 'checkout', '--with-version', '2.8.1', ...sha, '--to', 'canary', '--emergency', '--reason', 'INC-9: checkout hotfix', '--yes']);
     expect(waived.code).toBe(0);
     expect(ws.history().pop()).toMatchObject({ module: 'checkout', to: 'canary', gates_checked: ['entry'], gates_waived: ['entry'], reason: 'INC-9: checkout hotfix' });
   });
@@ -161,14 +165,19 @@ describe('promotion gates', () => {
     const r = rings(ws.dir, ['promote', 'orders', '--from', 'edge', '--to', 'stable', '--emergency', '--reason', 'INC-12', '--yes']);
     expect(r.code).toBe(0);
     expect(ws.file('locks/edge.lock.json')).toBe(b.edge);
-    expect(ws.file('locks/stable.lock.json')).toBe(b.stable.replace('"orders": "1.5.0"', '"orders": "1.6.0"'));
+    // Only the entry's two values changed, byte for byte everywhere else.
+    const edgeSha = JSON.parse(b.edge).modules.orders.sha256;
+    const after = ws.file('locks/stable.lock.json').split('\n');
+    const old = b.stable.split('\n');
+    expect(after).toHaveLength(old.length);
+    expect(after.filter((l, i) => l !== old[i]).map((l) => l.trim())).toEqual(['"version": "1.6.0",', `"sha256": "${edgeSha}"`]);
     expect(ws.history().pop()).toMatchObject({ action: 'promote', module: 'orders', from: 'edge', to: 'stable', previous: '1.5.0', new: '1.6.0', gates_waived: ['soak'] });
   });
   test('--emergency without --reason is a usage error', () => {
     expect(rings(ws.dir, ['promote', 'orders', '--from', 'edge', '--to', 'stable', '--emergency', '--yes']).code).toBe(2);
   });
   test('no history record of the version in the source ring: refused, saying so', () => {
-    ws.write('locks/edge.lock.json', ws.file('locks/edge.lock.json').replace('"crm": "1.5.3"', '"crm": "1.5.4"'));
+    ws.write('locks/edge.lock.json', ws.file('locks/edge.lock.json').replace(/("crm": \{\s*"version": )"1\.5\.3"/, '$1"1.5.4"'));
     const r = rings(ws.dir, ['promote', 'crm', '--from', 'edge', '--to', 'stable', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^refused by the soak gate: history has no record of crm 1.5.4 arriving in edge/);
@@ -247,8 +256,8 @@ describe('safety under concurrency and crashes', () => {
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(ws.history()).toHaveLength(historyBefore + ok);
     const lock = JSON.parse(ws.file('locks/stable.lock.json'));
-    if (a.code === 0) expect(lock.payments).toBe('3.2.0');
-    if (b.code === 0) expect(lock['shipping-india-post']).toBe('1.6.0');
+    if (a.code === 0) expect(lock.modules.payments.version).toBe('3.2.0');
+    if (b.code === 0) expect(lock.modules['shipping-india-post'].version).toBe('1.6.0');
     expect(fs.existsSync(path.join(ws.reg, '.lock'))).toBe(false);
     expect(rings(ws.dir, ['check']).code).toBe(0);
   });
@@ -257,7 +266,7 @@ describe('safety under concurrency and crashes', () => {
     const historyBefore = ws.history().length;
     const crashed = rings(ws.dir, ['promote', 'payments', '--from', 'edge', '--to', 'stable', '--yes'], { RINGS_CRASH_AFTER: 'edit' });
     expect(crashed.signal).toBe('SIGKILL');
-    expect(JSON.parse(ws.file('locks/stable.lock.json')).payments).toBe('3.2.0');
+    expect(JSON.parse(ws.file('locks/stable.lock.json')).modules.payments.version).toBe('3.2.0');
     expect(ws.history()).toHaveLength(historyBefore); // the edit is there, its history line is not yet
     expect(fs.existsSync(path.join(ws.reg, '.pending.json'))).toBe(true);
     expect(fs.existsSync(path.join(ws.reg, '.lock'))).toBe(true); // left by the dead process: stale

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { arrivalTime, filterHistory, formatHistoryLine, HistoryEntry, isoSeconds, parseHistory, rollbackPlan } from '../../src/cli/history';
+import { arrivalTime, filterHistory, formatHistoryLine, HistoryEntry, isoSeconds, parseHistory, rollbackPlan, subjectOf } from '../../src/cli/history';
 import { loadRegistry } from '../../src/registry/load';
 
 const e = (over: Partial<HistoryEntry>): HistoryEntry => ({
@@ -79,18 +79,26 @@ describe('the seeded example history agrees with the example locks', () => {
   test('for every (module, ring) the changes chain and the last one is what the lock pins', () => {
     const chains = new Map<string, HistoryEntry[]>();
     for (const x of entries.filter((y) => y.action !== 'assign')) {
-      const k = `${x.module}@${x.to}`;
+      const k = `${subjectOf(x)}@${x.to}`;
       chains.set(k, [...(chains.get(k) ?? []), x]);
     }
     for (const [k, chain] of chains) {
       const [module, ring] = k.split('@');
       for (let i = 1; i < chain.length; i++) expect(`${k}: ${chain[i].previous}`).toBe(`${k}: ${chain[i - 1].new}`);
-      expect(`${k}: ${reg.locks[ring].modules[module] ?? null}`).toBe(`${k}: ${chain[chain.length - 1].new}`);
+      const pinned = module.startsWith('image:')
+        ? (reg.rings.find((r) => r.spec.name === ring)!.spec.images as Record<string, string> | undefined)?.[module.slice('image:'.length)]
+        : reg.locks[ring].modules[module];
+      expect(`${k}: ${pinned ?? null}`).toBe(`${k}: ${chain[chain.length - 1].new}`);
+      // AutoCom's locks: the hashes chain too, and the last one is what the lock pins.
+      if (!module.startsWith('image:')) {
+        for (let i = 1; i < chain.length; i++) expect(`${k}: ${chain[i].previous_sha256}`).toBe(`${k}: ${chain[i - 1].new_sha256}`);
+        expect(`${k}: ${reg.locks[ring].hashes?.[module] ?? null}`).toBe(`${k}: ${chain[chain.length - 1].new_sha256}`);
+      }
     }
   });
   test('every promotion with a source took the version the source pinned at that time', () => {
     for (const x of entries.filter((y) => y.action === 'promote' && y.from)) {
-      expect(arrivalTime(entries.filter((y) => y.time < x.time), x.module!, x.from!, x.new!)).toBeDefined();
+      expect(arrivalTime(entries.filter((y) => y.time < x.time), subjectOf(x)!, x.from!, x.new!)).toBeDefined();
     }
   });
   test('every assignment ends where tenants.toml says', () => {

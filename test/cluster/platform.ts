@@ -4,6 +4,7 @@
  * and pods. Every helper reports what it saw; the assertions live in the suites.
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -91,20 +92,28 @@ export function applyClientSide(cp: ControlPlane, distDir: string, extra: readon
 
 /**
  * What changes when an object's desired state changes: `metadata.generation` where the API keeps one
- * (status updates by controllers do not move it), else `resourceVersion`; "absent" when missing.
- * Objects are named `Kind namespace/name`, as `distObjects` names them.
+ * (status updates by controllers do not move it), else a digest of the object without its status and
+ * server-maintained metadata; "absent" when missing. Objects are named `Kind namespace/name`, as
+ * `distObjects` names them.
  */
 export function liveVersions(cp: ControlPlane, ids: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const id of [...ids].sort()) {
     const [kind, ref] = id.split(' ');
     const [ns, name] = ref.includes('/') ? ref.split('/') : [undefined, ref];
-    const r = cp.kubectl(['get', kind, name, ...(ns ? ['-n', ns] : []), '-o', 'jsonpath={.metadata.generation}/{.metadata.resourceVersion}']);
-    if (r.code !== 0) out[id] = 'absent';
-    else {
-      const [generation, rv] = r.stdout.split('/');
-      out[id] = generation ? `generation ${generation}` : `resourceVersion ${rv}`;
+    const r = cp.kubectl(['get', kind, name, ...(ns ? ['-n', ns] : []), '-o', 'json']);
+    if (r.code !== 0) {
+      out[id] = 'absent';
+      continue;
     }
+    const o = JSON.parse(r.stdout);
+    if (o.metadata.generation) {
+      out[id] = `generation ${o.metadata.generation}`;
+      continue;
+    }
+    const { resourceVersion: _rv, managedFields: _mf, ...metadata } = o.metadata;
+    const { status: _status, ...rest } = o;
+    out[id] = `digest ${createHash('sha256').update(JSON.stringify({ ...rest, metadata })).digest('hex').slice(0, 16)}`;
   }
   return out;
 }
@@ -370,4 +379,18 @@ export function distObjects(distDir: string): Array<{ id: string; apiVersion: st
     }
   }
   return out;
+}
+
+/** Deployments (`Deployment namespace/name`) whose pods mount a ring-data ConfigMap. */
+export function ringDataReaders(distDir: string): string[] {
+  const out: string[] = [];
+  for (const file of kustomizationOrder(distDir)) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const o = doc.toJS();
+      if (o?.kind !== 'Deployment') continue;
+      const volumes = o.spec?.template?.spec?.volumes ?? [];
+      if (volumes.some((v: any) => String(v.configMap?.name ?? '').startsWith('ring-data-'))) out.push(`Deployment ${o.metadata.namespace}/${o.metadata.name}`);
+    }
+  }
+  return out.sort();
 }

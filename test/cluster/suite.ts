@@ -3,6 +3,7 @@
  * move a tenant, rollback, add and remove a ring, autoscaled ring; plus the negative fixtures that show
  * a broken quota, a missing Namespace and an uninstallable CRD are caught by the same checks.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
@@ -26,6 +27,7 @@ import {
   podRefusals,
   pruneAllowlist,
   replicaSets,
+  ringDataReaders,
   ringNamespaces,
   supportMatrix,
   rollWatchingTerminating,
@@ -51,7 +53,7 @@ function readToml(file: string): string {
 }
 
 /** The ring with the most api replicas among non-home rings (a promote there rolls several pods). */
-function promotionTarget(wd: Workdir): { ring: string; namespace: string; module: string; version: string } {
+function promotionTarget(wd: Workdir): { ring: string; namespace: string; module: string; version: string; sha256?: string } {
   const platform = readToml(path.join(wd.registry, 'platform.toml'));
   const home = /^home_ring\s*=\s*"([^"]+)"/m.exec(platform)![1];
   let best: { ring: string; namespace: string; replicas: number } | undefined;
@@ -64,8 +66,12 @@ function promotionTarget(wd: Workdir): { ring: string; namespace: string; module
     if (!best || replicas > best.replicas) best = { ring, namespace, replicas };
   }
   const lock = JSON.parse(fs.readFileSync(path.join(wd.registry, 'locks', `${best!.ring}.lock.json`), 'utf8'));
-  const module = Object.keys(lock).sort()[0];
-  return { ring: best!.ring, namespace: best!.namespace, module, version: '99.0.0' };
+  // AutoCom's form pins (version, sha256) under "modules"; the flat form pins versions at the top.
+  const autocom = typeof lock.modules === 'object' && lock.modules !== null;
+  const module = Object.keys(autocom ? lock.modules : lock).sort()[0];
+  const version = '99.0.0';
+  const sha256 = autocom ? createHash('sha256').update(`${module}@${version}`).digest('hex') : undefined;
+  return { ring: best!.ring, namespace: best!.namespace, module, version, sha256 };
 }
 
 export function defineClusterSuite(version: string): void {
@@ -128,7 +134,8 @@ export function defineClusterSuite(version: string): void {
           const othersBefore = liveOf(others);
           const rsBefore = replicaSets(c);
 
-          const added = addRingFiles(w, 'beta');
+          const added = { ring: 'beta', namespace: `${platform}-beta` };
+          w.rings(['ring', 'add', added.ring, '--after', entryRing(w), '--reason', 'cluster test', '--yes']);
           w.synth();
           applyPruning();
           expect(incompleteRollouts(c)).toEqual([]);
@@ -139,8 +146,8 @@ export function defineClusterSuite(version: string): void {
           expect([...rsAfterAdd.keys()].filter((k) => k.startsWith(`${added.namespace}/`)).length).toBeGreaterThan(0);
           expect(liveOf(others)).toEqual(othersBefore);
 
-          fs.rmSync(path.join(w.registry, `${added.ring}.toml`));
-          fs.rmSync(path.join(w.registry, 'locks', `${added.ring}.lock.json`));
+          w.rings(['ring', 'retire', added.ring, '--reason', 'cluster test', '--yes']);
+          expect(fs.existsSync(path.join(w.registry, `${added.ring}.toml`))).toBe(false);
           w.synth();
           const pruned = applyPruning();
           expect(pruned.stdout).toContain(`namespace/${added.namespace} pruned`);
@@ -206,7 +213,8 @@ export function defineClusterSuite(version: string): void {
           hashesBeforePromote = { api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') };
           const before = replicaSets(cp);
           const seen = eventUids(cp);
-          wd.rings(['promote', module, '--with-version', promoted.version, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
+          const sha = promoted.sha256 ? ['--sha256', promoted.sha256] : [];
+          wd.rings(['promote', module, '--with-version', promoted.version, ...sha, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
           wd.synth();
           const changed = changedObjects(cp, wd.dist);
           expect(changed.length).toBeGreaterThan(0);
@@ -219,20 +227,20 @@ export function defineClusterSuite(version: string): void {
           expect(podRefusals(newEvents(cp, seen))).toEqual([]);
         }, LONG);
 
-        test('move a tenant: only Ingress or HTTPRoute objects change; no Deployment gets a new ReplicaSet', async () => {
-          const tenants = readToml(path.join(wd.registry, 'tenants.toml'));
-          const section = tenants.split(/^\[previews\]/m)[0];
-          const m = /^([a-z0-9-]+)\s*=\s*"([a-z0-9-]+)"/m.exec(section.split(/^\[tenants\]/m)[1]);
-          const [, tenant, from] = m!;
-          const to = promoted.ring === from ? 'canary' : promoted.ring;
+        test('move a tenant: only Ingress or HTTPRoute objects change (and the ring-data ConfigMap with what reads it); no ring Deployment gets a new ReplicaSet', async () => {
+          const { tenant, to } = movableTenant(wd, promoted.ring);
           const before = replicaSets(cp);
           wd.rings(['assign', tenant, to, '--reason', 'cluster test', '--yes']);
           wd.synth();
+          // By design (the app's view of the rings): the immutable ring-data ConfigMap gets a new name, and
+          // the shared Deployments that mount it (ring_data_path) roll to read it. Nothing else may.
+          const readers = new Set(ringDataReaders(wd.dist));
           const changed = changedObjects(cp, wd.dist);
-          expect(changed.length).toBeGreaterThan(0);
-          expect(changed.filter((id) => !/^(Ingress|HTTPRoute) /.test(id))).toEqual([]);
+          expect(changed.filter((id) => /^(Ingress|HTTPRoute) /.test(id)).length).toBeGreaterThan(0);
+          expect(changed.filter((id) => !/^(Ingress|HTTPRoute) /.test(id) && !/^ConfigMap [^/]+\/ring-data-/.test(id) && !readers.has(id))).toEqual([]);
           await applyAndRoll();
-          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([]);
+          const rolled = deploymentsWithNewReplicaSets(before, replicaSets(cp));
+          expect(rolled.filter((d) => !readers.has(`Deployment ${d}`))).toEqual([]);
         }, LONG);
 
         test('rollback: the ring\'s pods run the exact pod template they ran before the promote', async () => {
@@ -245,6 +253,23 @@ export function defineClusterSuite(version: string): void {
           expect({ api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') }).toEqual(hashesBeforePromote);
           expect(maxTerminating).toBeGreaterThan(0);
           expect(podRefusals(newEvents(cp, seen))).toEqual([]);
+        }, LONG);
+
+        test('promote an image: a new api image pinned in one ring rolls exactly that ring\'s api and horizon (horizon runs the api image)', async () => {
+          const { ring, namespace } = promoted;
+          const before = replicaSets(cp);
+          const seen = eventUids(cp);
+          const ref = `registry.example/autocom/api-octane:2099.1.0@sha256:${createHash('sha256').update('api-octane 2099.1.0').digest('hex')}`;
+          wd.rings(['promote', 'image', 'api', '--with-image', ref, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
+          wd.synth();
+          expect(changedObjects(cp, wd.dist).filter((id) => !id.includes(` ${namespace}/`))).toEqual([]);
+          const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
+          expect(incompleteRollouts(cp)).toEqual([]);
+          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([`${namespace}/api`, `${namespace}/horizon`]);
+          expect(maxTerminating).toBeGreaterThan(0);
+          expect(podRefusals(newEvents(cp, seen))).toEqual([]);
+          const images = cp.getJson(['get', 'deployment', 'api', '-n', namespace]).spec.template.spec.containers.map((c: any) => c.image);
+          expect(images).toContain(ref);
         }, LONG);
 
         test('autoscaled ring: the HorizontalPodAutoscaler owns the replica count and a re-apply does not fight it', async () => {
@@ -306,35 +331,27 @@ export function defineClusterSuite(version: string): void {
 /** Label selector users prune by: every object the platform writes carries both labels. */
 export const PRUNE_SELECTOR = (platform: string) => `app.kubernetes.io/part-of=${platform},app.kubernetes.io/managed-by=cdk8s-rings`;
 
-/** Writes a new ring (file and lock) after the least conservative one, without tenants. */
-function addRingFiles(wd: Workdir, name: string): { ring: string; namespace: string; platform: string } {
-  const platform = /^name\s*=\s*"([^"]+)"/m.exec(readToml(path.join(wd.registry, 'platform.toml')))![1];
-  const namespace = `${platform}-${name}`;
+/** The least conservative ring (highest promotion_order): a new ring goes after it. */
+function entryRing(wd: Workdir): string {
   const rings = fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x));
-  const orders = rings.map((f) => Number(/^promotion_order\s*=\s*(\d+)/m.exec(readToml(path.join(wd.registry, f)))![1]));
-  const source = rings[orders.indexOf(Math.max(...orders))];
-  fs.writeFileSync(
-    path.join(wd.registry, `${name}.toml`),
-    [
-      `name = "${name}"`,
-      `display_name = "Beta"`,
-      `description = "Added by the cluster test"`,
-      `namespace = "${namespace}"`,
-      `hostname_segment = "${name}"`,
-      `promotion_order = ${Math.max(...orders) + 10}`,
-      'active = true',
-      'default = false',
-      'soak = "0h"',
-      '',
-      '[replicas]',
-      'api = 2',
-      'horizon = 1',
-      'nginx = 1',
-      '',
-    ].join('\n'),
-  );
-  fs.copyFileSync(path.join(wd.registry, 'locks', source.replace(/\.toml$/, '.lock.json')), path.join(wd.registry, 'locks', `${name}.lock.json`));
-  return { ring: name, namespace, platform };
+  const byOrder = rings.map((f) => ({ f, order: Number(/^promotion_order\s*=\s*(\d+)/m.exec(readToml(path.join(wd.registry, f)))![1]) }));
+  byOrder.sort((a, b) => b.order - a.order);
+  return byOrder[0].f.replace(/\.toml$/, '');
+}
+
+/** A tenant without a preview, and a ring it is not on (the promoted ring when possible). */
+function movableTenant(wd: Workdir, preferred: string): { tenant: string; to: string } {
+  const text = readToml(path.join(wd.registry, 'tenants.toml'));
+  const [before, previews = ''] = text.split(/^\[previews\]/m);
+  const withPreview = new Set([...previews.matchAll(/^([a-z0-9-]+)\s*=/gm)].map((m) => m[1]));
+  const rings = fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x)).map((f) => f.replace(/\.toml$/, ''));
+  for (const m of (before.split(/^\[tenants\]/m)[1] ?? '').matchAll(/^([a-z0-9-]+)\s*=\s*"([a-z0-9-]+)"/gm)) {
+    const [, tenant, from] = m;
+    if (withPreview.has(tenant)) continue;
+    const to = from !== preferred ? preferred : rings.find((r) => r !== from)!;
+    return { tenant, to };
+  }
+  throw new Error('no tenant without a preview to move');
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {

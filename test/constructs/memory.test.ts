@@ -1,4 +1,4 @@
-import { memoryForModules } from '../../src/memory';
+import { memoryForModules } from '../../src/model/memory';
 import { edit, examplePlan, planOf } from '../support/registry-fixture';
 import { named, objectsOf } from '../support/objects';
 
@@ -26,7 +26,7 @@ describe('Octane memory follows the module count', () => {
   });
   test('adding ten modules to a ring raises its limit without anyone re-profiling', () => {
     const lock = JSON.parse(require('fs').readFileSync(`${__dirname}/../../rings/locks/edge.lock.json`, 'utf8'));
-    for (let i = 0; i < 10; i++) lock[`extra-${i}`] = '1.0.0';
+    for (let i = 0; i < 10; i++) lock.modules[`extra-${i}`] = { version: '1.0.0', sha256: String(i).repeat(64) };
     const objs = objectsOf(planOf(edit('locks/edge.lock.json', /[\s\S]*/, JSON.stringify(lock))));
     expect(named(objs, 'Deployment', 'autocom-edge', 'api')!.spec.template.spec.containers[0].resources.limits.memory).toBe('2048Mi');
   });

@@ -22,28 +22,28 @@ describe('ring namespaces', () => {
 
 describe('ring ConfigMap and lock', () => {
   test.each(plan.rings.map((r) => [r.name, r.namespace]))('%s: RING_NAME, MODULE_LOCK_PATH and alias hosts', (ring, ns) => {
-    const cm = named(objs, 'ConfigMap', ns, 'ring-config')!;
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && /^ring-config-[0-9a-f]{10}$/.test(o.metadata.name))!;
     expect(cm.data.RING_NAME).toBe(ring);
     expect(cm.data.MODULE_LOCK_PATH).toBe(`/etc/rings/${ring}.lock.json`);
     expect(cm.data.DB_HOST).toBe('autocom-db-rw');
     expect(cm.data.REDIS_HOST).toBe('redis');
-    const lock = named(objs, 'ConfigMap', ns, 'module-lock')!;
+    const lock = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && /^module-lock-[0-9a-f]{10}$/.test(o.metadata.name))!;
     expect(Object.keys(lock.data)).toEqual([`${ring}.lock.json`]);
   });
   test('api and horizon mount the lock read-only where MODULE_LOCK_PATH points', () => {
     for (const r of plan.rings) {
       for (const name of ['api', 'horizon']) {
         const spec = named(objs, 'Deployment', r.namespace, name)!.spec.template.spec;
-        const vol = spec.volumes.find((v: any) => v.configMap?.name === 'module-lock');
+        const vol = spec.volumes.find((v: any) => /^module-lock-[0-9a-f]{10}$/.test(v.configMap?.name ?? ''));
         const mount = spec.containers[0].volumeMounts.find((m: any) => m.name === vol.name);
         expect(mount).toEqual({ name: vol.name, mountPath: '/etc/rings', readOnly: true });
-        expect(spec.containers[0].envFrom).toContainEqual({ configMapRef: { name: 'ring-config' } });
+        expect(spec.containers[0].envFrom.filter((e: any) => /^ring-config-[0-9a-f]{10}$/.test(e.configMapRef?.name ?? ''))).toHaveLength(1);
       }
     }
   });
   test('a lock change changes only that ring\'s checksum', () => {
     const before = objectsOf(plan);
-    const after = objectsOf(planOf(edit('locks/canary.lock.json', '"orders": "1.6.1"', '"orders": "1.6.2"')));
+    const after = objectsOf(planOf(edit('locks/canary.lock.json', /("orders": \{\s*"version": )"1\.6\.1"/, '$1"1.6.2"')));
     const checksums = (os: any[]) =>
       Object.fromEntries(ofKind(os, 'Deployment').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, JSON.stringify(d.spec.template.metadata.annotations ?? {})]));
     const b = checksums(before);
@@ -77,7 +77,11 @@ describe('workloads', () => {
     }
   });
   test('rolling updates never take a pod away before its replacement is ready', () => {
-    for (const d of ofKind(objs, 'Deployment')) expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    // redis alone recreates: it owns a ReadWriteOnce volume (its append-only file).
+    for (const d of ofKind(objs, 'Deployment')) {
+      if (d.metadata.name === 'redis') expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+      else expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    }
   });
   test('api probes /api/health on 8000; horizon, without a port, gets an exec probe', () => {
     const api = named(objs, 'Deployment', 'autocom-canary', 'api')!.spec.template.spec.containers[0];
@@ -104,13 +108,16 @@ describe('workloads', () => {
 });
 
 describe('PDB and HPA', () => {
-  test('a PDB for api and nginx when replicas ≥ 2, none when 1', () => {
+  test('a PDB (AlwaysAllow) for every Deployment of ≥ 2 replicas, none when 1 (but redis, minAvailable 1)', () => {
     expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'api')).toBeDefined();
     expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'nginx')).toBeDefined();
     expect(named(objs, 'PodDisruptionBudget', 'autocom-canary', 'api')).toBeDefined();
     expect(named(objs, 'PodDisruptionBudget', 'autocom-canary', 'nginx')).toBeUndefined();
     expect(named(objs, 'PodDisruptionBudget', 'autocom-experimental', 'api')).toBeUndefined();
-    expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'horizon')).toBeUndefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-edge', 'horizon')).toBeDefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom-canary', 'horizon')).toBeUndefined();
+    expect(named(objs, 'PodDisruptionBudget', 'autocom', 'redis')!.spec).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    for (const b of ofKind(objs, 'PodDisruptionBudget')) expect(b.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
   });
   test('an HPA for api only when the ring file asks; the Deployment then leaves replicas to it', () => {
     const hpa = named(objs, 'HorizontalPodAutoscaler', 'autocom', 'api')!;
@@ -182,7 +189,8 @@ describe('ResourceQuota', () => {
     for (const d of inNs(ofKind(objs, 'Deployment'), ns)) {
       const hpa = hpas.find((h) => h.spec.scaleTargetRef.name === d.metadata.name);
       const replicas = hpa ? hpa.spec.maxReplicas : d.spec.replicas;
-      const n = replicas === 0 ? 0 : 2 * replicas + d.spec.strategy.rollingUpdate.maxSurge;
+      // Recreate: old pods go before new ones start; RollingUpdate: 2 × replicas + maxSurge (replaced pods still terminating).
+      const n = replicas === 0 ? 0 : d.spec.strategy.type === 'Recreate' ? replicas : 2 * replicas + d.spec.strategy.rollingUpdate.maxSurge;
       pods += n;
       for (const c of d.spec.template.spec.containers) {
         cpu += n * cpuMillis(c.resources.limits.cpu);
@@ -215,12 +223,21 @@ describe('NetworkPolicies', () => {
   test('ingress controller → nginx; nginx → api; api and horizon → shared services and DNS', () => {
     const ns = 'autocom-canary';
     const nginx = named(objs, 'NetworkPolicy', ns, 'ring-allow-nginx')!.spec;
-    expect(nginx.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+    expect(nginx.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }]);
     expect(nginx.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', ring: 'canary' } } }], ports: [{ protocol: 'TCP', port: 8000 }] });
     const api = named(objs, 'NetworkPolicy', ns, 'ring-allow-api')!.spec;
     expect(api.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nginx', ring: 'canary' } } }]);
-    expect(api.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'autocom' } } }]);
-    expect(api.egress[0].ports.map((p: any) => p.port)).toEqual([3000, 5432, 6379, 8080, 9000]);
+    // Each port is tied to its destination: a shared service's own pods, or (external without a selector) the home namespace.
+    const home = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'autocom' } } };
+    const to = (pods?: Record<string, string>) => [{ ...home, ...(pods ? { podSelector: { matchLabels: pods } } : {}) }];
+    expect(api.egress.slice(0, 6).map((r: any) => [r.to, r.ports.map((p: any) => p.port)])).toEqual([
+      [to(), [5432]], // autocom-db-ro and autocom-db-rw: no pod selector in the registry (one rule for both)
+      [to({ 'app.kubernetes.io/name': 'docs' }), [8080]],
+      [to({ 'app.kubernetes.io/name': 'frontend' }), [3000]],
+      [to({ 'app.kubernetes.io/name': 'indian-post' }), [8080]],
+      [to({ 'app.kubernetes.io/name': 'minio' }), [9000]],
+      [to({ 'app.kubernetes.io/name': 'redis' }), [6379]],
+    ]);
     expect(named(objs, 'NetworkPolicy', ns, 'ring-allow-dns')!.spec.egress[0].ports.map((p: any) => p.port)).toEqual([53, 53]);
   });
 });

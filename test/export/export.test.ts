@@ -4,7 +4,7 @@
  * namespace; the ringDataFitsAConfigMap rule.
  */
 import { Testing } from 'cdk8s';
-import { contentAddressedName, contentHash } from '../../constructs/content-addressed';
+import { contentAddressedName, contentHash } from '../../src/model/content-address';
 import { RingData, ringDataFiles } from '../../constructs/ring-data';
 import { SharedLayer } from '../../constructs/shared-layer';
 import { MODULE_RING_COLUMNS, ringDataJson, ringDataOf, ringDataSql, sqlString } from '../../src/export/ring-data';

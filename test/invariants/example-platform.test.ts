@@ -3,6 +3,7 @@
  * pass the strict schema and every invariant, except the known, listed secret-sync gaps.
  */
 import { readDir } from '../../src/dist';
+import { checkGuarantees } from '../../src/guarantees';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { KNOWN_UNSYNCED } from '../support/known-gaps';
 import { checkInvariants, InvariantContext, K8sObject, referencedConfigExists } from '../support/invariants';
@@ -25,13 +26,17 @@ describe('a fresh synth of the example registry', () => {
     expect(checkInvariants(fresh.objects, fresh.ctx, ['referencedConfigExists'])).toEqual([]);
   });
 
+  test('keeps every hardening guarantee (src/guarantees.ts)', () => {
+    expect(checkGuarantees(fresh.objects)).toEqual([]);
+  });
+
   test('every referenced secret and ConfigMap reaches its namespace, but for the known unsynced ones (issue 4)', () => {
     expect(unsynced(fresh.objects, fresh.ctx)).toEqual([...KNOWN_UNSYNCED].sort());
   });
 
   test('the invariant context comes from the registry: declared external services and hand-made secrets', () => {
     expect(fresh.ctx.externalServices).toEqual(['autocom-db-ro', 'autocom-db-rw', 'minio']);
-    expect(fresh.ctx.handMadeSecrets).toEqual(['autocom-secrets', 'gitlab-registry', 'passport-keys']);
+    expect(fresh.ctx.handMadeSecrets).toEqual(['autocom-secrets', 'gitlab-registry', 'passport-keys', 'redis-auth']);
   });
 });
 
@@ -46,6 +51,7 @@ describe('the committed dist/', () => {
   test('satisfies every invariant (read back from YAML, as a cluster would)', () => {
     const objects = objectsOfFiles(files);
     expect(checkInvariants(objects, fresh.ctx, ['referencedConfigExists'])).toEqual([]);
+    expect(checkGuarantees(objects)).toEqual([]);
     expect(unsynced(objects, fresh.ctx)).toEqual([...KNOWN_UNSYNCED].sort());
   });
 });

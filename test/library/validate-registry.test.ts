@@ -223,7 +223,7 @@ describe('nothing AutoCom-specific unless asked for', () => {
     const settings = { ...s, platform: { ...s.platform, app_settings: { DB_HOST: 'elsewhere' } } };
     expect(registryProblems(settings)).toEqual([]);
     expect(registryProblems({ ...settings, platform: { ...settings.platform, database: { host: 'shop-db-rw' } } })).toEqual([
-      '<registry>/platform.toml: app_settings.DB_HOST: expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, and DB_*, REDIS_* when [database], [redis] are set, come from the registry)',
+      '<registry>/platform.toml: app_settings.DB_HOST: expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 /** chartRenderer renders each chart as chart.toJson() does, validating the app once instead of per chart. */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { loadRegistry } from '../../src/registry/load';
-import { resolvePlan } from '../../src/registry/resolve';
+import { resolvePlan } from '../../src/resolve';
 import { buildApp, chartRenderer } from '../../src/synth';
 
 describe('chartRenderer', () => {

@@ -71,7 +71,7 @@ test('a promotion that passes its gates: one commit, expected message and files,
   );
   expect(git(remote, 'log', '-1', '--format=%an <%ae>', 'main')).toBe('ring-promote <ring-promote@ci.acme.io>');
   expect(git(remote, 'show', '--name-only', '--format=', 'main').split('\n').sort()).toEqual(['dist/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
-  expect(JSON.parse(git(remote, 'show', 'main:rings/locks/edge.lock.json')).orders).toBe('1.6.1');
+  expect(JSON.parse(git(remote, 'show', 'main:rings/locks/edge.lock.json')).modules.orders.version).toBe('1.6.1');
   expect(git(work, 'status', '--porcelain')).toBe('');
 });
 

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
+import { checkGuarantees } from '../../src/guarantees';
 import { RegistryError } from '../../src/registry/errors';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { checkInvariants } from '../support/invariants';
@@ -30,6 +31,8 @@ function violations(r: Rendered): string[] {
       const m = /^referencedConfigExists: (Secret [^:]+):/.exec(v);
       return !(m && isKnownUnsynced(m[1], r.ctx));
     }),
+    // The hardening guarantees hold for any registry: spread, budgets, ephemeral bounds, isolation, restricted.
+    ...checkGuarantees(r.objects),
   ];
 }
 

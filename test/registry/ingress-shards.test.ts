@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { ingressShardLoads, minimumIngressShards, ringHosts, TenantIngress } from '../../constructs';
 import { RegistryError } from '../../src/registry/errors';
 import { parseRegistry, readRegistryDir } from '../../src/registry/load';
-import { resolvePlan } from '../../src/registry/resolve';
+import { resolvePlan } from '../../src/resolve';
 import { synthesize } from '../../src/synth';
 
 /** name of each Ingress shard → its manifest, for one ring's tenants. */

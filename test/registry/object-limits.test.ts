@@ -2,7 +2,7 @@
 import { App } from 'cdk8s';
 import { Ring } from '../../constructs';
 import { loadRegistry, parseRegistry, readRegistryDir } from '../../src/registry/load';
-import { resolvePlan } from '../../src/registry/resolve';
+import { resolvePlan } from '../../src/resolve';
 import { CrossFileInput, locksFitAConfigMap, MAX_LOCK_BYTES, ringObjectsFitTheirLimits } from '../../src/registry/validate';
 
 /** A lock of about `bytes` bytes as pretty JSON (long aliases, so few entries). */
@@ -35,8 +35,8 @@ describe('locksFitAConfigMap', () => {
     const lock = lockOf(MAX_LOCK_BYTES - 200);
     expect(locksFitAConfigMap(input({ locks: { edge: { file: 'rings/locks/edge.lock.json', ring: 'edge', modules: lock } } }))).toEqual([]);
     const plan = resolvePlan(loadRegistry('rings'));
-    const ring = new Ring(new App(), 'ring-edge', { ...plan.rings.find((r) => r.name === 'edge')!, lock });
-    const cm = ring.toJson().find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'module-lock');
+    const ring = new Ring(new App(), 'ring-edge', { ...plan.rings.find((r) => r.name === 'edge')!, lock, lockMetadata: {} });
+    const cm = ring.toJson().find((o: any) => o.kind === 'ConfigMap' && /^module-lock-/.test(o.metadata.name));
     // The API server's rule: keys plus values of data, at most 1 MiB.
     const dataBytes = Object.entries(cm.data as Record<string, string>).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     expect(dataBytes).toBeGreaterThan(MAX_LOCK_BYTES - 400);

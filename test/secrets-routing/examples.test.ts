@@ -89,6 +89,7 @@ describe('external-secrets example', () => {
         ['autocom-secrets', 'autocom-secrets', 'Opaque', '1h'],
         ['gitlab-registry', 'gitlab-registry', 'kubernetes.io/dockerconfigjson', '1h'],
         ['passport-keys', 'passport-keys', 'Opaque', '1h'],
+        ['redis-auth', 'redis-auth', 'Opaque', '1h'],
       ]);
     }
     expect(externalSecrets.filter((e) => e.metadata.namespace === 'autocom')).toEqual([]);
@@ -97,14 +98,14 @@ describe('external-secrets example', () => {
   test('Deployments that read secrets carry the Reloader annotation naming them', () => {
     const api = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'api');
     expect(api).toHaveLength(4);
-    for (const d of api) expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('autocom-secrets,passport-keys');
+    for (const d of api) expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('autocom-secrets,passport-keys,redis-auth');
     const nginx = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'nginx');
     for (const d of nginx) expect(d.metadata.annotations?.['secret.reloader.stakater.com/reload']).toBeUndefined();
   });
 
   test('the home Namespace lists the originals to create by hand', () => {
     const home = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'autocom')!;
-    expect(home.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys');
+    expect(home.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys,redis-auth');
   });
 
   test('the preview is a canary Ingress in the preview ring for the tenant\'s hosts', () => {
@@ -138,6 +139,7 @@ describe('reflector + gateway-api example', () => {
     expect(mirrors.map((m) => [m.metadata.name, m.type, m.metadata.annotations['reflector.v1.k8s.emberstack.com/reflects']])).toEqual([
       ['autocom-secrets', 'Opaque', 'autocom/autocom-secrets'],
       ['passport-keys', 'Opaque', 'autocom/passport-keys'],
+      ['redis-auth', 'Opaque', 'autocom/redis-auth'],
     ]);
     const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'autocom-edge')!;
     expect(ns.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('gitlab-registry,wildcard-acme-io-tls,wildcard-edge-acme-io-tls');
@@ -163,7 +165,8 @@ describe('reflector + gateway-api example', () => {
 
   test('nginx admits the Gateway data plane namespace', () => {
     const pol = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ring-allow-nginx' && o.metadata.namespace === 'autocom-edge')!;
-    expect(pol.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }]);
+    // Selected by the labels the registry gives (dataplane_namespace_labels), not only by name.
+    expect(pol.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'gateway.acme.io/dataplane': 'true' } } }]);
   });
 
   test('previews are header-matched routes in the preview ring', () => {
@@ -195,7 +198,7 @@ describe('secrets.sync = "none"', () => {
     expect(objects.filter((o) => ['ExternalSecret', 'ClusterSecretStore', 'Secret'].includes(o.kind))).toEqual([]);
     expect([...new Set(result.charts.find((c) => c.file === 'cluster.yaml')!.objects.map((o) => o.kind))]).toEqual(['Namespace']);
     for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
-      expect(ns.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys');
+      expect(ns.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys,redis-auth');
     }
     expect(unsyncedSecretReferences(objects)).toEqual([]);
   });

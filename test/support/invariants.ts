@@ -425,18 +425,19 @@ function surgeOf(d: K8sObject, replicas: number): number {
   return Math.ceil((replicas * Number(pct[1])) / 100);
 }
 
-type Resource = 'requests.cpu' | 'requests.memory' | 'limits.cpu' | 'limits.memory';
-const RESOURCES: readonly Resource[] = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'];
+type Resource = 'requests.cpu' | 'requests.memory' | 'limits.cpu' | 'limits.memory' | 'requests.ephemeral-storage' | 'limits.ephemeral-storage';
+const RESOURCES: readonly Resource[] = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'requests.ephemeral-storage', 'limits.ephemeral-storage'];
 /** Quota keys that mean the same thing. */
 const QUOTA_KEY: Record<string, Resource | 'pods'> = {
   pods: 'pods', cpu: 'requests.cpu', memory: 'requests.memory',
   'requests.cpu': 'requests.cpu', 'requests.memory': 'requests.memory', 'limits.cpu': 'limits.cpu', 'limits.memory': 'limits.memory',
+  'ephemeral-storage': 'requests.ephemeral-storage', 'requests.ephemeral-storage': 'requests.ephemeral-storage', 'limits.ephemeral-storage': 'limits.ephemeral-storage',
 };
 
 /** One pod's effective requests/limits: Σ containers vs. the largest init container (whichever is larger); a request defaults to its limit. */
 function podResources(spec: Record<string, any>): Record<Resource, number | undefined> {
   const one = (c: any, r: Resource): number | undefined => {
-    const [kind, res] = r.split('.') as ['requests' | 'limits', string];
+    const [kind, res] = [r.slice(0, r.indexOf('.')), r.slice(r.indexOf('.') + 1)] as ['requests' | 'limits', string];
     const v = c.resources?.[kind]?.[res] ?? (kind === 'requests' ? c.resources?.limits?.[res] : undefined);
     return v === undefined ? undefined : parseQuantity(v);
   };
@@ -463,11 +464,14 @@ function peakPodsOf(o: K8sObject, objects: readonly K8sObject[]): number {
   const replicas = Math.max(o.spec?.replicas ?? (hpaMax.length ? 0 : 1), ...hpaMax);
   // With 0 replicas the controller starts no surge pods (it only surges towards the desired count).
   if (replicas === 0) return 0;
+  // Recreate: the controller starts new pods only once every old pod is gone (surgeOf is 0 then).
+  if (o.kind === 'Deployment' && o.spec?.strategy?.type === 'Recreate') return replicas;
   return o.kind === 'Deployment' ? 2 * replicas + surgeOf(o, replicas) : replicas;
 }
 
 const QUOTA_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']);
 const fmt = (r: Resource | 'pods', n: number) => (r === 'pods' ? String(n) : r.endsWith('cpu') ? `${Math.round(n * 1000)}m` : `${Math.round(n / 2 ** 20)}Mi`);
+const NO_NEED: Record<Resource | 'pods', number> = { pods: 0, 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0, 'requests.ephemeral-storage': 0, 'limits.ephemeral-storage': 0 };
 
 /** Every ResourceQuota admits all of its namespace's workloads rolling at once, replaced pods still terminating. */
 export const quotasCoverSurge: Invariant = (objects) => {
@@ -476,7 +480,7 @@ export const quotasCoverSurge: Invariant = (objects) => {
   for (const q of objects.filter((o) => o.kind === 'ResourceQuota')) {
     const ns = q.metadata.namespace;
     const hard: Record<string, unknown> = q.spec?.hard ?? {};
-    const need: Record<Resource | 'pods', number> = { pods: 0, 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
+    const need: Record<Resource | 'pods', number> = { ...NO_NEED };
     for (const t of templates.filter((x) => x.namespace === ns)) {
       if (!QUOTA_WORKLOADS.has(t.owner.kind)) {
         out.push(`${idOf(q)}: cannot account for ${idOf(t.owner)} (a ${t.owner.kind}); extend this invariant`);

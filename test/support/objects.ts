@@ -1,6 +1,6 @@
 /** Reading synthesized objects in tests. */
 import { synthesize } from '../../src/synth';
-import type { RingPlan } from '../../src/registry/resolve';
+import type { RingPlan } from '../../src/resolve';
 
 export type K8sObject = Record<string, any>;
 

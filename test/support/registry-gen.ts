@@ -52,7 +52,7 @@ const sharedService = (name: string, host: string | undefined) =>
       health_path: opt(fc.constantFrom('/', '/healthz', '/ready')),
       run_as_user: opt(fc.integer({ min: 1, max: 65535 })),
       writable_paths: opt(fc.uniqueArray(absPath, { maxLength: 3 })),
-      args: opt(fc.array(fc.constantFrom('--save', '', '--port', '6379'), { maxLength: 4 })),
+      args: opt(fc.array(fc.constantFrom('--maxmemory', '', '--port', '6379'), { maxLength: 4 })),
       cpu: opt(cpuPair),
       mem: opt(memPair),
     })

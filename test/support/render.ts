@@ -5,7 +5,7 @@
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { loadRegistry, parseRegistry, Registry, RegistrySources } from '../../src/registry/load';
-import { resolvePlan, RingPlan } from '../../src/registry/resolve';
+import { resolvePlan, RingPlan } from '../../src/resolve';
 import { synthesize, SynthResult } from '../../src/synth';
 import type { InvariantContext, K8sObject } from './invariants';
 
@@ -46,7 +46,7 @@ export function invariantContext(registry: Registry, plan: RingPlan): InvariantC
     homeNamespace: plan.homeNamespace,
     ringNamespaces: plan.rings.map((r) => r.namespace),
     externalServices: [...new Set(aliased.filter((n) => !run.has(n)))].sort(),
-    handMadeSecrets: [...new Set([...secrets.env_from, ...secrets.image_pull])].sort(),
+    handMadeSecrets: [...new Set([...secrets.env_from, ...secrets.image_pull, registry.platform.redis.password_secret])].sort(),
   };
 }
 

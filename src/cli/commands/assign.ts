@@ -2,7 +2,7 @@ import * as path from 'path';
 import { DNS_LABEL } from '../../registry/schema';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
-import { CliError, Command, mutate } from '../context';
+import { CliError, Command, DRY_RUN_FLAGS, mutate } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { setTenantRing } from '../toml-edit';
 
@@ -11,10 +11,10 @@ const TENANTS = 'tenants.toml';
 export const assign: Command = {
   name: 'assign',
   summary: "move a tenant to a ring (edits tenants.toml in place, keeping comments and formatting)",
-  usage: `rings assign <tenant> <ring> [--reason TEXT] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`,
+  usage: `rings assign <tenant> <ring> [--reason TEXT] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`,
   help: 'Refuses an unknown or inactive ring. A tenant not yet in tenants.toml is added to the [tenants] table. Both hosts follow the tenant: <tenant>.<segment>.<domain> and <tenant>.<domain>.' + `\n${COMMIT_HELP}`,
   positionals: ['tenant', 'ring'],
-  flags: { reason: 'string', yes: 'boolean', json: 'boolean', ...COMMIT_FLAGS },
+  flags: { reason: 'string', yes: 'boolean', json: 'boolean', ...DRY_RUN_FLAGS, ...COMMIT_FLAGS },
   run(ctx, args) {
     const [tenant, ring] = args.positionals;
     const reason = stringFlag(args, 'reason') ?? null;

@@ -27,8 +27,9 @@ export const diff: Command = {
     const against = stringFlag(args, 'against') ?? 'dist';
     if (!fs.existsSync(against)) throw new CliError(`${against}: expected a folder of synthesized YAML to compare with, found none (pass --against DIR)`);
     const { sources } = loadAll(ctx.registry);
-    const { result } = renderSources(ctx.registry, sources);
-    const committedText = new Map([...readDir(against)].filter(([f]) => f.endsWith('.yaml') || f.endsWith('.yml')));
+    const previous = readDir(against);
+    const { result } = renderSources(ctx.registry, sources, previous);
+    const committedText = new Map([...previous].filter(([f]) => f.endsWith('.yaml') || f.endsWith('.yml')));
     const committed = new Map([...committedText].map(([f, t]) => [f, parseYamlFile(`${against}/${f}`, t)]));
     const fresh = new Map([...result.files].map(([f, t]) => [f, parseYamlFile(f, t)]));
     const diffs = diffRenderings(committed, fresh, committedText, result.files);

@@ -1,82 +1,141 @@
 import * as path from 'path';
-import { VERSION } from '../../registry/schema';
+import { SHA256, VERSION } from '../../registry/schema';
 import { boolFlag, stringFlag, UsageError } from '../args';
-import { CliError, Command, gateRings, mutate, ringByName } from '../context';
+import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
-import { formatLock, setLockVersion } from '../toml-edit';
+import { checkedLockEdit } from './lock-change';
+import { planImagePromotion } from './image-change';
 
 const USAGE =
-  `rings promote <module> (--from <ring> | --with-version <v>) --to <ring> [--reason TEXT] [--emergency] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`;
+  `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
+  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]';
 
 export const promote: Command = {
   name: 'promote',
-  summary: "pin a module version into a ring: from the next less conservative ring, or --with-version into the entry ring",
+  summary: 'pin a module version (or a ring image) into a ring: from the next less conservative ring, or a new one into the entry ring',
   usage: USAGE,
   help: [
     'Gates (each refusal exits 1 with one line naming the gate and what would satisfy it):',
     '  order  --from/--to moves exactly one step toward the conservative end (the next active ring with a lower promotion_order)',
     "  soak   the version has run in --from for at least that ring's soak, measured from history.jsonl; no record of its arrival = refused",
-    '  entry  --with-version pins only into the least conservative active ring (highest promotion_order)',
+    '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
-    'Only the destination lock is rewritten (sorted keys, 2-space JSON, trailing newline).',
+    "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
+    '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
+    "`promote image` pins an image in the destination ring file's [images] table (one line).",
     COMMIT_HELP,
   ].join('\n'),
   positionals: ['module'],
-  flags: { from: 'string', to: 'string', 'with-version': 'string', reason: 'string', emergency: 'boolean', yes: 'boolean', json: 'boolean', ...COMMIT_FLAGS },
+  optionalPositionals: 1,
+  flags: {
+    from: 'string',
+    to: 'string',
+    'with-version': 'string',
+    'with-image': 'string',
+    sha256: 'string',
+    reason: 'string',
+    emergency: 'boolean',
+    yes: 'boolean',
+    json: 'boolean',
+    ...DRY_RUN_FLAGS,
+    ...COMMIT_FLAGS,
+  },
   run(ctx, args) {
-    const module = args.positionals[0];
+    const image = args.positionals.length === 2;
+    if (image && args.positionals[0] !== 'image') throw new UsageError(`unexpected argument "${args.positionals[1]}"`, USAGE);
+    const subject = image ? args.positionals[1] : args.positionals[0];
     const from = stringFlag(args, 'from');
     const to = stringFlag(args, 'to');
-    const withVersion = stringFlag(args, 'with-version');
+    const withVersion = stringFlag(args, image ? 'with-image' : 'with-version');
+    const sha256 = stringFlag(args, 'sha256');
     const reason = stringFlag(args, 'reason') ?? null;
     const emergency = boolFlag(args, 'emergency');
     if (!to) throw new UsageError('missing --to <ring>', USAGE);
-    if ((from === undefined) === (withVersion === undefined)) throw new UsageError('give exactly one of --from <ring> and --with-version <v>', USAGE);
+    if (image && stringFlag(args, 'with-version') !== undefined) throw new UsageError('promote image takes --with-image <ref>, not --with-version', USAGE);
+    if (!image && stringFlag(args, 'with-image') !== undefined) throw new UsageError('--with-image is for rings promote image <component>', USAGE);
+    const newFlag = image ? '--with-image <ref>' : '--with-version <v>';
+    if ((from === undefined) === (withVersion === undefined)) throw new UsageError(`give exactly one of --from <ring> and ${newFlag}`, USAGE);
+    if (sha256 !== undefined && (image || withVersion === undefined)) throw new UsageError('--sha256 goes with --with-version (a promotion --from carries the source ring\'s sha256)', USAGE);
     if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
 
     const hooks = commitHooks(ctx, args);
-    return mutate(ctx, ({ registry, history }) => {
-      const rings = gateRings(registry);
-      const dest = ringByName(registry, to);
-      let version: string;
-      let results: GateResult[];
-      if (from !== undefined) {
-        const src = ringByName(registry, from);
-        const v = registry.locks[from].modules[module];
-        if (v === undefined) throw new CliError(`${from} does not pin ${module} (${registry.locks[from].file}); nothing to promote`);
-        version = v;
-        results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
-      } else {
-        if (!VERSION.test(withVersion!)) throw new CliError(`invalid version ${JSON.stringify(withVersion)}: expected a semantic version such as "1.6.0"`);
-        version = withVersion!;
-        results = [entryGate(rings, dest)];
-      }
-      const lock = registry.locks[to];
-      const previous = lock.modules[module] ?? null;
-      if (previous === version) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
-
-      const outcome = decide(results, emergency);
-      if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
-
-      const rel = `locks/${to}.lock.json`;
-      const describe = [`${path.join(ctx.registry, rel)}: ${module} ${previous ?? '(not pinned)'} → ${version}`];
-      for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
-      return {
-        files: { [rel]: formatLock(setLockVersion(lock.modules, module, version)) },
-        entry: {
-          action: 'promote',
-          module,
-          from: from ?? null,
-          to,
-          previous,
-          new: version,
-          reason,
-          gates_checked: outcome.checked,
-          gates_waived: outcome.waived,
-        },
-        describe,
-      };
+    return mutate(ctx, (loaded) => {
+      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency });
+      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency });
     }, hooks);
   },
 };
+
+interface ModulePromotion {
+  readonly module: string;
+  readonly from?: string;
+  readonly to: string;
+  readonly withVersion?: string;
+  readonly sha256?: string;
+  readonly reason: string | null;
+  readonly emergency: boolean;
+}
+
+function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
+  const { registry, history } = loaded;
+  const { module, from, to } = o;
+  const rings = gateRings(registry);
+  const dest = ringByName(registry, to);
+  const lock = registry.locks[to];
+  const objectForm = lock.format === 'autocom';
+  let version: string;
+  let sha: string | undefined;
+  let results: GateResult[];
+  if (from !== undefined) {
+    const src = ringByName(registry, from);
+    const v = registry.locks[from].modules[module];
+    if (v === undefined) throw new CliError(`${from} does not pin ${module} (${registry.locks[from].file}); nothing to promote`);
+    version = v;
+    sha = registry.locks[from].hashes?.[module];
+    if (objectForm && sha === undefined) {
+      throw new CliError(
+        `${lock.file} pins each module with its sha256, but ${registry.locks[from].file} (flat form) has none for ${module} ${v}; pin it with --with-version ${v} --sha256 <hash> --emergency --reason TEXT, or move ${from}'s lock to AutoCom's form`,
+      );
+    }
+    results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
+  } else {
+    if (!VERSION.test(o.withVersion!)) throw new CliError(`invalid version ${JSON.stringify(o.withVersion)}: expected a semantic version such as "1.6.0"`);
+    version = o.withVersion!;
+    sha = o.sha256;
+    if (objectForm && sha === undefined) {
+      throw new UsageError(`${lock.file} is in AutoCom's form (version + sha256): --with-version needs --sha256 <64 lower-case hex>`, USAGE);
+    }
+    if (sha !== undefined && !SHA256.test(sha)) throw new CliError(`invalid sha256 ${JSON.stringify(sha)}: expected 64 lower-case hex characters`);
+    if (sha !== undefined && !objectForm) throw new CliError(`${lock.file} is in the flat form (module → version) and has no place for a sha256; drop --sha256, or move the lock to AutoCom's form`);
+    results = [entryGate(rings, dest)];
+  }
+  const previous = lock.modules[module] ?? null;
+  const previousSha = lock.hashes?.[module] ?? null;
+  if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
+
+  const outcome = decide(results, o.emergency);
+  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+
+  const rel = `locks/${to}.lock.json`;
+  const text = checkedLockEdit(path.join(ctx.registry, rel), loaded.sources.get(rel)!, lock, module, { version, sha256: objectForm ? sha : undefined });
+  const hashNote = objectForm ? ` (sha256 ${previousSha ? `${previousSha.slice(0, 12)}… → ` : ''}${sha!.slice(0, 12)}…)` : '';
+  const describe = [`${path.join(ctx.registry, rel)}: ${module} ${previous ?? '(not pinned)'} → ${version}${hashNote}`];
+  for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
+  return {
+    files: { [rel]: text },
+    entry: {
+      action: 'promote',
+      module,
+      from: from ?? null,
+      to,
+      previous,
+      new: version,
+      ...(objectForm ? { previous_sha256: previousSha, new_sha256: sha ?? null } : {}),
+      reason: o.reason,
+      gates_checked: outcome.checked,
+      gates_waived: outcome.waived,
+    },
+    describe,
+  };
+}

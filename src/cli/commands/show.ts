@@ -1,4 +1,4 @@
-import { resolvePlan } from '../../registry/resolve';
+import { resolvePlan } from '../../resolve';
 import { boolFlag } from '../args';
 import { CliError, Command, loadAll } from '../context';
 import { json, table } from '../output';

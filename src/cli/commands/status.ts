@@ -2,6 +2,7 @@ import type { Registry } from '../../registry/load';
 import { boolFlag } from '../args';
 import { Command, loadAll } from '../context';
 import { json, table } from '../output';
+import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../model/images';
 
 export interface StatusRing {
   readonly ring: string;
@@ -19,12 +20,25 @@ export interface StatusRow {
   readonly ahead: readonly string[];
 }
 
+export interface StatusImageRow {
+  /** api, horizon or nginx. */
+  readonly component: string;
+  /** ring → the image it runs. */
+  readonly refs: Readonly<Record<string, string>>;
+  /** Rings whose image differs from the base ring's. */
+  readonly ahead: readonly string[];
+}
+
 export interface StatusMatrix {
   /** The most conservative active ring, which the others are compared with. */
   readonly base: string;
   /** Most conservative first. */
   readonly rings: readonly StatusRing[];
   readonly modules: readonly StatusRow[];
+  /** The ring images, next to the modules: a new build reaches one ring at a time too. */
+  readonly images: readonly StatusImageRow[];
+  /** ring → its lock's form (flat, or AutoCom's with a sha256 per module). */
+  readonly lockFormats: Readonly<Record<string, string>>;
 }
 
 /** The module × ring matrix, pure. */
@@ -38,9 +52,16 @@ export function statusMatrix(reg: Registry): StatusMatrix {
   }));
   const base = (rings.find((r) => r.active) ?? rings[0]).ring;
   const modules = [...new Set(rings.flatMap((r) => Object.keys(reg.locks[r.ring]?.modules ?? {})))].sort();
+  const images = RING_IMAGE_COMPONENTS.map((component) => {
+    const refs: Record<string, string> = {};
+    for (const r of reg.rings) refs[r.spec.name] = ringImages(reg.platform.images, r.spec.images)[component];
+    return { component, refs, ahead: rings.filter((r) => r.ring !== base && refs[r.ring] !== refs[base]).map((r) => r.ring) };
+  });
   return {
     base,
     rings,
+    images,
+    lockFormats: Object.fromEntries(rings.map((r) => [r.ring, reg.locks[r.ring]?.format ?? 'flat'])),
     modules: modules.map((m) => {
       const versions: Record<string, string | null> = {};
       for (const r of rings) versions[r.ring] = reg.locks[r.ring]?.modules[m] ?? null;
@@ -96,8 +117,18 @@ export const status: Command = {
       }),
     ]);
     ctx.io.stdout(table([['MODULE', ...m.rings.map((r) => (r.active ? r.ring : `${r.ring} (inactive)`))], ...rows], c.dim));
+    const short = (ref: string) => {
+      const { repository, tag, digest } = parseImageReference(ref);
+      return `${repository.split('/').pop()}${tag ? `:${tag}` : ''}${digest ? `@${digest.slice(0, 15)}…` : ''}`;
+    };
+    const imageRows = m.images.map((row) => [
+      `image ${row.component}`,
+      ...m.rings.map((r) => (row.ahead.includes(r.ring) ? c.yellow(`${short(row.refs[r.ring])} *`) : short(row.refs[r.ring]))),
+    ]);
+    ctx.io.stdout(`\n${table([['IMAGE', ...m.rings.map((r) => r.ring)], ...imageRows], c.dim)}`);
     const ahead = m.modules.filter((r) => r.ahead.length).length;
-    ctx.io.stdout(`\n* differs from ${m.base}; ${ahead} of ${m.modules.length} modules differ somewhere\n`);
+    const imagesAhead = m.images.filter((r) => r.ahead.length).length;
+    ctx.io.stdout(`\n* differs from ${m.base}; ${ahead} of ${m.modules.length} modules and ${imagesAhead} of ${m.images.length} images differ somewhere\n`);
     return 0;
   },
 };

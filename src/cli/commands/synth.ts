@@ -1,6 +1,9 @@
+import * as path from 'path';
+import { writeDirAtomically } from '../../dist';
 import { synthToDir } from '../../pipeline';
 import { stringFlag } from '../args';
-import { Command, loadHistory } from '../context';
+import { CliError, Command, loadHistory } from '../context';
+import { pendingJournalRefusal } from '../transaction';
 import { json, progressReporter } from '../output';
 
 export const synth: Command = {
@@ -11,6 +14,8 @@ export const synth: Command = {
   flags: { out: 'string', json: 'boolean' },
   run(ctx, args) {
     const out = stringFlag(args, 'out') ?? 'dist';
+    const pending = pendingJournalRefusal(ctx.registry);
+    if (pending) throw new CliError(pending);
     loadHistory(ctx.registry); // a broken history is a broken registry, as in `check`
     const progress = progressReporter(ctx.io);
     let rendered;
@@ -20,6 +25,9 @@ export const synth: Command = {
       progress.done();
     }
     const { result, summary } = rendered;
+    // Under `cdk8s synth`: mirror dist/ into the CLI's scratch folder, which it lists (see src/main.ts).
+    const cdk8sOut = ctx.io.env.CDK8S_OUTDIR;
+    if (cdk8sOut && path.resolve(cdk8sOut) !== path.resolve(out)) writeDirAtomically(cdk8sOut, result.files);
     if (ctx.json) {
       ctx.io.stdout(json({ out, files: [...result.files.keys()], rings: summary }));
       return 0;

@@ -1,0 +1,9 @@
+/**
+ * The domain model: pure rules that both the registry's validation and the constructs need (no
+ * file, environment or clock access). `src/registry/` and `constructs/` import from here; this
+ * folder imports neither.
+ */
+export * from './hosts';
+export * from './ingress-shards';
+export * from './memory';
+export * from './names';

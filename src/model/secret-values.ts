@@ -1,0 +1,7 @@
+/** What a secret looks like: validation and the constructs both refuse such values in plain settings. Pure. */
+
+/** Values shaped like keys or tokens: `base64:` keys, PEM blocks, long unbroken mixed-case-and-digit strings (not URLs, paths or sentences). */
+export function looksLikeSecretValue(value: string): boolean {
+  if (/^base64:/.test(value) || /-----BEGIN [A-Z ]*KEY-----/.test(value)) return true;
+  return value.length >= 32 && !/[\s/]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
+}

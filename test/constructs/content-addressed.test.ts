@@ -1,0 +1,121 @@
+/**
+ * Rollouts that cannot leak: the lock and ring ConfigMaps are immutable and content-addressed, and
+ * the previous version per ring stays in the output (read from the previous dist/), older ones go.
+ */
+import { App } from 'cdk8s';
+import { PerRingWorkload, Ring } from '../../constructs';
+import { contentAddressedBase, contentAddressedName, retainedConfigMaps, RETAINED_ANNOTATION } from '../../src/model/content-address';
+import { parseRegistry } from '../../src/registry/load';
+import { previousConfigMaps } from '../../src/previous-output';
+import { resolvePlan } from '../../src/resolve';
+import { synthesize } from '../../src/synth';
+import { exampleSources } from '../support/registry-fixture';
+import { parseYamlObjects } from '../support/render';
+
+/** Renders the example registry (with edits) given the previous output's files. */
+function synthWith(sources: Map<string, string>, previous?: ReadonlyMap<string, string>): Map<string, string> {
+  const plan = resolvePlan(parseRegistry('rings', sources), { previousConfigMaps: previous ? previousConfigMaps(previous) : undefined });
+  return new Map(synthesize(plan).files);
+}
+
+const withCanaryOrders = (v: string) => {
+  const s = exampleSources();
+  const rel = 'locks/canary.lock.json';
+  const text = s.get(rel)!;
+  const m = /("orders":\s*\{\s*"version":\s*")[^"]+(")|("orders":\s*")[^"]+(")/.exec(text)!;
+  s.set(rel, text.replace(m[0], m[1] ? `${m[1]}${v}${m[2]}` : `${m[3]}${v}${m[4]}`));
+  return s;
+};
+
+const configMaps = (files: ReadonlyMap<string, string>, file: string) => parseYamlObjects(files.get(file)!, file).filter((o) => o.kind === 'ConfigMap');
+const names = (files: ReadonlyMap<string, string>, file: string, base: string) =>
+  configMaps(files, file)
+    .map((o) => o.metadata.name as string)
+    .filter((n) => contentAddressedBase(n, [base]) === base)
+    .sort();
+
+describe('content-addressed ConfigMaps', () => {
+  const v0 = synthWith(exampleSources());
+
+  test('every ConfigMap a ring pod reads for its lock or ring config is immutable and named by its content', () => {
+    for (const [file, text] of v0) {
+      if (!file.startsWith('ring-')) continue;
+      const cms = parseYamlObjects(text, file).filter((o) => o.kind === 'ConfigMap' && contentAddressedBase(o.metadata.name!));
+      expect(cms.map((o) => contentAddressedBase(o.metadata.name!)).sort()).toEqual(['module-lock', 'ring-config']);
+      for (const cm of cms) {
+        expect(cm.immutable).toBe(true);
+        expect(cm.metadata.name).toBe(contentAddressedName(contentAddressedBase(cm.metadata.name!)!, cm.data));
+      }
+    }
+  });
+
+  test('a lock change renames exactly that ring\'s lock ConfigMap, keeps the previous one, and changes no other ring\'s output', () => {
+    const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
+    for (const file of v0.keys()) if (file !== 'ring-canary.yaml') expect({ file, text: v1.get(file) }).toEqual({ file, text: v0.get(file) });
+    const [before] = names(v0, 'ring-canary.yaml', 'module-lock');
+    const after = names(v1, 'ring-canary.yaml', 'module-lock');
+    expect(after).toHaveLength(2);
+    expect(after).toContain(before);
+    const kept = configMaps(v1, 'ring-canary.yaml').find((o) => o.metadata.name === before)!;
+    expect(kept.metadata.annotations[RETAINED_ANNOTATION]).toMatch(/^previous version of module-lock/);
+    expect(kept.immutable).toBe(true);
+    expect(kept.data).toEqual(configMaps(v0, 'ring-canary.yaml').find((o) => o.metadata.name === before)!.data);
+    // The pods read the new one; the ring ConfigMap did not change.
+    const api = parseYamlObjects(v1.get('ring-canary.yaml')!, 'x').find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
+    const lockVolume = api.spec.template.spec.volumes.find((v: any) => v.configMap && contentAddressedBase(v.configMap.name) === 'module-lock');
+    expect(lockVolume.configMap.name).not.toBe(before);
+    expect(names(v1, 'ring-canary.yaml', 'ring-config')).toEqual(names(v0, 'ring-canary.yaml', 'ring-config'));
+  });
+
+  test('synthesizing again from its own output changes nothing (same registry + same previous dist/ = same bytes)', () => {
+    const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
+    expect(synthWith(withCanaryOrders('1.6.9'), v1)).toEqual(v1);
+    expect(synthWith(exampleSources(), v0)).toEqual(v0);
+  });
+
+  test('only the previous version is kept: a second change prunes the oldest', () => {
+    const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
+    const v2 = synthWith(withCanaryOrders('1.6.10'), v1);
+    const [n0] = names(v0, 'ring-canary.yaml', 'module-lock');
+    const n1 = names(v1, 'ring-canary.yaml', 'module-lock').find((n) => n !== n0)!;
+    const n2 = names(v2, 'ring-canary.yaml', 'module-lock');
+    expect(n2).toHaveLength(2);
+    expect(n2).toContain(n1);
+    expect(n2).not.toContain(n0);
+  });
+
+  test('rolling back to the previous content swaps the two: the rolled-back version stays as the previous one', () => {
+    const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
+    const back = synthWith(exampleSources(), v1);
+    expect(names(back, 'ring-canary.yaml', 'module-lock')).toEqual(names(v1, 'ring-canary.yaml', 'module-lock'));
+    const retained = configMaps(back, 'ring-canary.yaml').filter((o) => o.metadata.annotations?.[RETAINED_ANNOTATION]).map((o) => o.metadata.name);
+    expect(retained).toEqual(names(v1, 'ring-canary.yaml', 'module-lock').filter((n) => n !== names(v0, 'ring-canary.yaml', 'module-lock')[0]));
+  });
+
+  test('retainedConfigMaps: nothing before → nothing kept; the pods\' old version → kept; unrelated names → ignored', () => {
+    const a = { name: 'module-lock-aaaaaaaaaa', data: { x: '1' }, retained: false };
+    expect(retainedConfigMaps('module-lock', [], 'module-lock-bbbbbbbbbb')).toEqual([]);
+    expect(retainedConfigMaps('module-lock', [a], 'module-lock-bbbbbbbbbb')).toEqual([{ ...a, retained: true }]);
+    expect(retainedConfigMaps('module-lock', [a], 'module-lock-aaaaaaaaaa')).toEqual([]);
+    expect(retainedConfigMaps('module-lock', [{ ...a, name: 'module-lock' }, { ...a, name: 'ring-config-aaaaaaaaaa' }], 'module-lock-bbbbbbbbbb')).toEqual([]);
+  });
+
+  test('constructs API: previousConfigMaps on Ring keeps the old lock next to the new one', () => {
+    const props = {
+      name: 'canary', namespace: 'shop-canary', hostnameSegment: 'canary', domain: 'shop.example',
+      home: { namespace: 'shop', sharedServices: [] },
+      workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', modules: 1 }),
+    };
+    const first = new Ring(new App(), 'r', { ...props, lock: { orders: '1.0.0' } });
+    const second = new Ring(new App(), 'r', {
+      ...props,
+      lock: { orders: { version: '1.0.1', sha256: 'a'.repeat(64) } },
+      previousConfigMaps: [{ name: first.lockConfigMapName, data: { 'canary.lock.json': '{}' }, retained: false }],
+    });
+    expect(second.lockConfigMapName).not.toBe(first.lockConfigMapName);
+    const cms = second.toJson().filter((o: any) => o.kind === 'ConfigMap').map((o: any) => o.metadata.name);
+    expect(cms).toEqual(expect.arrayContaining([first.lockConfigMapName, second.lockConfigMapName]));
+    const lockText = second.toJson().find((o: any) => o.metadata.name === second.lockConfigMapName).data['canary.lock.json'];
+    expect(JSON.parse(lockText)).toEqual({ modules: { orders: { version: '1.0.1', sha256: 'a'.repeat(64) } } });
+  });
+});
