@@ -63,7 +63,7 @@ const HARDENING_KINDS = new Set([
 ]);
 
 const HARDENING_PATH =
-  /(securityContext|\.resources(\.|$)|livenessProbe|readinessProbe|startupProbe|automountServiceAccountToken|enableServiceLinks|revisionHistoryLimit|progressDeadlineSeconds|minReadySeconds|\.strategy(\.|$)|terminationGracePeriodSeconds|topologySpreadConstraints|\.affinity(\.|$)|priorityClassName|pod-security\.kubernetes\.io|rings\.cdk8s\.io\/|reloader\.stakater\.com|^immutable$)/;
+  /(securityContext|initContainers|\.resources(\.|$)|livenessProbe|readinessProbe|startupProbe|automountServiceAccountToken|enableServiceLinks|revisionHistoryLimit|progressDeadlineSeconds|minReadySeconds|\.strategy(\.|$)|terminationGracePeriodSeconds|topologySpreadConstraints|\.affinity(\.|$)|priorityClassName|pod-security\.kubernetes\.io|rings\.cdk8s\.io\/|reloader\.stakater\.com|^immutable$)/;
 const NAMING_PATH = /(^metadata\.(name|labels|annotations)|\.selector(\.|$)|^spec\.selector|template\.metadata\.labels|\.ports\[[^\]]*\]\.name$|\.name$)/;
 
 export function objectKey(o: Obj): string {
@@ -142,10 +142,19 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
     const jb = b.map((x) => JSON.stringify(x));
     if (new Set(ja).size === ja.length && new Set(jb).size === jb.length && [...a, ...b].some((x) => x !== null && typeof x === 'object')) {
       const item = (j: string) => (secret ? '' : j.length <= 60 ? j : `${j.slice(0, 57)}…`);
-      const out: FieldDiff[] = [
-        ...ja.filter((j) => !jb.includes(j)).map((j): FieldDiff => ({ op: '-', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) })),
-        ...jb.filter((j) => !ja.includes(j)).map((j): FieldDiff => ({ op: '+', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) })),
-      ];
+      // An item that differs only by a content hash in a name (`ring-config` → `ring-config-69eee94784`) is renamed, not replaced.
+      const unhashed = (j: string) => j.replace(/-[0-9a-f]{10}"/g, '"');
+      const gone = ja.filter((j) => !jb.includes(j));
+      const come = jb.filter((j) => !ja.includes(j));
+      const out: FieldDiff[] = [];
+      for (const j of gone) {
+        const twin = come.find((k) => unhashed(k) === unhashed(j));
+        if (twin) {
+          come.splice(come.indexOf(twin), 1);
+          out.push({ op: '~', path: `${path}[${item(unhashed(j))}]`, reason: 'naming', from: show(j, secret), to: show(twin, secret) });
+        } else out.push({ op: '-', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
+      }
+      for (const j of come) out.push({ op: '+', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
       if (out.length) return out;
     }
     return [{ op: '~', path, reason: reasonOf(kind, path, b), from: show(a, secret), to: show(b, secret) }];

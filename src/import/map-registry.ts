@@ -25,10 +25,7 @@ export interface ImportedRing {
   readonly promotionOrder: number;
   readonly isDefault: boolean;
   readonly components: { readonly api: ImportedComponent; readonly horizon: ImportedComponent; readonly nginx: ImportedComponent };
-  /**
-   * The images this ring runs. Kept per ring so that per-ring images (a ring file `[images]` table)
-   * only change where they are written (`writeRegistry`), not how they are read.
-   */
+  /** The images this ring runs (its ring file's `[images]`). */
   readonly images: { readonly api: string; readonly horizon: string; readonly nginx: string };
   /** The lock found in the tree (a ConfigMap with `<ring>.lock.json`), if any. */
   readonly lockText?: string;
@@ -57,7 +54,7 @@ export interface ImportedRegistry {
   readonly ringTlsSecret?: string;
   readonly lockMountDir?: string;
   readonly database?: { readonly host: string; readonly port?: number };
-  readonly redis?: { readonly host: string; readonly port?: number };
+  readonly redis?: { readonly host: string; readonly port?: number; readonly persistence?: 'aof' | 'none' };
   readonly appSettings: Readonly<Record<string, string>>;
   readonly envFromSecrets: readonly string[];
   readonly imagePullSecrets: readonly string[];
@@ -315,7 +312,6 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
     for (const c of COMPONENTS) {
       const a = home.components[c];
       const b = r.components[c];
-      if (a.image !== b.image) n.notes.push(`${r.dir}: ${c} runs ${b.image}, the home ring ${a.image}; images are platform-wide in this registry, so ${r.name} gets ${a.image} (set it per ring once rings carry images)`);
       for (const f of ['port', 'runAsUser'] as const) if (a[f] !== b[f]) n.notes.push(`${r.dir}: ${c} ${f} ${b[f]} differs from the home ring's ${a[f]}; the registry uses ${a[f]} everywhere`);
       if (JSON.stringify(a.cpu) !== JSON.stringify(b.cpu) || (c === 'nginx' && JSON.stringify(a.memory) !== JSON.stringify(b.memory))) {
         n.notes.push(`${r.dir}: ${c} resources differ from the home ring's; the registry uses the home ring's everywhere`);
@@ -395,6 +391,28 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+  // Redis run by the shared layer: the registry sets its persistence and password itself, not through args.
+  const redisName = redisHost ?? 'redis';
+  let redisPersistence: 'aof' | 'none' | undefined;
+  const redisAt = shared.findIndex((x) => x.name === redisName);
+  if (redisAt >= 0) {
+    const r = shared[redisAt];
+    const args = [...(r.args ?? [])];
+    const managed = new Set(['--save', '--appendonly', '--requirepass']);
+    const kept: string[] = [];
+    let appendonly: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      if (managed.has(args[i])) {
+        if (args[i] === '--appendonly') appendonly = args[i + 1];
+        i++;
+      } else kept.push(args[i]);
+    }
+    redisPersistence = appendonly === 'yes' ? 'aof' : 'none'; // redis's own default is no append-only file
+    shared[redisAt] = { ...r, args: kept.length ? kept : undefined, writablePaths: redisPersistence === 'aof' ? r.writablePaths.filter((w) => w !== '/data') : r.writablePaths };
+    n.notes.push(
+      `${redisName}: imported as [redis] persistence = "${redisPersistence}" (${redisPersistence === 'aof' ? 'an append-only file on a PersistentVolumeClaim' : 'the tree keeps no append-only file; set "aof" to keep queued jobs across restarts'}); the registry also requires a password, REDIS_PASSWORD from the Secret redis-auth (key password), made by hand in ${home.namespace}`,
+    );
+  }
   for (const s of shared) if (!s.port) n.problems.push(`${sharedWhere}: Deployment ${s.name}: expected a container port or a Service of the same name, got neither`);
   for (const o of sharedObjs) {
     if (o.kind === 'Deployment' || o.kind === 'Ingress' || (o.kind === 'Service' && shared.some((s) => s.name === o.metadata?.name))) continue;
@@ -461,7 +479,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
       ringTlsSecret: [...ringTemplates].sort()[0],
       lockMountDir,
       database: dbHost ? { host: dbHost, port: home.config.DB_PORT ? Number(home.config.DB_PORT) : undefined } : undefined,
-      redis: redisHost ? { host: redisHost, port: home.config.REDIS_PORT ? Number(home.config.REDIS_PORT) : undefined } : undefined,
+      redis: redisHost || redisPersistence ? { host: redisName, port: home.config.REDIS_PORT ? Number(home.config.REDIS_PORT) : undefined, persistence: redisPersistence } : undefined,
       appSettings: Object.fromEntries(Object.keys(appSettings).sort().map((k) => [k, appSettings[k]])),
       envFromSecrets: [...envFromSecrets].sort(),
       imagePullSecrets: [...pull].sort(),

@@ -23,7 +23,7 @@ function componentLines(c: ImportedComponent, opts: { port: boolean; memory: boo
   return out;
 }
 
-/** Where ring-level images go: platform.toml `[images]` from the home ring, today. */
+/** platform.toml `[images]`: the defaults (a new ring's), from the home ring; each ring file pins its own. */
 function imagesSection(reg: ImportedRegistry): string[] {
   const home = reg.rings.find((r) => r.name === reg.homeRing)!;
   return ['[images]', `api = ${q(home.images.api)}`, ...(home.images.horizon !== home.images.api ? [`horizon = ${q(home.images.horizon)}`] : []), `nginx = ${q(home.images.nginx)}`];
@@ -58,7 +58,7 @@ export function registryFiles(reg: ImportedRegistry, from: string, locks: Readon
       ],
     ],
     ['database', reg.database ? [`host = ${q(reg.database.host)}`, ...(reg.database.port ? [`port = ${reg.database.port}`] : [])] : []],
-    ['redis', reg.redis ? [`host = ${q(reg.redis.host)}`, ...(reg.redis.port ? [`port = ${reg.redis.port}`] : [])] : []],
+    ['redis', reg.redis ? [`host = ${q(reg.redis.host)}`, ...(reg.redis.port ? [`port = ${reg.redis.port}`] : []), ...(reg.redis.persistence ? [`persistence = ${q(reg.redis.persistence)}`] : [])] : []],
     ['app_settings', Object.entries(reg.appSettings).map(([key, v]) => `${k(key)} = ${q(v)}`)],
   ];
   for (const [name, lines] of sections) if (lines.length) p.push('', `[${name}]`, ...lines);
@@ -88,6 +88,11 @@ export function registryFiles(reg: ImportedRegistry, from: string, locks: Readon
         `hostname_segment = ${q(r.segment)}`,
         `promotion_order = ${r.promotionOrder}`,
         `default = ${r.isDefault}`,
+        '',
+        '[images]',
+        `api = ${q(r.images.api)}`,
+        ...(r.images.horizon !== r.images.api ? [`horizon = ${q(r.images.horizon)}`] : []),
+        `nginx = ${q(r.images.nginx)}`,
         '',
         '[replicas]',
         `api = ${c.api.replicas}`,
