@@ -175,6 +175,8 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
     components: Record<(typeof COMPONENTS)[number], ImportedComponent>;
     deployments: Record<string, Obj>;
     config: Record<string, string>;
+    /** The ConfigMap holding RING_NAME, if any. */
+    configName?: string;
     hosts: string[];
     tls: { hosts: string[]; secret?: string }[];
     classes: string[];
@@ -210,10 +212,11 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
         x === ringCm ||
         x === lockCm ||
         (x.kind === 'Service' && (['api', 'nginx'].includes(x.metadata?.name) || x.spec?.type === 'ExternalName')) ||
-        (x.kind === 'ConfigMap' && isNginxConfig(x, deps.get('nginx')!));
+        (x.kind === 'ConfigMap' && isNginxConfig(x, deps.get('nginx')!)) ||
+        (x.kind === 'ConfigMap' && ['api', 'horizon'].some((c) => (firstContainer(deps.get(c)!).envFrom ?? []).some((e: Obj) => e.configMapRef?.name === x.metadata?.name)));
       if (!known) n.notes.push(`${o.dir}: ${key(x)} is not mapped`);
     }
-    raws.push({ name, dir: o.dir, namespace, components, deployments: Object.fromEntries(deps), config, hosts: ing.hosts, tls: ing.tls, classes: ing.classes, lockText: lockCm?.data[`${name}.lock.json`] });
+    raws.push({ name, dir: o.dir, namespace, components, deployments: Object.fromEntries(deps), config, configName: ringCm?.metadata?.name, hosts: ing.hosts, tls: ing.tls, classes: ing.classes, lockText: lockCm?.data[`${name}.lock.json`] });
   }
   if (tree.rings.length === 0) n.problems.push('overlays/rings: expected at least one ring overlay, found none');
   if (n.problems.length) return { ok: false, problems: n.problems };
@@ -343,11 +346,10 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
   const appSettings: Record<string, string> = {};
   for (const [k, v] of Object.entries(home.config)) if (!RING_KEYS.has(k)) appSettings[k] = String(v);
   for (const cm of [...configMapsRead].sort()) {
-    const ringCmName = Object.keys(home.config).length ? 'ring-config' : undefined;
-    if (cm === ringCmName) continue;
-    const found = raws.flatMap((r) => tree.rings.find((t) => t.ring === r.name)!.objects).find((x) => x.kind === 'ConfigMap' && x.metadata?.name === cm && x.metadata?.namespace === home.namespace);
+    if (cm === home.configName) continue;
+    const found = tree.rings.find((t) => t.ring === home.name)!.objects.find((x) => x.kind === 'ConfigMap' && x.metadata?.name === cm);
     if (found) for (const [k, v] of Object.entries(found.data ?? {})) appSettings[k] = String(v);
-    else if (cm !== 'ring-config') {
+    else {
       n.notes.push(`ConfigMap ${cm} (read by api and horizon) is not in the tree (copied by hand): its settings are not imported; add them to app_settings, [database] and [redis] in platform.toml`);
     }
   }

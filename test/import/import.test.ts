@@ -299,6 +299,23 @@ describe('rings import refuses, writing nothing', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`note: ${ring}: Deployment autocom-canary/mailer is not mapped (a ring runs api, horizon and nginx; add it as a shared service or keep it outside the registry)\n`);
   });
+  test('importTakesSettingsFromConfigMapsInTheTree: app_settings, and a secret-looking key is left out and noted', async () => {
+    const dir = fixtureCopy('settings');
+    const ring = path.join(dir, 'k8s', 'overlays', 'rings', 'stable');
+    fs.writeFileSync(
+      path.join(ring, 'autocom-config.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: autocom-config\ndata:\n  APP_ENV: production\n  LOG_CHANNEL: stderr\n  MAIL_PASSWORD: hunter2\n',
+    );
+    const kz = path.join(ring, 'kustomization.yaml');
+    fs.writeFileSync(kz, fs.readFileSync(kz, 'utf8').replace('  - ingress.yaml\n', '  - ingress.yaml\n  - autocom-config.yaml\n'));
+    const out = path.join(tmp, 'settings-out');
+    const r = await rings(['import', '--from', path.join(dir, 'k8s'), '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(loadRegistry(out).platform.app_settings).toEqual({ APP_ENV: 'production', LOG_CHANNEL: 'stderr' });
+    expect(r.stdout).toContain('note: app setting MAIL_PASSWORD looks like a secret: not imported (keep it in a Secret in autocom and list it under secrets.env_from)\n');
+    expect(r.stdout).not.toContain('hunter2');
+    expect(r.stdout).not.toContain('is not in the tree (copied by hand)');
+  });
 });
 
 describe('rings import: a generated larger layout', () => {
