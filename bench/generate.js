@@ -35,9 +35,9 @@ function generateRegistry(dir, { rings, tenants, modules, shards, platformToml }
   const names = ringNames(rings);
   const platform = platformToml ?? fs.readFileSync(path.join(__dirname, '..', 'rings', 'platform.toml'), 'utf8');
   // Past ~15,000 tenants the tenant map outgrows the ring-data ConfigMap (the app syncs from `rings export` instead).
-  const noRingData = tenants > 10000 && !/^ring_data\s*=/m.test(platform);
-  const shaped = noRingData ? platform.replace(/^ring_data_path\s*=.*\n/gm, '') : platform;
-  fs.writeFileSync(path.join(dir, 'platform.toml'), shaped.replace(/^home_ring = .*$/m, `home_ring = "stable"${noRingData ? '\nring_data = false' : ''}`));
+  const noRingData = tenants > 10000 && /^ring_data\s*=\s*true/m.test(platform);
+  const shaped = noRingData ? platform.replace(/^ring_data_path\s*=.*\n/gm, '').replace(/^ring_data\s*=\s*true.*$/m, 'ring_data = false') : platform;
+  fs.writeFileSync(path.join(dir, 'platform.toml'), shaped.replace(/^home_ring = .*$/m, 'home_ring = "stable"'));
   const perRing = Math.ceil(tenants / rings);
   const ringShards = shards ?? Math.max(1, Math.ceil((perRing * 2 * 1.25) / TARGET_HOSTS_PER_SHARD));
   names.forEach((name, i) => {

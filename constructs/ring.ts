@@ -119,9 +119,9 @@ export interface RingProps {
   readonly lockMountDir?: string;
   /** Non-secret settings for the ring ConfigMap. @default {} */
   readonly appSettings?: Readonly<Record<string, string>>;
-  /** @default { host: "autocom-db-rw", port: 5432 } */
+  /** The database the ring's pods reach (DB_HOST and DB_PORT in the ring ConfigMap). @default none (no DB_* keys) */
   readonly database?: { readonly host: string; readonly port: number };
-  /** @default { host: "redis", port: 6379 } */
+  /** Redis (REDIS_HOST and REDIS_PORT in the ring ConfigMap). @default none (no REDIS_* keys) */
   readonly redis?: { readonly host: string; readonly port: number };
   /** @default see RingIngressProps */
   readonly ingress?: RingIngressProps;
@@ -186,18 +186,14 @@ export { lockFileText } from '../src/model/lock';
 /** The ring ConfigMap's data; exported so callers can compute checksums and summaries. */
 export function ringConfigData(props: RingProps): Record<string, string> {
   const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
-  const db = props.database ?? { host: 'autocom-db-rw', port: 5432 };
-  const redis = props.redis ?? { host: 'redis', port: 6379 };
   const data: Record<string, string> = {};
   const settings = props.appSettings ?? {};
   for (const k of Object.keys(settings).sort()) data[k] = settings[k];
   Object.assign(data, {
     RING_NAME: props.name,
     MODULE_LOCK_PATH: `${lockDir}/${props.name}.lock.json`,
-    DB_HOST: db.host,
-    DB_PORT: String(db.port),
-    REDIS_HOST: redis.host,
-    REDIS_PORT: String(redis.port),
+    ...(props.database ? { DB_HOST: props.database.host, DB_PORT: String(props.database.port) } : {}),
+    ...(props.redis ? { REDIS_HOST: props.redis.host, REDIS_PORT: String(props.redis.port) } : {}),
   });
   return Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
 }

@@ -21,7 +21,9 @@ import type { LockPins } from './model/lock';
 import { ringImages } from './model/images';
 import { ringDataOf } from './export/ring-data';
 import { memoryForModules } from './model/memory';
+import { RegistryError } from './registry/errors';
 import type { Registry } from './registry/load';
+import { unresolvableProblems } from './registry/plan-guards';
 import { lockPins } from './registry/types';
 import type { ComponentOverrides, OctaneComponentOverrides } from '../constructs';
 import { NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS_ADDRESS } from '../constructs/policy-peers';
@@ -135,6 +137,9 @@ export interface ResolveOptions {
 }
 
 export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPlan {
+  // A hand-built Registry may skip validation: what cannot be placed is refused, never dropped.
+  const refused = unresolvableProblems(reg);
+  if (refused.length) throw new RegistryError(refused);
   const p = reg.platform;
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
   const sharedServices: SharedServiceRef[] = [
@@ -156,6 +161,8 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     ...(controllerPodLabels && Object.keys(controllerPodLabels).length ? { podLabels: controllerPodLabels } : {}),
   };
   const runsRedis = p.shared.services.some((s) => s.name === p.redis.host);
+  // Rings get REDIS_* (and the password) only when the registry has a redis: run here or aliased.
+  const hasRedis = runsRedis || p.shared.external.some((e) => e.name === p.redis.host);
   const redis = runsRedis
     ? {
         service: p.redis.host,
@@ -270,7 +277,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       secretMounts: p.secrets.mounts.map((m) => ({ secret: m.name, mountPath: m.mount_path })),
       lockMount: { configMap: 'module-lock', mountPath: p.lock_mount_dir },
       internetPorts: p.egress_ports,
-      secretEnv: [{ name: 'REDIS_PASSWORD', secret: p.redis.password_secret, key: p.redis.password_key }],
+      secretEnv: hasRedis ? [{ name: 'REDIS_PASSWORD', secret: p.redis.password_secret, key: p.redis.password_key }] : [],
       overrides: { api: octaneOverrides(c.api), horizon: octaneOverrides(c.horizon), nginx: octaneOverrides(c.nginx) },
     });
     return {
@@ -291,8 +298,8 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       lockMountDir: p.lock_mount_dir,
       ...(options.previousConfigMaps?.get(r.namespace)?.length ? { previousConfigMaps: options.previousConfigMaps.get(r.namespace) } : {}),
       appSettings: p.app_settings,
-      database: { host: p.database.host, port: p.database.port },
-      redis: { host: p.redis.host, port: p.redis.port },
+      ...(p.database ? { database: { host: p.database.host, port: p.database.port } } : {}),
+      ...(hasRedis ? { redis: { host: p.redis.host, port: p.redis.port } } : {}),
       dns,
       ingress: {
         className: p.ingress.class,

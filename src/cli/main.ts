@@ -13,6 +13,8 @@ import { check } from './commands/check';
 import { diff } from './commands/diff';
 import { exportCommand } from './commands/export';
 import { history } from './commands/history';
+import { importCommand } from './commands/import';
+import { compare } from './commands/compare';
 import { list } from './commands/list';
 import { promote } from './commands/promote';
 import { recover } from './commands/recover';
@@ -26,7 +28,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, verify, recover, exportCommand];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, verify, recover, exportCommand, importCommand, compare];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 

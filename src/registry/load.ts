@@ -168,23 +168,8 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(json)}` });
       continue;
     }
-    const obj = json as Record<string, unknown>;
-    if (lockFormatOf(obj) === 'autocom') {
-      const lock = check(file, autocomLockSchema, obj, problems);
-      if (lock) {
-        const modules: Record<string, string> = {};
-        const hashes: Record<string, string> = {};
-        for (const [alias, pin] of Object.entries(lock.modules)) {
-          modules[alias] = pin.version;
-          hashes[alias] = pin.sha256;
-        }
-        const { modules: _m, ...metadata } = obj;
-        locks[m[1]] = { file, ring: m[1], modules, format: 'autocom', hashes, metadata };
-      }
-    } else {
-      const modules = check(file, lockSchema, json, problems);
-      if (modules) locks[m[1]] = { file, ring: m[1], modules, format: 'flat', hashes: {}, metadata: {} };
-    }
+    const entry = lockEntryOf(file, m[1], json as Record<string, unknown>, problems);
+    if (entry) locks[m[1]] = entry;
   }
 
   const tenants: Record<string, string> = {};
@@ -219,12 +204,30 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   return { dir, platform, rings, tenants, locks, previews };
 }
 
-function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
+/** A lock file's object (flat alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }) checked against its schema. */
+export function lockEntryOf(file: string, ring: string, obj: Record<string, unknown>, problems: RegistryProblem[]): LockEntry | undefined {
+  if (lockFormatOf(obj) === 'autocom') {
+    const lock = check(file, autocomLockSchema, obj, problems);
+    if (!lock) return undefined;
+    const modules: Record<string, string> = {};
+    const hashes: Record<string, string> = {};
+    for (const [alias, pin] of Object.entries(lock.modules)) {
+      modules[alias] = pin.version;
+      hashes[alias] = pin.sha256;
+    }
+    const { modules: _m, ...metadata } = obj;
+    return { file, ring, modules, format: 'autocom', hashes, metadata };
+  }
+  const modules = check(file, lockSchema, obj, problems);
+  return modules ? { file, ring, modules, format: 'flat', hashes: {}, metadata: {} } : undefined;
+}
+
+export function sortProblems(ps: RegistryProblem[]): RegistryProblem[] {
   return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 }
 
 /** Runs a schema and turns each zod issue into a problem naming the field, the expectation and the value found. */
-function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, problems: RegistryProblem[]): z.infer<S> | undefined {
+export function check<S extends z.ZodTypeAny>(file: string, schema: S, value: unknown, problems: RegistryProblem[]): z.infer<S> | undefined {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   for (const issue of r.error.issues) problems.push(...issueToProblems(file, issue, value, keyIndex(schema)));

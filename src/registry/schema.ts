@@ -416,16 +416,23 @@ export const platformSchema = z
       .optional(),
     /** Non-secret settings copied into every ring's ConfigMap. @default {} */
     app_settings: z.record(z.string(says('expected a string'))).default({}),
-    /** Database and Redis: by the alias names every ring reaches them under. */
+    /**
+     * The database every ring reaches, by the alias name (a shared or external service): the ring
+     * ConfigMap gets DB_HOST and DB_PORT. @default none (no DB_* keys)
+     */
     database: z
       .object({
-        /** @default "autocom-db-rw" */
-        host: serviceName('a service name').default('autocom-db-rw'),
+        host: serviceName('a service name'),
         /** @default 5432 */
         port: wholeNumber(1, 65535).default(5432),
       })
       .strict()
-      .default({}),
+      .optional(),
+    /**
+     * Redis, by the service name every ring reaches it under. Rendered (REDIS_HOST, REDIS_PORT and
+     * REDIS_PASSWORD in every ring) only when the registry runs or aliases a service of that name
+     * (shared.services or shared.external): a platform without redis gets no REDIS_* keys.
+     */
     redis: z
       .object({
         /** @default "redis" */
@@ -476,11 +483,12 @@ export const platformSchema = z
     /** TCP ports api and horizon may reach outside the cluster (payment, mail, package APIs). @default [443] */
     egress_ports: z.array(wholeNumber(1, 65535)).default([443]),
     /**
-     * Render the home namespace's ring-data ConfigMap (tenant → ring and API host, and the
-     * module_rings rows). Turn it off when the tenant map outgrows a ConfigMap (10,000 to 15,000
-     * tenants) and sync the app from `rings export` instead. @default true
+     * Render the home namespace's ring-data ConfigMap (tenant → ring and API host, and the seed's
+     * module_rings rows) for shared services to mount (`ring_data_path`). Leave it off when the
+     * tenant map outgrows a ConfigMap (10,000 to 15,000 tenants) and sync the app from
+     * `rings export` instead. @default false
      */
-    ring_data: z.boolean(says('expected true or false')).default(true),
+    ring_data: z.boolean(says('expected true or false')).default(false),
   })
   .strict();
 

@@ -46,8 +46,10 @@ export type Rule = (input: CrossFileInput) => RegistryProblem[];
 /** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
 export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
 
-/** Env keys the ring ConfigMap sets itself. */
-const RESERVED_SETTINGS = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT']);
+/** Env keys the ring ConfigMap sets itself: the ring's two, REDIS_*, and DB_* when the registry names a database. */
+function reservedSettings(platform: PlatformFile): Set<string> {
+  return new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'REDIS_HOST', 'REDIS_PORT', ...(platform.database ? ['DB_HOST', 'DB_PORT'] : [])]);
+}
 
 /** Largest lock that fits a ConfigMap (1 MiB) with room for metadata. */
 export const MAX_LOCK_BYTES = 1000 * 1024;
@@ -190,11 +192,12 @@ export const tenantHostsDoNotCollideWithSharedHosts: Rule = ({ platform, tenants
 export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   if (!platform) return [];
   const out: RegistryProblem[] = [];
+  const reserved = reservedSettings(platform);
   for (const [k, v] of Object.entries(platform.app_settings)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
       out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
-    } else if (RESERVED_SETTINGS.has(k)) {
-      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)' });
+    } else if (reserved.has(k)) {
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
       out.push({
         file: platformFile,
@@ -498,7 +501,7 @@ function labelKeyOk(k: string): boolean {
 }
 
 /** Env names the ring pods get from the registry itself (the ring ConfigMap and the redis password). */
-const RESERVED_ENV = new Set([...RESERVED_SETTINGS, 'REDIS_PASSWORD']);
+const RESERVED_ENV = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']);
 
 /** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view). */
 interface ComponentSettings {

@@ -162,7 +162,7 @@ describe('ring-data ConfigMap', () => {
   });
 
   test('ring_data = false leaves it out', () => {
-    const off = edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = false');
+    const off = edit('platform.toml', /^ring_data = true.*$/m, 'ring_data = false');
     off.set('platform.toml', off.get('platform.toml')!.replace(/^ring_data_path = .*$/m, ''));
     const plan = planOf(off);
     expect(plan.shared.ringData).toBeUndefined();
@@ -207,7 +207,7 @@ describe('ringDataFitsAConfigMap', () => {
   });
 
   test('reported by the loader like every rule', () => {
-    const s = edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = "yes"');
+    const s = edit('platform.toml', /^ring_data = true.*$/m, 'ring_data = "yes"');
     expect(problemsOf(s)).toEqual(['rings/platform.toml: ring_data: expected true or false, got "yes"']);
   });
 });
@@ -217,7 +217,7 @@ describe('ringDataMountsNeedRingData', () => {
     expect(ringDataMountsNeedRingData({ platform: reg.platform, platformFile: 'rings/platform.toml' } as any)).toEqual([]);
   });
   test('fails: a mount with ring_data = false', () => {
-    expect(problemsOf(edit('platform.toml', /^home_ring = .*$/m, 'home_ring = "stable"\nring_data = false'))).toEqual([
+    expect(problemsOf(edit('platform.toml', /^ring_data = true.*$/m, 'ring_data = false'))).toEqual([
       'rings/platform.toml: shared.services.0.ring_data_path: expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "/etc/ring-data"; remove it or set ring_data = true',
     ]);
   });

@@ -1,0 +1,150 @@
+/**
+ * validateRegistry: the registry built in code (no files) checked exactly as the TOML path checks it:
+ * the same schemas, the same cross-file rules, the same `file: field: expected …, got …` lines. Each
+ * part is reported under the file it would be in a registry folder, below a synthetic folder name
+ * (`<registry>` unless `source` says otherwise): `<registry>/canary.toml: replicas.api: …`.
+ */
+import * as path from 'path';
+import { z } from 'zod';
+import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
+import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
+import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema';
+import { crossFileProblems } from './validate';
+
+/** `platform.toml` as written in code: the TOML keys, every default optional. */
+export type PlatformInput = z.input<typeof platformSchema>;
+/** `<ring>.toml` as written in code. */
+export type RingInput = z.input<typeof ringSchema>;
+/** A preview (`[previews]` of tenants.toml) as written in code. */
+export type PreviewInput = NonNullable<z.input<typeof tenantsSchema>['previews']>[string];
+
+/** A whole registry as plain objects: what the files of a registry folder hold, keyed the same way. */
+export interface RegistryInput {
+  /** platform.toml */
+  readonly platform: PlatformInput;
+  /** One entry per ring file, in any order. */
+  readonly rings: readonly RingInput[];
+  /** tenants.toml's `[tenants]`: tenant → ring name. @default {} */
+  readonly tenants?: Readonly<Record<string, string>>;
+  /** tenants.toml's `[previews]`. @default {} */
+  readonly previews?: Readonly<Record<string, PreviewInput>>;
+  /** ring name → its lock, as in locks/<ring>.lock.json: module alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }. */
+  readonly locks: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface ValidateOptions {
+  /** Folder name the problem lines use in place of a registry folder. @default "<registry>" */
+  readonly source?: string;
+}
+
+export const IN_CODE_SOURCE = '<registry>';
+
+const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Every problem of a registry built in code, one line each (`[]` when it is valid); never throws on
+ * bad input, whatever its shape.
+ */
+export function registryProblems(input: RegistryInput | unknown, options: ValidateOptions = {}): string[] {
+  const r = checkInput(input, options);
+  return 'problems' in r ? [...new Set(r.problems.map(formatProblem))] : [];
+}
+
+/**
+ * Validates a registry built in code and returns it as `loadRegistry` would (defaults filled in,
+ * rings by promotion order), ready for `resolvePlan`. Throws `RegistryError` (`.lines()`: one
+ * `file: field: expected …, got …` line per problem) when anything is wrong; never a raw ZodError.
+ */
+export function validateRegistry(input: RegistryInput | unknown, options: ValidateOptions = {}): Registry {
+  const r = checkInput(input, options);
+  if ('problems' in r) throw new RegistryError(r.problems);
+  return r.registry;
+}
+
+function checkInput(input: unknown, options: ValidateOptions): { registry: Registry } | { problems: RegistryProblem[] } {
+  const dir = options.source ?? IN_CODE_SOURCE;
+  const shown = (rel: string) => path.posix.join(dir, rel);
+  const problems: RegistryProblem[] = [];
+  if (!isTable(input)) {
+    return { problems: [{ file: dir, path: '', message: `expected a registry object { platform, rings, tenants, locks }, got ${describeValue(input)}` }] };
+  }
+  for (const k of Object.keys(input).sort()) {
+    if (!['platform', 'rings', 'tenants', 'previews', 'locks'].includes(k)) problems.push({ file: dir, path: fieldPath([k]), message: 'unknown key; expected platform, rings, tenants, previews or locks' });
+  }
+
+  const platformFile = shown('platform.toml');
+  const platform = input.platform === undefined ? undefined : check(platformFile, platformSchema, input.platform, problems);
+  if (input.platform === undefined) problems.push({ file: platformFile, path: '', message: 'missing: expected the platform (a table of platform.toml keys)' });
+
+  const rings: RingEntry[] = [];
+  const ringFiles: string[] = [];
+  let ringFilesFailed = false;
+  if (!Array.isArray(input.rings)) {
+    problems.push({ file: dir, path: 'rings', message: `expected an array of rings, got ${describeValue(input.rings)}` });
+    ringFilesFailed = true;
+  } else {
+    const seen = new Set<string>();
+    input.rings.forEach((spec: unknown, i) => {
+      // A ring is shown as the file it would be: <name>.toml, or by its index when it has no usable name.
+      const name = isTable(spec) && typeof spec.name === 'string' && /^[a-z0-9][-a-z0-9]{0,62}$/.test(spec.name) ? spec.name : undefined;
+      const file = shown(name && !seen.has(name) ? `${name}.toml` : `rings.${i}`);
+      if (name && seen.has(name)) problems.push({ file, path: 'name', message: `expected a unique ring name, got "${name}" again` });
+      if (name) seen.add(name);
+      if (name) ringFiles.push(name);
+      const parsed = check(file, ringSchema, spec, problems);
+      if (parsed) rings.push({ file, spec: parsed });
+      else ringFilesFailed = true;
+    });
+  }
+
+  const tenantsFile = shown('tenants.toml');
+  const tenantsParsed = check(tenantsFile, tenantsSchema, { tenants: input.tenants ?? {}, previews: input.previews ?? {} }, problems);
+
+  const locks: Record<string, LockEntry> = {};
+  const lockFiles: { file: string; ring: string }[] = [];
+  if (!isTable(input.locks)) {
+    problems.push({ file: dir, path: 'locks', message: `expected a table of ring name → lock (module alias → version), got ${describeValue(input.locks)}` });
+  } else {
+    for (const ring of Object.keys(input.locks).sort()) {
+      if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ring)) {
+        problems.push({ file: dir, path: fieldPath(['locks', ring]), message: 'expected a ring name (a DNS label) as the key' });
+        continue;
+      }
+      const file = shown(`locks/${ring}.lock.json`);
+      lockFiles.push({ file, ring });
+      const value = input.locks[ring];
+      if (!isTable(value)) {
+        problems.push({ file, path: '', message: `expected a JSON object of module alias → version, got ${describeValue(value)}` });
+        continue;
+      }
+      const entry = lockEntryOf(file, ring, value, problems);
+      if (entry) locks[ring] = entry;
+    }
+  }
+
+  const tenants: Record<string, string> = {};
+  const previews: Record<string, PreviewEntry> = {};
+  if (tenantsParsed) {
+    for (const t of Object.keys(tenantsParsed.tenants).sort()) tenants[t] = tenantsParsed.tenants[t];
+    for (const t of Object.keys(tenantsParsed.previews).sort()) previews[t] = tenantsParsed.previews[t];
+  }
+  rings.sort((a, b) => a.spec.promotion_order - b.spec.promotion_order || a.spec.name.localeCompare(b.spec.name));
+
+  problems.push(
+    ...crossFileProblems({
+      dir,
+      platform,
+      platformFile,
+      tenantsFile,
+      rings,
+      tenants: tenantsParsed ? tenants : undefined,
+      previews: tenantsParsed ? previews : undefined,
+      locks,
+      lockFiles,
+      ringFiles: [...new Set(ringFiles)].sort(),
+      ringFilesFailed,
+    }),
+  );
+  if (problems.length > 0 || !platform) return { problems: sortProblems(problems) };
+  return { registry: { dir, platform, rings, tenants, locks, previews } };
+}

@@ -1,0 +1,237 @@
+/**
+ * The library as another repo uses it: a registry built in code is validated with the same problem
+ * lines as the TOML path (validateRegistry / registryProblems), resolvePlan refuses what it cannot
+ * place, no raw ZodError escapes, and nothing AutoCom-specific is rendered unless asked for.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import fc from 'fast-check';
+import { ZodError } from 'zod';
+import * as lib from '../../src';
+import { RegistryError, registryProblems, resolvePlan, synthesize, validateRegistry, RegistryInput } from '../../src';
+import { loadRegistry } from '../../src/registry/load';
+import { parseToml } from '../../src/registry/toml';
+import { badCases, materialize, validCases } from '../bad-inputs/corpus';
+import { EXAMPLE_DIR } from '../support/registry-fixture';
+
+/** A registry folder as the objects its files hold (TOML and JSON parsed, nothing validated). */
+function objectsOf(dir: string): RegistryInput | undefined {
+  const platformText = fs.readFileSync(path.join(dir, 'platform.toml'), 'utf8');
+  const tenantsText = fs.readFileSync(path.join(dir, 'tenants.toml'), 'utf8');
+  const p = parseToml(platformText.replace(/^\uFEFF/, ''));
+  const t = parseToml(tenantsText.replace(/^\uFEFF/, ''));
+  if (!p.ok || !t.ok || platformText.trim() === '') return undefined; // an empty file is a file-level problem
+  const rings: any[] = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.toml') && f !== 'platform.toml' && f !== 'tenants.toml').sort()) {
+    const r = parseToml(fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\uFEFF/, ''));
+    if (!r.ok || r.value.name !== path.basename(f, '.toml')) return undefined; // the file name is the ring's name
+    rings.push(r.value);
+  }
+  const locks: Record<string, any> = {};
+  for (const f of fs.readdirSync(path.join(dir, 'locks')).sort()) {
+    const m = /^(.+)\.lock\.json$/.exec(f);
+    if (!m) return undefined;
+    try {
+      locks[m[1]] = JSON.parse(fs.readFileSync(path.join(dir, 'locks', f), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  const tv = t.value as { tenants?: any; previews?: any };
+  if (Object.keys(tv).some((k) => k !== 'tenants' && k !== 'previews')) return undefined;
+  return { platform: p.value as any, rings, tenants: tv.tenants ?? {}, previews: tv.previews ?? {}, locks };
+}
+
+/** A two-ring registry written in code, as the README's smallest app does. */
+const shop = (): RegistryInput => ({
+  platform: {
+    name: 'shop',
+    domain: 'shop.example',
+    home_ring: 'stable',
+    images: { api: 'registry.example/shop/api:1.4.2', nginx: 'nginxinc/nginx-unprivileged:1.29.3-alpine' },
+    shared: { services: [{ name: 'cache', image: 'redis:7.4.1-alpine', port: 6379, run_as_user: 999, writable_paths: ['/tmp'] }] },
+  },
+  rings: [
+    { name: 'stable', namespace: 'shop', hostname_segment: 'stable', promotion_order: 0, default: true, replicas: { api: 2, horizon: 1, nginx: 2 } },
+    { name: 'canary', namespace: 'shop-canary', hostname_segment: 'canary', promotion_order: 10, replicas: { api: 1, horizon: 1, nginx: 1 } },
+  ],
+  tenants: { acme: 'canary', globex: 'stable' },
+  locks: { stable: { orders: '1.5.0' }, canary: { orders: '1.6.0' } },
+});
+
+describe('validateRegistry: the same problem lines as the TOML path', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-validate-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const compared: string[] = [];
+  test.each(badCases().filter((c) => !c.meta.generate && !fs.existsSync(path.join(c.dir, 'remove.txt'))).map((c) => [c.name, c] as const))('%s', (name, c) => {
+    const reg = materialize(c, path.join(tmp, name));
+    const objects = objectsOf(reg);
+    if (!objects) return; // a file-level problem (syntax, file names): no object form exists
+    // The loader's lines for the same files (synth-time checks such as [[patches]] guarantees come later, on both paths).
+    let loaderLines: string[] = [];
+    try {
+      loadRegistry(reg);
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      loaderLines = e.lines();
+    }
+    if (loaderLines.length) compared.push(name);
+    expect(registryProblems(objects, { source: reg })).toEqual(loaderLines);
+    if (loaderLines.length) expect(() => validateRegistry(objects, { source: reg })).toThrow(RegistryError);
+  });
+  test('most of the corpus has an object form and was compared', () => {
+    expect(compared.length).toBeGreaterThanOrEqual(35);
+  });
+
+  test.each(validCases().filter((c) => !c.meta.generate).map((c) => [c.name, c] as const))('valid: %s gives the registry loadRegistry gives', (name, c) => {
+    const reg = materialize(c, path.join(tmp, `valid-${name}`));
+    const objects = objectsOf(reg);
+    if (!objects) return;
+    expect(registryProblems(objects, { source: reg })).toEqual([]);
+    expect(validateRegistry(objects, { source: reg })).toEqual(loadRegistry(reg));
+  });
+
+  test('the example registry, as objects, validates to what loadRegistry gives', () => {
+    const objects = objectsOf(EXAMPLE_DIR)!;
+    expect(validateRegistry(objects, { source: EXAMPLE_DIR })).toEqual(loadRegistry(EXAMPLE_DIR));
+  });
+});
+
+describe('validateRegistry on a registry built in code', () => {
+  test('a valid two-ring registry resolves and synthesizes', () => {
+    const plan = resolvePlan(validateRegistry(shop()));
+    expect(plan.rings.map((r) => r.name)).toEqual(['stable', 'canary']);
+    const files = [...synthesize(plan).files.keys()];
+    expect(files).toEqual(expect.arrayContaining(['ring-stable.yaml', 'ring-canary.yaml', 'shared.yaml', 'kustomization.yaml']));
+  });
+
+  test('problems name a synthetic location: <registry>/<file>: field: expected …, got …', () => {
+    const bad = shop();
+    const broken: RegistryInput = {
+      ...bad,
+      rings: [bad.rings[0], { ...bad.rings[1], replicas: { api: -1, horizon: 1, nginx: 1 } }],
+      tenants: { ...bad.tenants, initech: 'beta' },
+    };
+    expect(registryProblems(broken)).toEqual([
+      '<registry>/canary.toml: replicas.api: expected a whole number ≥ 0, got -1',
+      '<registry>/tenants.toml: tenants.initech: expected an existing ring (canary, stable), got "beta"',
+    ]);
+    expect(registryProblems(broken, { source: 'shop' })[0]).toBe('shop/canary.toml: replicas.api: expected a whole number ≥ 0, got -1');
+    expect(registryProblems(shop())).toEqual([]);
+  });
+
+  test('a ring without a usable name is shown by its index; two rings of one name are refused', () => {
+    const s = shop();
+    expect(registryProblems({ ...s, rings: [s.rings[0], { ...s.rings[1], name: 'Canary' }] })).toContain(
+      "<registry>/rings.1: name: expected a ring name: a DNS label (lower-case letters, digits and '-', at most 63 characters), got \"Canary\"",
+    );
+    expect(registryProblems({ ...s, rings: [s.rings[0], s.rings[1], s.rings[1]] })).toContain('<registry>/rings.2: name: expected a unique ring name, got "canary" again');
+  });
+
+  test('shapes that are not a registry are problems, not crashes', () => {
+    expect(registryProblems(null)).toEqual(['<registry>: expected a registry object { platform, rings, tenants, locks }, got null']);
+    expect(registryProblems({ platform: shop().platform, rings: 'stable', locks: [] })).toEqual([
+      '<registry>: locks: expected a table of ring name → lock (module alias → version), got an array',
+      '<registry>: rings: expected an array of rings, got "stable"',
+    ]);
+    expect(registryProblems({ ...shop(), ring: [] })).toContain('<registry>: ring: unknown key; expected platform, rings, tenants, previews or locks');
+  });
+
+  test('no raw ZodError escapes, whatever the input (property)', () => {
+    const base = shop() as any;
+    const anyValue = fc.anything({ maxDepth: 2 });
+    fc.assert(
+      fc.property(fc.constantFrom('platform', 'rings', 'tenants', 'locks', 'previews'), anyValue, fc.option(fc.constantFrom('name', 'domain', 'images', 'replicas', 'home_ring')), (part, value, key) => {
+        const input = JSON.parse(JSON.stringify(base));
+        if (key && part === 'platform') input.platform[key] = value;
+        else if (key && part === 'rings') input.rings[1][key] = value;
+        else input[part] = value;
+        try {
+          validateRegistry(input);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RegistryError);
+          expect(e).not.toBeInstanceOf(ZodError);
+          for (const line of (e as RegistryError).lines()) expect(line).toMatch(/^<registry>[/:]/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('the zod schemas are not part of the public API (their parse throws raw ZodErrors)', () => {
+    for (const name of ['platformSchema', 'ringSchema', 'tenantsSchema', 'lockSchema']) expect((lib as Record<string, unknown>)[name]).toBeUndefined();
+    expect(typeof lib.validateRegistry).toBe('function');
+    expect(typeof lib.checkPlan).toBe('function');
+  });
+});
+
+describe('resolvePlan refuses, never drops', () => {
+  const valid = () => validateRegistry(shop());
+  const linesOf = (f: () => unknown): string[] => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof RegistryError) return e.lines();
+      throw e;
+    }
+    throw new Error('expected a RegistryError');
+  };
+  test('resolvePlanRefusesTenantOnUnknownRing: a tenant on a ring that does not exist', () => {
+    const reg = valid();
+    expect(() => resolvePlan(reg)).not.toThrow();
+    expect(linesOf(() => resolvePlan({ ...reg, tenants: { ...reg.tenants, initech: 'beta' } }))).toEqual([
+      '<registry>/tenants.toml: tenants.initech: expected an existing ring (canary, stable), got "beta"',
+    ]);
+  });
+  test('resolvePlanRefusesTenantOnInactiveRing', () => {
+    const reg = valid();
+    const rings = reg.rings.map((r) => (r.spec.name === 'canary' ? { ...r, spec: { ...r.spec, active: false } } : r));
+    expect(linesOf(() => resolvePlan({ ...reg, rings }))).toEqual(['<registry>/tenants.toml: tenants.acme: expected an active ring, got "canary" (active = false in <registry>/canary.toml)']);
+  });
+  test('resolvePlanRefusesMissingHomeRingOrLock', () => {
+    const reg = valid();
+    expect(linesOf(() => resolvePlan({ ...reg, platform: { ...reg.platform, home_ring: 'main' } }))).toEqual([
+      '<registry>/platform.toml: home_ring: expected the name of a ring, got "main" (rings: stable, canary)',
+    ]);
+    const { canary: _dropped, ...locks } = reg.locks;
+    expect(linesOf(() => resolvePlan({ ...reg, locks }))).toEqual(['<registry>/canary.toml: expected a lock file <registry>/locks/canary.lock.json, found none']);
+  });
+  test('resolvePlanRefusesPreviewOnUnknownRing', () => {
+    const reg = valid();
+    expect(linesOf(() => resolvePlan({ ...reg, previews: { acme: { ring: 'beta', header: 'X-Ring' } } }))).toEqual([
+      '<registry>/tenants.toml: previews.acme.ring: expected an existing ring (stable, canary), got "beta"',
+    ]);
+  });
+});
+
+describe('nothing AutoCom-specific unless asked for', () => {
+  const ringConfig = (input: RegistryInput, ring: string) =>
+    synthesize(resolvePlan(validateRegistry(input)))
+      .charts.find((c) => c.file === `ring-${ring}.yaml`)!
+      .objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('ring-config'))!.data;
+
+  test('noDatabaseKeysWithoutDatabase: no [database] → no DB_*; [database] → DB_HOST/DB_PORT', () => {
+    const without = ringConfig(shop(), 'canary');
+    expect(Object.keys(without).filter((k) => /^(DB|REDIS)_/.test(k))).toEqual([]);
+    expect(JSON.stringify(without)).not.toMatch(/autocom/);
+    const s = shop();
+    const withDb = ringConfig({ ...s, platform: { ...s.platform, database: { host: 'shop-db-rw' }, redis: { host: 'cache' } } }, 'canary');
+    expect(withDb).toMatchObject({ DB_HOST: 'shop-db-rw', DB_PORT: '5432', REDIS_HOST: 'cache', REDIS_PORT: '6379' });
+  });
+
+  test('noAutocomInShopOutput: a platform called shop renders no AutoCom name', () => {
+    const yaml = [...synthesize(resolvePlan(validateRegistry(shop()))).files.values()].join('\n');
+    expect(yaml).not.toMatch(/autocom|acme\.io/i);
+  });
+
+  test('reservedSettingsFollowTheRegistry: DB_HOST in app_settings is refused only when [database] sets it', () => {
+    const s = shop();
+    const settings = { ...s, platform: { ...s.platform, app_settings: { DB_HOST: 'elsewhere' } } };
+    expect(registryProblems(settings)).toEqual([]);
+    expect(registryProblems({ ...settings, platform: { ...settings.platform, database: { host: 'shop-db-rw' } } })).toEqual([
+      '<registry>/platform.toml: app_settings.DB_HOST: expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)',
+    ]);
+  });
+});
