@@ -72,7 +72,7 @@ function docs(objects) {
 
 /**
  * Writes the seed's kustomize layout for the same registry. `sample` is one rendered non-home ring
- * (objects of `ring-<x>.yaml`) and the shared layer (objects of `shared.yaml`) from cdk8s-rings, so
+ * (objects of `ring-<x>/ring-<x>.yaml`) and the shared layer (objects of `shared/shared.yaml`) from cdk8s-rings, so
  * the bases hold the same objects; each overlay then does the per-ring work kustomize does:
  * namespace, ring label (selectors included), generated ConfigMaps, replicas patch, its Ingress.
  */

@@ -52,14 +52,16 @@ function timed(argv, env) {
 
 const fill = (cmd, vars) => cmd.split(/\s+/).filter(Boolean).map((a) => a.replace(/\{(\w+)\}/g, (_, k) => vars[k]));
 
-/** Objects and bytes in a synth output folder (every YAML document that has a kind). */
+/** Objects and bytes in a synth output folder, subfolders included (every YAML document that has a kind). */
 function measureOutput(dir) {
   let objects = 0;
   let bytes = 0;
-  for (const f of fs.readdirSync(dir)) {
-    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+  for (const f of fs.readdirSync(dir, { recursive: true })) {
+    const full = path.join(dir, f);
+    if (!fs.statSync(full).isFile()) continue;
+    const text = fs.readFileSync(full, 'utf8');
     bytes += Buffer.byteLength(text);
-    if (f !== 'kustomization.yaml') objects += (text.match(/^kind: /gm) ?? []).length;
+    if (path.basename(f) !== 'kustomization.yaml') objects += (text.match(/^kind: /gm) ?? []).length;
   }
   return { objects, bytes };
 }
@@ -87,8 +89,8 @@ function kustomizeSample() {
   generateRegistry(dir, { rings: 4, tenants: 8, modules: 23 });
   const { renderRegistry } = require(path.join(ROOT, 'build', 'src', 'pipeline'));
   const { result } = renderRegistry(dir);
-  const chart = (f) => result.charts.find((c) => c.file === f).objects;
-  return { ring: chart('ring-edge.yaml'), shared: chart('shared.yaml') };
+  const chart = (unit) => result.charts.find((c) => c.unit === unit).objects;
+  return { ring: chart('ring-edge'), shared: chart('shared') };
 }
 
 function benchKustomize(name, spec, sample) {

@@ -18,3 +18,7 @@ export { contentAddressedName, contentHash, CONTENT_HASH_LENGTH } from '../src/m
 export * from './ring-data';
 export * from './policy-peers';
 export * from './shared-network-policies';
+export * from './argo-cd-delivery';
+export * from './argo-cd-root-application';
+export * from './flux-delivery';
+export * from '../src/model/delivery';

@@ -3,7 +3,7 @@
  * `kubectl apply -f` file by file in kustomization.yaml order, `kubectl apply -f dist/` (files sorted by
  * name), or kustomize (which sorts by kind itself).
  *
- * - Every Namespace goes to the first file (`cluster.yaml`): a namespaced object applied before its
+ * - Every Namespace goes to the first unit (`cluster/cluster.yaml`): a namespaced object applied before its
  *   Namespace is refused (`namespaces "autocom" not found`), and the shared layer and cluster objects
  *   live in the home ring's namespace.
  * - Within a file: Namespaces, then other cluster-scoped built-in objects, then namespaced built-in

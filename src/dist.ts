@@ -2,9 +2,22 @@
  * Writes dist/ as a whole: the new files go to a sibling temporary folder, which then replaces
  * dist/ by rename. A failure before the swap leaves dist/ exactly as it was; stale files (a
  * removed ring's) disappear because the folder is replaced, not patched.
+ *
+ * File maps are keyed by paths relative to the folder, with '/' between segments
+ * (`ring-canary/ring-canary.yaml`), in every layout and on every platform.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
+
+/** Why a relative output path is refused (outside the folder, hidden, empty segment), or undefined. */
+export function outputPathProblem(name: string): string | undefined {
+  const segments = name.split('/');
+  if (path.isAbsolute(name) || name.includes('\\') || segments.some((s) => s === '' || s === '..' || s.startsWith('.'))) {
+    return `refusing to write "${name}" outside the output folder`;
+  }
+  return undefined;
+}
 
 export function writeDirAtomically(dir: string, files: ReadonlyMap<string, string>): void {
   const abs = path.resolve(dir);
@@ -13,8 +26,11 @@ export function writeDirAtomically(dir: string, files: ReadonlyMap<string, strin
   const tmp = fs.mkdtempSync(path.join(parent, `.rings-tmp-${path.basename(abs)}-`));
   try {
     for (const name of [...files.keys()].sort()) {
-      if (name.includes('/') || name.startsWith('.')) throw new Error(`refusing to write "${name}" outside the output folder`);
-      fs.writeFileSync(path.join(tmp, name), files.get(name)!);
+      const problem = outputPathProblem(name);
+      if (problem) throw new Error(problem);
+      const target = path.join(tmp, ...name.split('/'));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, files.get(name)!);
     }
     const old = fs.existsSync(abs) ? `${tmp}-old` : undefined;
     if (old) fs.renameSync(abs, old);
@@ -30,13 +46,57 @@ export function writeDirAtomically(dir: string, files: ReadonlyMap<string, strin
   }
 }
 
-/** Reads a folder's files (non-recursive) as a name → content map; empty when it does not exist. */
+/**
+ * Reads a folder's files, subfolders included, as a relative path → content map, sorted by path;
+ * empty when it does not exist. Hidden entries (a leftover temporary folder) are skipped.
+ */
 export function readDir(dir: string): Map<string, string> {
   const out = new Map<string, string>();
-  if (!fs.existsSync(dir)) return out;
-  for (const name of fs.readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (fs.statSync(full).isFile()) out.set(name, fs.readFileSync(full, 'utf8'));
-  }
+  const walk = (abs: string, rel: string) => {
+    for (const name of fs.readdirSync(abs).sort()) {
+      if (name.startsWith('.')) continue;
+      const full = path.join(abs, name);
+      const key = rel ? `${rel}/${name}` : name;
+      const st = fs.statSync(full);
+      if (st.isDirectory()) walk(full, key);
+      else if (st.isFile()) out.set(key, fs.readFileSync(full, 'utf8'));
+    }
+  };
+  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) walk(dir, '');
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A manifest file of an output map: `*.yaml`, not a `kustomization.yaml`. */
+export function isManifestFile(name: string): boolean {
+  return (name.endsWith('.yaml') || name.endsWith('.yml')) && !/(^|\/)kustomization\.ya?ml$/.test(name);
+}
+
+/**
+ * The manifest files the top-level `kustomization.yaml` of an output map reaches, in its order,
+ * following folders into their own `kustomization.yaml` (what `kubectl kustomize` would build,
+ * file by file). Files no kustomization lists (dist/gitops/) are left out. Without a top-level
+ * kustomization: every manifest file, sorted by path.
+ */
+export function kustomizedFiles(files: ReadonlyMap<string, string>): string[] {
+  const resourcesOf = (kustomizationPath: string): string[] | undefined => {
+    const text = files.get(kustomizationPath);
+    if (text === undefined) return undefined;
+    const k = parseYaml(text) as { resources?: unknown } | null;
+    return Array.isArray(k?.resources) ? k!.resources.filter((r): r is string => typeof r === 'string') : [];
+  };
+  const top = resourcesOf('kustomization.yaml');
+  if (top === undefined) return [...files.keys()].filter(isManifestFile).sort();
+  const out: string[] = [];
+  const visit = (dir: string, resources: readonly string[]) => {
+    for (const r of resources) {
+      const rel = path.posix.normalize(dir ? `${dir}/${r}` : r).replace(/\/$/, '');
+      if (files.has(rel) && isManifestFile(rel)) out.push(rel);
+      else {
+        const nested = resourcesOf(`${rel}/kustomization.yaml`);
+        if (nested) visit(rel, nested);
+      }
+    }
+  };
+  visit('', top);
   return out;
 }

@@ -4,7 +4,7 @@ import { loadRegistry } from './registry/load';
 import { readDir, writeDirAtomically as _w } from './dist';
 import { previousConfigMaps } from './previous-output';
 import { resolvePlan, RingPlan } from './resolve';
-import { buildApp, chartRenderer, synthesize, SynthOptions, SynthResult } from './synth';
+import { buildApp, chartRenderer, ringChartId, synthesize, SynthOptions, SynthResult } from './synth';
 
 export interface RingSummary {
   readonly ring: string;
@@ -32,7 +32,7 @@ export function renderRegistry(registryDir: string, options: RenderOptions = {})
   const summary = plan.rings.map((r, i) => ({
     ring: r.name,
     namespace: r.namespace,
-    objects: result.charts.find((c) => c.file === `ring-${r.name}.yaml`)!.objects.length,
+    objects: result.charts.find((c) => c.unit === ringChartId(r.name))!.objects.length,
     hosts: result.rings[i].hosts.length,
     apiMemoryLimitMib: r.apiMemoryLimitMib,
   }));

@@ -4,13 +4,14 @@
  * is used, so the same registry and the same previous dist/ always render the same bytes.
  */
 import { parseAllDocuments } from 'yaml';
+import { isManifestFile } from './dist';
 import { contentAddressedBase, PriorConfigMap, RETAINED_ANNOTATION } from './model/content-address';
 
 /** namespace → the content-addressed ConfigMaps the output files hold there. */
 export function previousConfigMaps(files: ReadonlyMap<string, string>): Map<string, PriorConfigMap[]> {
   const out = new Map<string, PriorConfigMap[]>();
   for (const name of [...files.keys()].sort()) {
-    if (!name.endsWith('.yaml') || name === 'kustomization.yaml') continue;
+    if (!isManifestFile(name)) continue;
     const text = files.get(name)!;
     // Only the documents that can be one are parsed (tenant Ingresses can be large).
     for (const doc of text.split(/^---$/m)) {

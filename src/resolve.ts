@@ -4,7 +4,9 @@
  */
 import * as path from 'path';
 import {
+  ArgoCdDeliveryProps,
   ClusterLayerProps,
+  FluxDeliveryProps,
   Footprint,
   GatewayRef,
   HostClaim,
@@ -109,6 +111,55 @@ export interface RingPlan {
   readonly cluster: ClusterLayerProps;
   /** Most conservative first. */
   readonly rings: readonly ResolvedRing[];
+  /** `[gitops]`: the delivery objects' props, but the units (synth derives them from the rendered output). @default none */
+  readonly gitops?: GitOpsPlan;
+}
+
+export type GitOpsPlan =
+  | { readonly tool: 'argo-cd'; readonly argoCd: Omit<ArgoCdDeliveryProps, 'units' | 'kinds'> }
+  | { readonly tool: 'flux'; readonly flux: Omit<FluxDeliveryProps, 'units'> };
+
+/** `[gitops]` → the props of the delivery constructs, every default made explicit. */
+export function gitopsPlan(p: PlatformFile): GitOpsPlan | undefined {
+  const g = p.gitops;
+  if (!g) return undefined;
+  const oci = g.repo_url.startsWith('oci://');
+  const revision = g.revision ?? (oci ? 'latest' : 'main');
+  if (g.tool === 'argo-cd') {
+    return {
+      tool: 'argo-cd',
+      argoCd: {
+        platform: p.name,
+        repoUrl: g.repo_url,
+        revision,
+        path: g.path,
+        namespace: g.namespace ?? 'argocd',
+        destinationServer: g.destination_server ?? 'https://kubernetes.default.svc',
+        prune: g.prune,
+        selfHeal: g.self_heal,
+        strategy: g.argo_cd_strategy ?? 'applications',
+      },
+    };
+  }
+  return {
+    tool: 'flux',
+    flux: {
+      platform: p.name,
+      source: {
+        kind: oci ? 'OCIRepository' : 'GitRepository',
+        name: g.source_name ?? p.name,
+        create: g.create_source ?? true,
+        url: g.repo_url,
+        revision,
+        ...(g.secret_ref ? { secretRef: g.secret_ref } : {}),
+      },
+      path: g.path,
+      namespace: g.namespace ?? 'flux-system',
+      interval: g.interval ?? '10m',
+      timeout: g.timeout ?? '5m',
+      prune: g.prune,
+    },
+  };
 }
 
 export interface ResolvedRing extends RingProps {
@@ -358,5 +409,15 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     ...(x.json_patch ? { jsonPatch: x.json_patch } : {}),
     ...(x.strategic_merge ? { strategicMerge: x.strategic_merge } : {}),
   }));
-  return { platform: p.name, domain: p.domain, homeNamespace: home.namespace, shared, cluster, rings: withHomeOriginals, ...(patches.length ? { patches } : {}) };
+  const gitops = gitopsPlan(p);
+  return {
+    platform: p.name,
+    domain: p.domain,
+    homeNamespace: home.namespace,
+    shared,
+    cluster,
+    rings: withHomeOriginals,
+    ...(patches.length ? { patches } : {}),
+    ...(gitops ? { gitops } : {}),
+  };
 }

@@ -1,9 +1,11 @@
 /**
- * constructs → manifests: builds the cdk8s App from a plan and renders one YAML file per chart,
- * in memory. Writing is `dist.ts`'s job, so nothing touches the disk until everything succeeded.
+ * constructs → manifests: builds the cdk8s App from a plan and renders one folder per unit of
+ * delivery (one chart each) with its own kustomization.yaml, in memory. Writing is `dist.ts`'s
+ * job, so nothing touches the disk until everything succeeded.
  */
+import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { ClusterLayer, Ring, SharedLayer } from '../constructs';
+import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, deliveryUnits, FluxDelivery, Ring, SharedLayer } from '../constructs';
 import { arrangeForApply } from './apply-order';
 import { applyPatches, PatchableChart } from './patches';
 import { RegistryError } from './registry/errors';
@@ -11,23 +13,32 @@ import type { RingPlan } from './resolve';
 import { stringifyManifests } from './yaml';
 
 export interface RenderedChart {
-  /** File name in dist/, e.g. `ring-canary.yaml`. */
+  /** The unit of delivery: its folder in dist/ ("cluster", "shared", "ring-canary", "gitops"). */
+  readonly unit: string;
+  /** Path in dist/, e.g. `ring-canary/ring-canary.yaml`. */
   readonly file: string;
   readonly objects: readonly Record<string, any>[];
   readonly yaml: string;
 }
 
 export interface SynthResult {
+  /** The platform's units, in dist/'s order: cluster, shared layer, rings (most conservative first). */
   readonly charts: readonly RenderedChart[];
-  /** File name → content, including `kustomization.yaml`. */
+  /** `[gitops]`'s delivery objects (dist/gitops/); empty without `[gitops]`. */
+  readonly delivery: readonly RenderedChart[];
+  /** Path in dist/ → content: every chart, each folder's `kustomization.yaml` and the top-level one. */
   readonly files: ReadonlyMap<string, string>;
   readonly rings: readonly Ring[];
 }
 
 export const SHARED_CHART_ID = 'shared';
-/** Cluster-scoped objects and every Namespace: `cluster.yaml`, the first file of dist/. */
+/** Cluster-scoped objects and every Namespace: `cluster/cluster.yaml`, the first unit of dist/. */
 export const CLUSTER_CHART_ID = 'cluster';
 export const ringChartId = (ring: string) => `ring-${ring}`;
+/** dist/'s folder of delivery objects (not part of the top-level kustomization: it is applied once, or by the tool itself). */
+export const GITOPS_UNIT = 'gitops';
+/** A unit's manifest file in dist/: `<unit>/<unit>.yaml`. */
+export const unitFile = (unit: string) => `${unit}/${unit}.yaml`;
 
 /** Builds the App for a plan; the charts are in a fixed order (cluster, shared layer, then rings by promotion order). */
 export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; shared: SharedLayer; rings: Ring[] } {
@@ -51,35 +62,82 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
   const { app, cluster, shared, rings } = buildApp(plan);
   const render = chartRenderer(app);
   const rendered: Array<readonly [string, Record<string, any>[]]> = [
-    [`${cluster.node.id}.yaml`, render(cluster)],
-    [`${shared.node.id}.yaml`, render(shared)],
+    [cluster.node.id, render(cluster)],
+    [shared.node.id, render(shared)],
   ];
   rings.forEach((ring, i) => {
-    rendered.push([`${ring.node.id}.yaml`, render(ring)]);
+    rendered.push([ring.node.id, render(ring)]);
     options.onProgress?.(plan.rings[i].name, i, rings.length);
   });
   if (plan.patches?.length) {
     // Patches apply after rendering, to every chart's objects (a ring's Namespace still in its ring's
     // chart), then everything is checked again.
-    const ringOf = new Map(rings.map((r, i) => [`${r.node.id}.yaml`, plan.rings[i].name]));
-    const patchable: PatchableChart[] = rendered.map(([file, objects]) => ({ ring: ringOf.get(file), objects: [...objects] }));
+    const ringOf = new Map(rings.map((r, i) => [r.node.id, plan.rings[i].name]));
+    const patchable: PatchableChart[] = rendered.map(([unit, objects]) => ({ ring: ringOf.get(unit), objects: [...objects] }));
     const problems = applyPatches(patchable, plan.patches);
     if (problems.length) throw new RegistryError(problems);
     patchable.forEach((p, i) => (rendered[i] = [rendered[i][0], p.objects]));
   }
-  // Namespaces first (in cluster.yaml), custom resources last: dist/ applies in one pass, file by file.
+  // Namespaces first (in the cluster unit), custom resources last: dist/ applies in one pass, file by file.
   const charts: RenderedChart[] = arrangeForApply(rendered)
     .filter(([, objects]) => objects.length > 0)
-    .map(([file, objects]) => ({ file, objects, yaml: stringifyManifests(objects) }));
+    .map(([unit, objects]) => ({ unit, file: unitFile(unit), objects, yaml: stringifyManifests(objects) }));
+  const delivery = plan.gitops ? renderDelivery(plan, charts) : [];
   const files = new Map<string, string>();
-  for (const c of charts) files.set(c.file, c.yaml);
-  files.set('kustomization.yaml', kustomization(charts.map((c) => c.file)));
-  return { charts, files, rings };
+  for (const c of charts) {
+    files.set(c.file, c.yaml);
+    files.set(`${c.unit}/kustomization.yaml`, kustomization([path.posix.basename(c.file)], `\`kubectl kustomize dist/${c.unit}\` builds this unit alone.`));
+  }
+  files.set('kustomization.yaml', kustomization(charts.map((c) => c.unit), '`kubectl kustomize dist/` builds the whole platform; each folder is one unit of delivery.'));
+  if (delivery.length) {
+    for (const c of delivery) files.set(c.file, c.yaml);
+    const listed = delivery.filter((c) => c.file !== `${GITOPS_UNIT}/root.yaml`).map((c) => path.posix.basename(c.file));
+    files.set(`${GITOPS_UNIT}/kustomization.yaml`, kustomization(listed, 'the delivery objects (docs/gitops.md); not part of dist/kustomization.yaml.'));
+  }
+  return { charts, delivery, files, rings };
+}
+
+/** `[gitops]`: the delivery objects for the rendered units, in their own App (nothing of the platform's App changes). */
+function renderDelivery(plan: RingPlan, charts: readonly RenderedChart[]): RenderedChart[] {
+  const gitops = plan.gitops!;
+  const promotion = new Map(plan.rings.map((r) => [r.name, r.promotionOrder]));
+  const ringOfUnit = new Map(plan.rings.map((r) => [ringChartId(r.name), r.name]));
+  const units = deliveryUnits(
+    charts.map((c) => ({ name: c.unit, ...(ringOfUnit.has(c.unit) ? { ring: ringOfUnit.get(c.unit)! } : {}), objects: c.objects })),
+    promotion,
+    plan.homeNamespace,
+  );
+  const app = new App({ outdir: '.rings-unused' });
+  const out: Array<[string, Chart]> = [];
+  if (gitops.tool === 'argo-cd') {
+    const a = gitops.argoCd;
+    out.push([`${GITOPS_UNIT}/argo-cd.yaml`, new ArgoCdDelivery(app, 'argo-cd', { ...a, units, kinds: deliveredKinds(charts.flatMap((c) => c.objects)) })]);
+    out.push([
+      `${GITOPS_UNIT}/root.yaml`,
+      new ArgoCdRootApplication(app, 'argo-cd-root', {
+        platform: a.platform,
+        repoUrl: a.repoUrl,
+        revision: a.revision,
+        path: (a.path ?? 'dist') === '.' ? GITOPS_UNIT : `${a.path ?? 'dist'}/${GITOPS_UNIT}`,
+        namespace: a.namespace,
+        destinationServer: a.destinationServer,
+        prune: a.prune,
+        selfHeal: a.selfHeal,
+      }),
+    ]);
+  } else {
+    out.push([`${GITOPS_UNIT}/flux.yaml`, new FluxDelivery(app, 'flux', { ...gitops.flux, units })]);
+  }
+  const render = chartRenderer(app);
+  return out.map(([file, chart]) => {
+    const objects = render(chart);
+    return { unit: GITOPS_UNIT, file, objects, yaml: stringifyManifests(objects) };
+  });
 }
 
 export function renderChart(chart: Chart, render: (chart: Chart) => Record<string, any>[] = (c) => c.toJson()): RenderedChart {
   const objects = render(chart);
-  return { file: `${chart.node.id}.yaml`, objects, yaml: stringifyManifests(objects) };
+  return { unit: chart.node.id, file: unitFile(chart.node.id), objects, yaml: stringifyManifests(objects) };
 }
 
 /**
@@ -104,13 +162,13 @@ export function chartRenderer(app: App): (chart: Chart) => Record<string, any>[]
       .map((o) => o.toJson());
 }
 
-function kustomization(files: readonly string[]): string {
+function kustomization(resources: readonly string[], what: string): string {
   return [
-    '# Generated by cdk8s-rings: `kubectl kustomize dist/` (or Argo CD / Flux) builds the whole platform.',
+    `# Generated by cdk8s-rings: ${what}`,
     'apiVersion: kustomize.config.k8s.io/v1beta1',
     'kind: Kustomization',
     'resources:',
-    ...files.map((f) => `  - ${f}`),
+    ...resources.map((f) => `  - ${f}`),
     '',
   ].join('\n');
 }

@@ -7,3 +7,4 @@ export * from './hosts';
 export * from './ingress-shards';
 export * from './memory';
 export * from './names';
+export * from './delivery';

@@ -250,6 +250,76 @@ const patch = z
   .strict()
   .refine((p) => (p.json_patch === undefined) !== (p.strategic_merge === undefined), { message: 'expected exactly one of json_patch and strategic_merge' });
 
+/** A Go duration as Flux takes it: "30s", "5m", "1h30m". */
+const goDuration = z
+  .string(says('expected a duration such as "30s", "5m" or "1h"'))
+  .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'expected a duration such as "30s", "5m" or "1h" (ms, s, m, h)');
+
+/** Keys that only mean something for one tool: written for the other, they are refused, not ignored. */
+const ARGO_CD_ONLY = ['argo_cd_strategy', 'destination_server'] as const;
+const FLUX_ONLY = ['interval', 'timeout', 'source_name', 'create_source', 'secret_ref'] as const;
+
+/** `[gitops]` in platform.toml: how Argo CD or Flux delivers dist/. */
+export const gitopsSchema = z
+  .object({
+    /** "argo-cd" (AppProject and Applications or an ApplicationSet) or "flux" (Kustomizations and their source). */
+    tool: z.enum(['argo-cd', 'flux'], { errorMap: () => ({ message: 'expected "argo-cd" or "flux"' }) }),
+    /**
+     * The repository dist/ is committed to: https:// or ssh:// for git, oci:// for an OCI artifact
+     * (Flux OCIRepository; Argo CD 3.1+ OCI source).
+     */
+    repo_url: z
+      .string(says('expected a repository URL'))
+      .regex(/^(https|ssh|oci):\/\/[^\s]+$/, 'expected a repository URL starting with https://, ssh:// or oci:// (not http://: anyone on the way could change what is deployed)'),
+    /** Branch (git) or tag (oci) to deliver from. @default "main" for git, "latest" for oci */
+    revision: z
+      .string(says('expected a branch or tag'))
+      .regex(/^[^\s]{1,250}$/, 'expected a branch or tag (no spaces)')
+      .optional(),
+    /** Where dist/ sits in that repository, relative to its root; "." when dist/ is the root (an OCI artifact pushed from dist/). @default "dist" */
+    path: z
+      .string(says('expected a relative path'))
+      .refine((s) => s.length > 0 && !s.startsWith('/') && !s.split('/').some((x) => x === '' || x === '..'), {
+        message: 'expected a relative path inside the repository, such as "dist" (no leading /, no ..)',
+      })
+      .default('dist'),
+    /** Namespace of the delivery objects. @default "argocd" for argo-cd, "flux-system" for flux */
+    namespace: dnsLabel('a namespace').optional(),
+    /** Delete what leaves dist/ (a retired ring's objects). @default true */
+    prune: z.boolean(says('expected true or false')).default(true),
+    /** Argo CD: revert changes made in the cluster (automated selfHeal). Flux corrects drift at every interval regardless. @default true */
+    self_heal: z.boolean(says('expected true or false')).default(true),
+    /**
+     * Argo CD: "applications" (one Application per unit, sync waves in promotion order, an app of apps in
+     * dist/gitops/root.yaml) or "applicationset" (one ApplicationSet whose RollingSync steps follow the
+     * promotion order; needs progressive syncs enabled in Argo CD). @default "applications"
+     */
+    argo_cd_strategy: z
+      .enum(['applications', 'applicationset'], { errorMap: () => ({ message: 'expected "applications" or "applicationset"' }) })
+      .optional(),
+    /** Argo CD: the cluster the platform runs in. @default "https://kubernetes.default.svc" */
+    destination_server: z.string(says('expected a cluster API URL')).regex(/^https:\/\/[^\s]+$/, 'expected a cluster API URL starting with https://').optional(),
+    /** Flux: how often each Kustomization (and the source) reconciles. @default "10m" */
+    interval: goDuration.optional(),
+    /** Flux: how long a Kustomization's apply and health checks may take. @default "5m" */
+    timeout: goDuration.optional(),
+    /** Flux: name of the GitRepository or OCIRepository (kind from repo_url's scheme). @default the platform name */
+    source_name: dnsLabel('a source name').optional(),
+    /** Flux: write the source object from repo_url; false references an existing one by source_name. @default true */
+    create_source: z.boolean(says('expected true or false')).optional(),
+    /** Flux: Secret in the delivery namespace with the source's credentials, by name (never generated). @default none */
+    secret_ref: dnsLabel('a secret name').optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    const others = g.tool === 'flux' ? ARGO_CD_ONLY : FLUX_ONLY;
+    for (const key of others) {
+      if (g[key] !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `${key} applies to tool = "${g.tool === 'flux' ? 'argo-cd' : 'flux'}" only; remove it (tool is "${g.tool}")` });
+      }
+    }
+  });
+
 /** `rings/platform.toml` */
 export const platformSchema = z
   .object({
@@ -489,6 +559,11 @@ export const platformSchema = z
      * `rings export` instead. @default false
      */
     ring_data: z.boolean(says('expected true or false')).default(false),
+    /**
+     * GitOps delivery: Argo CD or Flux objects in dist/gitops/ that sync dist/ unit by unit (cluster,
+     * shared layer, one unit per ring). See docs/gitops.md. @default none (no dist/gitops/)
+     */
+    gitops: gitopsSchema.optional(),
   })
   .strict();
 

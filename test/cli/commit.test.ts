@@ -88,7 +88,7 @@ describe('--commit end to end', () => {
     expect(git(dir, 'log', '-1', '--format=%B')).toBe('promote(edge): orders 1.6.0 → 1.6.1\n\ncanary clean\n\nRings-Actor: CI Bot <ci@acme.io>\nRings-Time: 2026-11-23T12:00:00Z');
     expect(git(dir, 'log', '-1', '--format=%(trailers:key=Rings-Actor,valueonly)')).toBe('CI Bot <ci@acme.io>');
     const files = git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort();
-    expect(files).toEqual(['dist/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
+    expect(files).toEqual(['dist/ring-edge/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     // dist/ in the commit is a fresh synth of the committed registry
     expect(rings(dir, 'diff').code).toBe(0);
@@ -100,7 +100,7 @@ describe('--commit end to end', () => {
     expect(a.code).toBe(0);
     expect(git(dir, 'log', '-1', '--format=%s|%an|%(trailers:key=Rings-Actor,valueonly)')).toBe('assign(canary): acme ← stable|CI Bot|Priya Raman <priya.raman@acme.io>');
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'rings/history.jsonl'), 'utf8').trim().split('\n').pop()!).actor).toBe('Priya Raman <priya.raman@acme.io>');
-    expect(git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['dist/ring-canary.yaml', 'dist/ring-stable.yaml', 'dist/shared.yaml', 'rings/history.jsonl', 'rings/tenants.toml']);
+    expect(git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['dist/ring-canary/ring-canary.yaml', 'dist/ring-stable/ring-stable.yaml', 'dist/shared/shared.yaml', 'rings/history.jsonl', 'rings/tenants.toml']);
     const rb = rings(dir, 'rollback', 'orders', '--ring', 'canary', '--reason', 'INC-482', '--yes', '--commit', '--json');
     expect(rb.code).toBe(0);
     expect(JSON.parse(rb.stdout).commit.subject).toBe('rollback(canary): orders 1.6.1 → 1.6.0');

@@ -103,7 +103,7 @@ describe('read-only commands', () => {
     const r = rings(ws.dir, ['synth', '--out', 'out']);
     expect(r.code).toBe(0);
     expect(lines(r.stdout).filter((l) => / objects .* hosts +api memory \d+Mi$/.test(l))).toHaveLength(4);
-    expect(fs.readFileSync(path.join(ws.dir, 'out/ring-edge.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist/ring-edge.yaml'), 'utf8'));
+    expect(fs.readFileSync(path.join(ws.dir, 'out/ring-edge/ring-edge.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist/ring-edge/ring-edge.yaml'), 'utf8'));
   });
   test('usage errors exit 2 with the usage line; --help documents exit codes', () => {
     const r = rings(ws.dir, ['promote', 'orders', '--form', 'edge']);
@@ -209,9 +209,9 @@ describe('assign', () => {
     const d = rings(ws.dir, ['diff', '--json']);
     expect(d.code).toBe(1);
     const files = JSON.parse(d.stdout).files;
-    const canary = files.find((f: any) => f.file === 'ring-canary.yaml');
+    const canary = files.find((f: any) => f.file === 'ring-canary/ring-canary.yaml');
     expect(canary.changed).toContainEqual({ key: 'Ingress autocom-canary/tenants', paths: expect.arrayContaining(['spec.rules[host=acme.canary.acme.io]', 'spec.rules[host=acme.acme.io]']) });
-    expect(files.find((f: any) => f.file === 'ring-stable.yaml').changed[0].paths).toContain('spec.rules[host=acme.stable.acme.io]');
+    expect(files.find((f: any) => f.file === 'ring-stable/ring-stable.yaml').changed[0].paths).toContain('spec.rules[host=acme.stable.acme.io]');
   });
   test('refuses an unknown ring and an inactive ring, writing nothing', () => {
     ws.write('tenants.toml', ws.file('tenants.toml').replace('internal-qa = "experimental"', 'internal-qa = "canary"'));

@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readDir } from '../../src/dist';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -55,11 +56,11 @@ describe('rings promote image', () => {
     expect(changedLines(edge, ws.file('edge.toml'))).toEqual([`api = "${canaryApi}"`]);
     expect(['stable.toml', 'canary.toml', 'experimental.toml', 'platform.toml', 'locks/edge.lock.json'].map((f) => ws.file(f))).toEqual(others);
     expect(ws.history().pop()).toMatchObject({ action: 'promote', image: 'api', from: 'canary', to: 'edge', new: canaryApi, gates_checked: ['order', 'soak'], gates_waived: [] });
-    // The synth rolls only edge: only ring-edge.yaml changes.
-    const dist = (f: string) => fs.readFileSync(path.join(ws.dir, 'dist', f), 'utf8');
-    const before = Object.fromEntries(fs.readdirSync(path.join(ws.dir, 'dist')).map((f) => [f, dist(f)]));
+    // The synth rolls only edge: only ring-edge/ring-edge.yaml changes.
+    const before = readDir(path.join(ws.dir, 'dist'));
     expect(rings(ws.dir, ['synth']).code).toBe(0);
-    expect(fs.readdirSync(path.join(ws.dir, 'dist')).filter((f) => dist(f) !== before[f])).toEqual(['ring-edge.yaml']);
+    const after = readDir(path.join(ws.dir, 'dist'));
+    expect([...after.keys()].filter((f) => after.get(f) !== before.get(f))).toEqual(['ring-edge/ring-edge.yaml']);
     // status shows it
     const st = JSON.parse(rings(ws.dir, ['status', '--json']).stdout);
     expect(st.images.find((i: any) => i.component === 'api').refs.edge).toBe(canaryApi);
@@ -135,7 +136,7 @@ describe('--dry-run', () => {
     expect(r.stdout).toContain('dry run: nothing was written\n');
     expect(r.stdout).toMatch(/rings\/locks\/edge\.lock\.json: ai 2\.3\.1 → 2\.4\.0/);
     expect(r.stdout).toContain('would record: promote ai 2.4.0 from canary to edge (was 2.3.1; rollback target 2.3.1; evidence: soaked since 2026-11-23T02:00:00Z)');
-    expect(r.stdout).toMatch(/^ring-edge\.yaml$/m);
+    expect(r.stdout).toMatch(/^ring-edge\/ring-edge\.yaml$/m);
     expect(r.stdout).toMatch(/^  \+ ConfigMap autocom-edge\/module-lock-[0-9a-f]{10}$/m);
     expect(r.stdout).toMatch(/^  ~ Deployment autocom-edge\/api: /m);
     expect(r.stdout).not.toMatch(/ring-canary\.yaml/);

@@ -61,7 +61,7 @@ describe('rings ring add / retire', () => {
     expect(ws.history().pop()).toMatchObject({ action: 'ring-add', from: 'edge', to: 'beta', reason: 'a ring for the reseller pilot' });
     expect(rings(ws.dir, ['check']).code).toBe(0);
     expect(rings(ws.dir, ['synth']).code).toBe(0);
-    expect(fs.existsSync(path.join(ws.dir, 'dist/ring-beta.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(ws.dir, 'dist/ring-beta/ring-beta.yaml'))).toBe(true);
     // promotions now pass through it: canary → edge skips beta
     expect(rings(ws.dir, ['promote', 'ai', '--from', 'canary', '--to', 'edge', '--dry-run']).stderr).toMatch(/^refused by the order gate: canary → edge skips beta/);
     const retire = rings(ws.dir, ['ring', 'retire', 'beta', '--yes']);
@@ -70,7 +70,7 @@ describe('rings ring add / retire', () => {
     expect(fs.existsSync(path.join(ws.reg, 'locks/beta.lock.json'))).toBe(false);
     expect(ws.history().pop()).toMatchObject({ action: 'ring-retire', to: 'beta' });
     expect(rings(ws.dir, ['synth']).code).toBe(0);
-    expect(fs.existsSync(path.join(ws.dir, 'dist/ring-beta.yaml'))).toBe(false);
+    expect(fs.existsSync(path.join(ws.dir, 'dist/ring-beta/ring-beta.yaml'))).toBe(false);
   });
   test('add is refused, writing nothing: existing name, unknown --after, bad name, no room between orders', () => {
     const ws = workspace();

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { kustomizedFiles, readDir } from '../../src/dist';
 import { CLUSTER_DIR, ControlPlane } from './control-plane';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
@@ -17,7 +18,7 @@ const RINGS_BIN = path.join(ROOT, 'bin', 'rings.js');
 /** The field manager every apply uses, so re-applies never conflict with themselves. */
 export const FIELD_MANAGER = 'cdk8s-rings';
 
-export type OperatorSet = Record<'external-secrets' | 'cert-manager' | 'gateway-api', string>;
+export type OperatorSet = Record<'external-secrets' | 'cert-manager' | 'gateway-api' | 'argo-cd' | 'flux', string>;
 
 export function supportMatrix(): Record<string, OperatorSet> {
   const raw = JSON.parse(fs.readFileSync(path.join(CLUSTER_DIR, 'support-matrix.json'), 'utf8'));
@@ -65,15 +66,14 @@ export function installCrds(cp: ControlPlane, set: OperatorSet): ApplyOutcome[] 
   return outcomes;
 }
 
-/** The files of a dist/ folder in the order its kustomization.yaml lists them. */
+/** The manifest files of a dist/ folder in the order its kustomization.yaml reaches them (unit folders followed). */
 export function kustomizationOrder(distDir: string): string[] {
-  const k = YAML.parse(fs.readFileSync(path.join(distDir, 'kustomization.yaml'), 'utf8'));
-  return (k.resources as string[]).map((f) => path.join(distDir, f));
+  return kustomizedFiles(readDir(distDir)).map((f) => path.join(distDir, ...f.split('/')));
 }
 
-/** Applies dist/ file by file, in the kustomization's order; one outcome per file. */
+/** Applies dist/ file by file, in the kustomization's order; one outcome per file (named by its path in dist/). */
 export function applyFileByFile(cp: ControlPlane, distDir: string): Array<ApplyOutcome & { file: string }> {
-  return kustomizationOrder(distDir).map((file) => ({ file: path.basename(file), ...applyServerSide(cp, { file }) }));
+  return kustomizationOrder(distDir).map((file) => ({ file: path.relative(distDir, file).split(path.sep).join('/'), ...applyServerSide(cp, { file }) }));
 }
 
 /** `kubectl kustomize dist | kubectl apply --server-side --validate=strict -f -` */
@@ -423,4 +423,60 @@ export function provideOperatorPrerequisites(cp: ControlPlane, distDir: string):
   }
   const labels = Object.entries(nodeLabels).map(([k, v]) => `${k}=${v}`);
   if (labels.length) cp.kubectlOk(['label', 'nodes', '--all', '--overwrite', ...labels]);
+}
+
+/** The delivery objects of dist/gitops/ (every file, the root Application too), and the namespace they live in. */
+export function gitopsFiles(distDir: string): { files: string[]; namespace: string } | undefined {
+  const dir = path.join(distDir, 'gitops');
+  if (!fs.existsSync(dir)) return undefined;
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort().map((f) => path.join(dir, f));
+  const namespaces = new Set(files.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()?.metadata?.namespace).filter(Boolean)));
+  if (namespaces.size !== 1) throw new Error(`dist/gitops/: expected one namespace for the delivery objects, found ${[...namespaces].join(', ') || 'none'}`);
+  return { files, namespace: [...namespaces][0] };
+}
+
+/**
+ * The units of dist/ in the order the delivery objects stored in the API server deliver them, as
+ * folder names: Argo CD Applications by sync wave (the app of apps syncing dist/gitops/ left out),
+ * an ApplicationSet by its RollingSync steps, Flux Kustomizations by `dependsOn` (a unit after
+ * everything it depends on; independent ones by name). Read back from the cluster, not from dist/.
+ */
+export function deliveryOrderFromCluster(cp: ControlPlane, namespace: string): string[] {
+  const list = (resource: string): any[] => JSON.parse(cp.kubectlOk(['get', resource, '-n', namespace, '-o', 'json'])).items;
+  const unitOf = (p: string) => path.posix.basename(p.replace(/^\.\//, '')) || p;
+  const apps = list('applications.argoproj.io').filter((a) => unitOf(a.spec.source.path) !== 'gitops');
+  if (apps.length) {
+    const wave = (a: any) => Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    return apps.sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name)).map((a) => unitOf(a.spec.source.path));
+  }
+  const sets = list('applicationsets.argoproj.io');
+  if (sets.length) {
+    const set = sets[0];
+    const elements: any[] = set.spec.generators[0].list.elements;
+    const labelKey: string = set.spec.strategy.rollingSync.steps[0].matchExpressions[0].key;
+    const unitLabel = set.spec.template.metadata.labels[labelKey];
+    if (unitLabel !== '{{.unit}}') throw new Error(`ApplicationSet ${set.metadata.name}: steps select ${labelKey}, which the template sets to ${unitLabel}`);
+    return set.spec.strategy.rollingSync.steps.flatMap((s: any) => s.matchExpressions[0].values as string[]).map((u: string) => unitOf(elements.find((e) => e.unit === u).path));
+  }
+  const ks = list('kustomizations.kustomize.toolkit.fluxcd.io').filter((k) => unitOf(k.spec.path) !== 'gitops');
+  const byName = new Map(ks.map((k) => [k.metadata.name, k]));
+  const done: string[] = [];
+  const visit = (k: any, seen: Set<string>) => {
+    if (done.includes(k.metadata.name)) return;
+    if (seen.has(k.metadata.name)) throw new Error(`Flux Kustomization ${k.metadata.name}: dependsOn cycle`);
+    seen.add(k.metadata.name);
+    for (const d of k.spec.dependsOn ?? []) {
+      const dep = byName.get(d.name);
+      if (!dep) throw new Error(`Flux Kustomization ${k.metadata.name} depends on ${d.name}, which does not exist`);
+      visit(dep, seen);
+    }
+    done.push(k.metadata.name);
+  };
+  for (const k of [...ks].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) visit(k, new Set());
+  return done.map((n) => unitOf(byName.get(n)!.spec.path));
+}
+
+/** `kubectl kustomize <dist>/<unit> | kubectl apply --server-side --validate=strict`: what the GitOps tool does for one unit. */
+export function applyUnit(cp: ControlPlane, distDir: string, unit: string): ApplyOutcome {
+  return applyKustomized(cp, path.join(distDir, unit));
 }

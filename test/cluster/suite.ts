@@ -9,6 +9,9 @@ import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
 import {
   applyFileByFile,
+  applyUnit,
+  deliveryOrderFromCluster,
+  gitopsFiles,
   applyKustomized,
   applyClientSide,
   applyServerSide,
@@ -102,6 +105,47 @@ export function defineClusterSuite(version: string): void {
           expect(files.map((f) => ({ file: f.file, code: f.code, errors: f.errors, warnings: f.warnings }))).toEqual(
             files.map((f) => ({ file: f.file, code: 0, errors: [], warnings: [] })),
           );
+        }, LONG);
+
+        test('GitOps: dist/gitops/ is admitted by the real Argo CD or Flux CRDs (schema and CEL rules), and its delivery order, read back from the API server, puts the cluster unit, then the shared layer, then the rings from the bleeding edge to the most conservative; each unit applies alone in that order', () => {
+          const gitops = gitopsFiles(wd!.dist);
+          expect(gitops).toBeDefined(); // every example registry shows one GitOps tool
+          const c = cp!;
+          c.kubectlOk(['create', 'namespace', gitops!.namespace]);
+          const applied = gitops!.files.map((file) => ({ file: path.basename(file), ...applyServerSide(c, { file }) }));
+          expect(applied.map((a) => ({ file: a.file, code: a.code, errors: a.errors, warnings: a.warnings }))).toEqual(
+            applied.map((a) => ({ file: a.file, code: 0, errors: [], warnings: [] })),
+          );
+          const order = deliveryOrderFromCluster(c, gitops!.namespace);
+          const rings = ringsByPromotion(wd!).map((r) => `ring-${r}`);
+          expect(order).toEqual(['cluster', 'shared', ...rings]);
+          // What Argo CD or Flux does, unit by unit: build the unit's own kustomization and apply it.
+          const units = order.map((unit) => ({ unit, ...applyUnit(c, wd!.dist, unit) }));
+          expect(units.map((u) => ({ unit: u.unit, code: u.code, errors: u.errors, warnings: u.warnings }))).toEqual(
+            units.map((u) => ({ unit: u.unit, code: 0, errors: [], warnings: [] })),
+          );
+        }, LONG);
+
+        test('GitOps, Argo CD progressive syncs: the ApplicationSet variant (argo_cd_strategy = "applicationset") is admitted, and its RollingSync steps deliver in the same order', () => {
+          const c = cp!;
+          const platform = readToml(path.join(wd!.registry, 'platform.toml'));
+          if (!/^tool\s*=\s*"argo-cd"/m.test(platform)) return void expect(platform).toMatch(/^tool\s*=\s*"flux"/m);
+          // [gitops] is the last table of the example platform.toml: appended keys land in it.
+          fs.writeFileSync(path.join(wd!.registry, 'platform.toml'), `${platform}argo_cd_strategy = "applicationset"\nnamespace = "argocd-progressive"\n`);
+          const variant = path.join(wd!.dir, 'dist-applicationset');
+          try {
+            wd!.rings(['synth', '--out', variant]);
+          } finally {
+            fs.writeFileSync(path.join(wd!.registry, 'platform.toml'), platform);
+          }
+          const gitops = gitopsFiles(variant)!;
+          expect(gitops.namespace).toBe('argocd-progressive');
+          c.kubectlOk(['create', 'namespace', gitops.namespace]);
+          const applied = gitops.files.map((file) => ({ file: path.basename(file), ...applyServerSide(c, { file }) }));
+          expect(applied.map((a) => ({ file: a.file, code: a.code, errors: a.errors, warnings: a.warnings }))).toEqual(
+            applied.map((a) => ({ file: a.file, code: 0, errors: [], warnings: [] })),
+          );
+          expect(deliveryOrderFromCluster(c, gitops.namespace)).toEqual(['cluster', 'shared', ...ringsByPromotion(wd!).map((r) => `ring-${r}`)]);
         }, LONG);
       });
 
@@ -337,6 +381,15 @@ export function defineClusterSuite(version: string): void {
 
 /** Label selector users prune by: every object the platform writes carries both labels. */
 export const PRUNE_SELECTOR = (platform: string) => `app.kubernetes.io/part-of=${platform},app.kubernetes.io/managed-by=cdk8s-rings`;
+
+/** Ring names from the least conservative (highest promotion_order) to the most, as read from the ring files. */
+function ringsByPromotion(wd: Workdir): string[] {
+  const rings = fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x));
+  return rings
+    .map((f) => ({ f, order: Number(/^promotion_order\s*=\s*(\d+)/m.exec(readToml(path.join(wd.registry, f)))![1]) }))
+    .sort((a, b) => b.order - a.order)
+    .map((x) => x.f.replace(/\.toml$/, ''));
+}
 
 /** The least conservative ring (highest promotion_order): a new ring goes after it. */
 function entryRing(wd: Workdir): string {

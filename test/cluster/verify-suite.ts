@@ -86,8 +86,8 @@ export function defineVerifySuite(version: string): void {
       });
       recordFixture(cp, 'canary-api-scaled-to-zero.json', [CANARY], true);
       const d = diffLive();
-      expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({ code: 1, lines: ['ring-canary.yaml', '  ~ Deployment autocom-canary/api: spec.replicas'] });
-      await restore('ring-canary.yaml');
+      expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({ code: 1, lines: ['ring-canary/ring-canary.yaml', '  ~ Deployment autocom-canary/api: spec.replicas'] });
+      await restore('ring-canary/ring-canary.yaml');
     }, LONG);
 
     test("a pod's RING_NAME changed (api reads a copy of stable's ring config): template and ring-env lines, exit 1; diff --live: the envFrom reference", async () => {
@@ -112,9 +112,9 @@ export function defineVerifySuite(version: string): void {
       const d = diffLive();
       expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({
         code: 1,
-        lines: ['ring-canary.yaml', `  ~ Deployment autocom-canary/api: spec.template.spec.containers[name=api].envFrom[${idx}].configMapRef.name`],
+        lines: ['ring-canary/ring-canary.yaml', `  ~ Deployment autocom-canary/api: spec.template.spec.containers[name=api].envFrom[${idx}].configMapRef.name`],
       });
-      await restore('ring-canary.yaml');
+      await restore('ring-canary/ring-canary.yaml');
       cp.kubectlOk(['delete', 'configmap', 'ring-config-fallback', '-n', CANARY]);
     }, LONG);
 
@@ -150,10 +150,10 @@ export function defineVerifySuite(version: string): void {
       const d = diffLive();
       expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({
         code: 1,
-        lines: ['ring-canary.yaml', `  ! Deployment autocom-canary/api: spec.template.spec.nodeSelector (set by kubectl-patch; applying ${wd.dist}/ keeps it)`],
+        lines: ['ring-canary/ring-canary.yaml', `  ! Deployment autocom-canary/api: spec.template.spec.nodeSelector (set by kubectl-patch; applying ${wd.dist}/ keeps it)`],
       });
       cp.kubectlOk(['patch', 'deployment', 'api', '-n', CANARY, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/template/spec/nodeSelector' }])]);
-      await restore('ring-canary.yaml');
+      await restore('ring-canary/ring-canary.yaml');
     }, LONG);
 
     test('--probe: the API-server proxy request to /api/health gets no answer from a KWOK pod and is reported as one clean line', () => {
@@ -190,8 +190,8 @@ export function defineVerifySuite(version: string): void {
       expect(stale.lines.some((l) => /^edge: \[template\] Deployment autocom-edge\/api: pod template annotation rings\.cdk8s\.io\/lock-checksum is sha256:/.test(l))).toBe(true);
       const d = diffLive();
       expect(d.code).toBe(1);
-      expect(d.lines).toContain('ring-edge.yaml');
-      for (const file of ['ring-edge.yaml']) expect(applyServerSide(cp, { file: path.join(wd.dist, file) }).errors).toEqual([]);
+      expect(d.lines).toContain('ring-edge/ring-edge.yaml');
+      for (const file of ['ring-edge/ring-edge.yaml']) expect(applyServerSide(cp, { file: path.join(wd.dist, file) }).errors).toEqual([]);
       expect(incompleteRollouts(cp)).toEqual([]);
       await until('edge verified on the promoted lock', () => verify('--ring', 'edge').code === 0);
     }, LONG);

@@ -141,7 +141,8 @@ func CheckFile(evaluator policy.Evaluator, path string) (Result, error) {
 }
 
 // ExpandArgs turns the arguments into a list of files: directories contribute
-// their *.yaml files (non-recursive), except kustomization.yaml.
+// their *.yaml files, subfolders included (dist/ has one folder per unit of
+// delivery), except kustomization.yaml, in lexical path order.
 func ExpandArgs(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
@@ -153,19 +154,21 @@ func ExpandArgs(args []string) ([]string, error) {
 			files = append(files, arg)
 			continue
 		}
-		matches, err := filepath.Glob(filepath.Join(arg, "*.yaml"))
+		var matches []string
+		err = filepath.WalkDir(arg, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && filepath.Ext(p) == ".yaml" && d.Name() != "kustomization.yaml" {
+				matches = append(matches, p)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
 		sort.Strings(matches)
-		for _, m := range matches {
-			if filepath.Base(m) == "kustomization.yaml" {
-				continue
-			}
-			if fi, err := os.Stat(m); err == nil && !fi.IsDir() {
-				files = append(files, m)
-			}
-		}
+		files = append(files, matches...)
 	}
 	return files, nil
 }

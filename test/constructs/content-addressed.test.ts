@@ -3,6 +3,7 @@
  * the previous version per ring stays in the output (read from the previous dist/), older ones go.
  */
 import { App } from 'cdk8s';
+import { isManifestFile } from '../../src/dist';
 import { PerRingWorkload, Ring } from '../../constructs';
 import { contentAddressedBase, contentAddressedName, retainedConfigMaps, RETAINED_ANNOTATION } from '../../src/model/content-address';
 import { parseRegistry } from '../../src/registry/load';
@@ -39,7 +40,7 @@ describe('content-addressed ConfigMaps', () => {
 
   test('every ConfigMap a ring pod reads for its lock or ring config is immutable and named by its content', () => {
     for (const [file, text] of v0) {
-      if (!file.startsWith('ring-')) continue;
+      if (!file.startsWith('ring-') || !isManifestFile(file)) continue;
       const cms = parseYamlObjects(text, file).filter((o) => o.kind === 'ConfigMap' && contentAddressedBase(o.metadata.name!));
       expect(cms.map((o) => contentAddressedBase(o.metadata.name!)).sort()).toEqual(['module-lock', 'ring-config']);
       for (const cm of cms) {
@@ -51,20 +52,20 @@ describe('content-addressed ConfigMaps', () => {
 
   test('a lock change renames exactly that ring\'s lock ConfigMap, keeps the previous one, and changes no other ring\'s output', () => {
     const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
-    for (const file of v0.keys()) if (file !== 'ring-canary.yaml') expect({ file, text: v1.get(file) }).toEqual({ file, text: v0.get(file) });
-    const [before] = names(v0, 'ring-canary.yaml', 'module-lock');
-    const after = names(v1, 'ring-canary.yaml', 'module-lock');
+    for (const file of v0.keys()) if (file !== 'ring-canary/ring-canary.yaml') expect({ file, text: v1.get(file) }).toEqual({ file, text: v0.get(file) });
+    const [before] = names(v0, 'ring-canary/ring-canary.yaml', 'module-lock');
+    const after = names(v1, 'ring-canary/ring-canary.yaml', 'module-lock');
     expect(after).toHaveLength(2);
     expect(after).toContain(before);
-    const kept = configMaps(v1, 'ring-canary.yaml').find((o) => o.metadata.name === before)!;
+    const kept = configMaps(v1, 'ring-canary/ring-canary.yaml').find((o) => o.metadata.name === before)!;
     expect(kept.metadata.annotations[RETAINED_ANNOTATION]).toMatch(/^previous version of module-lock/);
     expect(kept.immutable).toBe(true);
-    expect(kept.data).toEqual(configMaps(v0, 'ring-canary.yaml').find((o) => o.metadata.name === before)!.data);
+    expect(kept.data).toEqual(configMaps(v0, 'ring-canary/ring-canary.yaml').find((o) => o.metadata.name === before)!.data);
     // The pods read the new one; the ring ConfigMap did not change.
-    const api = parseYamlObjects(v1.get('ring-canary.yaml')!, 'x').find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
+    const api = parseYamlObjects(v1.get('ring-canary/ring-canary.yaml')!, 'x').find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
     const lockVolume = api.spec.template.spec.volumes.find((v: any) => v.configMap && contentAddressedBase(v.configMap.name) === 'module-lock');
     expect(lockVolume.configMap.name).not.toBe(before);
-    expect(names(v1, 'ring-canary.yaml', 'ring-config')).toEqual(names(v0, 'ring-canary.yaml', 'ring-config'));
+    expect(names(v1, 'ring-canary/ring-canary.yaml', 'ring-config')).toEqual(names(v0, 'ring-canary/ring-canary.yaml', 'ring-config'));
   });
 
   test('synthesizing again from its own output changes nothing (same registry + same previous dist/ = same bytes)', () => {
@@ -76,9 +77,9 @@ describe('content-addressed ConfigMaps', () => {
   test('only the previous version is kept: a second change prunes the oldest', () => {
     const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
     const v2 = synthWith(withCanaryOrders('1.6.10'), v1);
-    const [n0] = names(v0, 'ring-canary.yaml', 'module-lock');
-    const n1 = names(v1, 'ring-canary.yaml', 'module-lock').find((n) => n !== n0)!;
-    const n2 = names(v2, 'ring-canary.yaml', 'module-lock');
+    const [n0] = names(v0, 'ring-canary/ring-canary.yaml', 'module-lock');
+    const n1 = names(v1, 'ring-canary/ring-canary.yaml', 'module-lock').find((n) => n !== n0)!;
+    const n2 = names(v2, 'ring-canary/ring-canary.yaml', 'module-lock');
     expect(n2).toHaveLength(2);
     expect(n2).toContain(n1);
     expect(n2).not.toContain(n0);
@@ -87,9 +88,9 @@ describe('content-addressed ConfigMaps', () => {
   test('rolling back to the previous content swaps the two: the rolled-back version stays as the previous one', () => {
     const v1 = synthWith(withCanaryOrders('1.6.9'), v0);
     const back = synthWith(exampleSources(), v1);
-    expect(names(back, 'ring-canary.yaml', 'module-lock')).toEqual(names(v1, 'ring-canary.yaml', 'module-lock'));
-    const retained = configMaps(back, 'ring-canary.yaml').filter((o) => o.metadata.annotations?.[RETAINED_ANNOTATION]).map((o) => o.metadata.name);
-    expect(retained).toEqual(names(v1, 'ring-canary.yaml', 'module-lock').filter((n) => n !== names(v0, 'ring-canary.yaml', 'module-lock')[0]));
+    expect(names(back, 'ring-canary/ring-canary.yaml', 'module-lock')).toEqual(names(v1, 'ring-canary/ring-canary.yaml', 'module-lock'));
+    const retained = configMaps(back, 'ring-canary/ring-canary.yaml').filter((o) => o.metadata.annotations?.[RETAINED_ANNOTATION]).map((o) => o.metadata.name);
+    expect(retained).toEqual(names(v1, 'ring-canary/ring-canary.yaml', 'module-lock').filter((n) => n !== names(v0, 'ring-canary/ring-canary.yaml', 'module-lock')[0]));
   });
 
   test('retainedConfigMaps: nothing before → nothing kept; the pods\' old version → kept; unrelated names → ignored', () => {

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { readDir } from '../../src/dist';
+import { readDir, writeDirAtomically } from '../../src/dist';
 import { idOf, K8sObject } from '../support/invariants';
 import { registryArb } from '../support/registry-gen';
 import { DIST, objectsOfFiles, parseYamlObjects, renderSources } from '../support/render';
@@ -26,11 +26,24 @@ function expectSameObjects(built: K8sObject[], charts: K8sObject[]): void {
   for (const o of charts) expect(byId.get(`${o.apiVersion} ${idOf(o)}`)).toEqual(o);
 }
 
-test('kustomization.yaml lists exactly the chart files of dist/', () => {
+test('kustomization.yaml lists exactly the unit folders of dist/, and each folder\'s kustomization.yaml its one manifest file', () => {
   const files = readDir(DIST);
   const k = YAML.parse(files.get('kustomization.yaml')!);
   expect(k).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' });
-  expect([...k.resources].sort()).toEqual([...files.keys()].filter((f) => f !== 'kustomization.yaml').sort());
+  const folders = [...new Set([...files.keys()].filter((f) => f.includes('/')).map((f) => f.split('/')[0]))];
+  // dist/gitops/ (the delivery objects) is applied once by hand or by the GitOps tool itself, never with the platform.
+  expect([...k.resources].sort()).toEqual(folders.filter((f) => f !== 'gitops').sort());
+  for (const unit of k.resources as string[]) {
+    expect(YAML.parse(files.get(`${unit}/kustomization.yaml`)!).resources).toEqual([`${unit}.yaml`]);
+    expect([...files.keys()].filter((f) => f.startsWith(`${unit}/`)).sort()).toEqual([`${unit}/${unit}.yaml`, `${unit}/kustomization.yaml`].sort());
+  }
+});
+
+test('each unit folder builds alone with kubectl kustomize, into exactly that unit\'s objects', () => {
+  const files = readDir(DIST);
+  for (const unit of YAML.parse(files.get('kustomization.yaml')!).resources as string[]) {
+    expectSameObjects(kustomize(path.join(DIST, unit)), parseYamlObjects(files.get(`${unit}/${unit}.yaml`)!, unit));
+  }
 });
 
 test('kubectl kustomize dist/ builds every object of the charts, each round-tripping unchanged', () => {
@@ -44,7 +57,7 @@ test('kubectl kustomize builds a generated registry\'s output too', () => {
   const files = renderSources(sources).result.files;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-kustomize-'));
   try {
-    for (const [f, text] of files) fs.writeFileSync(path.join(dir, f), text);
+    writeDirAtomically(dir, files);
     expectSameObjects(kustomize(dir), objectsOfFiles(files));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -42,14 +42,14 @@ test('a removed ring\'s file disappears from dist/', () => {
   const reg = copyRegistry(path.join(dir, 'rings'));
   const out = path.join(dir, 'dist');
   expect(synth(reg, out).status).toBe(0);
-  expect(fs.existsSync(path.join(out, 'ring-experimental.yaml'))).toBe(true);
+  expect(fs.existsSync(path.join(out, 'ring-experimental', 'ring-experimental.yaml'))).toBe(true);
   fs.rmSync(path.join(reg, 'experimental.toml'));
   fs.rmSync(path.join(reg, 'locks', 'experimental.lock.json'));
   fs.writeFileSync(path.join(reg, 'tenants.toml'), fs.readFileSync(path.join(reg, 'tenants.toml'), 'utf8').replace('internal-qa = "experimental"', 'internal-qa = "canary"'));
   const r = synth(reg, out);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(fs.readdirSync(out).sort()).toEqual(['cluster.yaml', 'kustomization.yaml', 'ring-canary.yaml', 'ring-edge.yaml', 'ring-stable.yaml', 'shared.yaml']);
+  expect(fs.readdirSync(out).sort()).toEqual(['cluster', 'gitops', 'kustomization.yaml', 'ring-canary', 'ring-edge', 'ring-stable', 'shared']);
   expect(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).not.toContain('experimental');
 });
 

@@ -7,8 +7,15 @@ import { examplePlan } from '../support/registry-fixture';
 
 const files = synthesize(examplePlan()).files;
 
-test('the example platform writes the cluster-scoped layer, the shared layer, one file per ring and a kustomization', () => {
-  expect([...files.keys()]).toEqual(['cluster.yaml', 'shared.yaml', 'ring-stable.yaml', 'ring-edge.yaml', 'ring-canary.yaml', 'ring-experimental.yaml', 'kustomization.yaml']);
+test('the example platform writes one folder per unit of delivery (cluster-scoped layer, shared layer, one per ring), each with its kustomization, a top-level kustomization, and the GitOps delivery objects', () => {
+  const unit = (u: string) => [`${u}/${u}.yaml`, `${u}/kustomization.yaml`];
+  expect([...files.keys()]).toEqual([
+    ...['cluster', 'shared', 'ring-stable', 'ring-edge', 'ring-canary', 'ring-experimental'].flatMap(unit),
+    'kustomization.yaml',
+    'gitops/argo-cd.yaml',
+    'gitops/root.yaml',
+    'gitops/kustomization.yaml',
+  ]);
 });
 
 test.each([...files.keys()])('%s', (file) => {

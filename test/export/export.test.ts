@@ -109,7 +109,7 @@ describe('ring-data ConfigMap', () => {
 
   test('in the home namespace, immutable, named by its content', () => {
     const plan = examplePlan();
-    const shared = synthesize(plan).charts.find((c) => c.file === 'shared.yaml')!.objects;
+    const shared = synthesize(plan).charts.find((c) => c.file === 'shared/shared.yaml')!.objects;
     const cms = shared.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['rings.cdk8s.io/ring-data'] === 'true');
     expect(cms).toHaveLength(1);
     const cm = cms[0];
@@ -134,7 +134,7 @@ describe('ring-data ConfigMap', () => {
 
   test('mounted read-only into the shared services that ask (the frontend), which roll when it changes', () => {
     const frontend = (plan: ReturnType<typeof examplePlan>) => {
-      const objs = synthesize(plan).charts.find((c) => c.file === 'shared.yaml')!.objects;
+      const objs = synthesize(plan).charts.find((c) => c.file === 'shared/shared.yaml')!.objects;
       const cm = objs.find((o) => o.metadata.labels?.['rings.cdk8s.io/ring-data'] === 'true')!;
       const pod = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'frontend')!.spec.template.spec;
       return { cm, pod };
@@ -143,7 +143,7 @@ describe('ring-data ConfigMap', () => {
     const volume = pod.volumes.find((v: any) => v.configMap?.name === cm.metadata.name);
     expect(volume).toBeDefined();
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath: '/etc/ring-data', readOnly: true });
-    const docs = synthesize(examplePlan()).charts.find((c) => c.file === 'shared.yaml')!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'docs')!;
+    const docs = synthesize(examplePlan()).charts.find((c) => c.file === 'shared/shared.yaml')!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'docs')!;
     expect(JSON.stringify(docs)).not.toContain('ring-data');
     const moved = frontend(planOf(edit('tenants.toml', /^acme = .*$/m, 'acme = "canary"')));
     expect(moved.pod.volumes.some((v: any) => v.configMap?.name === moved.cm.metadata.name)).toBe(true);
@@ -166,7 +166,7 @@ describe('ring-data ConfigMap', () => {
     off.set('platform.toml', off.get('platform.toml')!.replace(/^ring_data_path = .*$/m, ''));
     const plan = planOf(off);
     expect(plan.shared.ringData).toBeUndefined();
-    const shared = synthesize(plan).charts.find((c) => c.file === 'shared.yaml')!.objects;
+    const shared = synthesize(plan).charts.find((c) => c.file === 'shared/shared.yaml')!.objects;
     expect(shared.some((o) => o.metadata.labels?.['rings.cdk8s.io/ring-data'])).toBe(false);
   });
 

@@ -104,7 +104,7 @@ describe('validateRegistry on a registry built in code', () => {
     const plan = resolvePlan(validateRegistry(shop()));
     expect(plan.rings.map((r) => r.name)).toEqual(['stable', 'canary']);
     const files = [...synthesize(plan).files.keys()];
-    expect(files).toEqual(expect.arrayContaining(['ring-stable.yaml', 'ring-canary.yaml', 'shared.yaml', 'kustomization.yaml']));
+    expect(files).toEqual(expect.arrayContaining(['ring-stable/ring-stable.yaml', 'ring-canary/ring-canary.yaml', 'shared/shared.yaml', 'kustomization.yaml']));
   });
 
   test('problems name a synthetic location: <registry>/<file>: field: expected …, got …', () => {
@@ -209,7 +209,7 @@ describe('resolvePlan refuses, never drops', () => {
 describe('nothing AutoCom-specific unless asked for', () => {
   const ringConfig = (input: RegistryInput, ring: string) =>
     synthesize(resolvePlan(validateRegistry(input)))
-      .charts.find((c) => c.file === `ring-${ring}.yaml`)!
+      .charts.find((c) => c.file === `ring-${ring}/ring-${ring}.yaml`)!
       .objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('ring-config'))!.data;
 
   test('noDatabaseKeysWithoutDatabase: no [database] → no DB_*; [database] → DB_HOST/DB_PORT', () => {

@@ -67,7 +67,7 @@ describe('patches in synth', () => {
   test('a strategic merge adds env to one shared service; the output stays sorted and valid', () => {
     const plan = PATCH('kind = "Deployment"\nname = "indian-post"\nstrategic_merge = { spec = { template = { spec = { containers = [{ name = "indian-post", env = [{ name = "TZ", value = "Asia/Kolkata" }] }] } } } }');
     const out = synthesize(plan);
-    const shared = out.charts.find((c) => c.file === 'shared.yaml')!;
+    const shared = out.charts.find((c) => c.unit === 'shared')!;
     const d = shared.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'indian-post')!;
     expect(d.spec.template.spec.containers[0].env).toEqual([{ name: 'TZ', value: 'Asia/Kolkata' }]);
     expect(Object.keys(d.spec.template.spec.containers[0])).toEqual([...Object.keys(d.spec.template.spec.containers[0])].sort());
@@ -76,9 +76,9 @@ describe('patches in synth', () => {
   });
   test('a JSON patch scoped to one ring changes only that ring', () => {
     const out = synthesize(PATCH('kind = "Deployment"\nname = "api"\nring = "edge"\njson_patch = [{ op = "add", path = "/spec/template/spec/hostname", value = "edge-api" }]'));
-    const api = (file: string) => out.charts.find((c) => c.file === file)!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
-    expect(api('ring-edge.yaml').spec.template.spec.hostname).toBe('edge-api');
-    expect(api('ring-canary.yaml').spec.template.spec.hostname).toBeUndefined();
+    const api = (file: string) => out.charts.find((c) => c.unit === file)!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
+    expect(api('ring-edge').spec.template.spec.hostname).toBe('edge-api');
+    expect(api('ring-canary').spec.template.spec.hostname).toBeUndefined();
   });
   test('a patch that makes a pod violate restricted is refused with its location, by synth and by check', () => {
     const plan = PATCH('kind = "Deployment"\nname = "api"\nring = "canary"\njson_patch = [{ op = "replace", path = "/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation", value = true }]');

@@ -70,7 +70,7 @@ test('a promotion that passes its gates: one commit, expected message and files,
     'promote(edge): orders 1.6.0 → 1.6.1\n\ncanary clean for a day\n\nRings-Actor: Priya Raman <priya.raman@acme.io>\nRings-Time: 2026-11-23T12:00:00Z',
   );
   expect(git(remote, 'log', '-1', '--format=%an <%ae>', 'main')).toBe('ring-promote <ring-promote@ci.acme.io>');
-  expect(git(remote, 'show', '--name-only', '--format=', 'main').split('\n').sort()).toEqual(['dist/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
+  expect(git(remote, 'show', '--name-only', '--format=', 'main').split('\n').sort()).toEqual(['dist/ring-edge/ring-edge.yaml', 'rings/history.jsonl', 'rings/locks/edge.lock.json']);
   expect(JSON.parse(git(remote, 'show', 'main:rings/locks/edge.lock.json')).modules.orders.version).toBe('1.6.1');
   expect(git(work, 'status', '--porcelain')).toBe('');
 });

@@ -92,7 +92,7 @@ body=$(git --git-dir="$TMP/ok.git" log -1 --format=%b main)
 grep -qx 'canary clean for a day' <<<"$body" || fail "the reason is not the commit body: $body"
 grep -qx 'Rings-Actor: Priya Raman <priya.raman@acme.io>' <<<"$body" || fail "no Rings-Actor trailer naming who ran the pipeline: $body"
 files=$(git --git-dir="$TMP/ok.git" show --name-only --format= main | sort | tr '\n' ' ')
-[ "$files" = "dist/ring-edge.yaml rings/history.jsonl rings/locks/edge.lock.json " ] || fail "unexpected files in the commit: $files"
+[ "$files" = "dist/ring-edge/ring-edge.yaml rings/history.jsonl rings/locks/edge.lock.json " ] || fail "unexpected files in the commit: $files"
 
 # 2. A refused gate (experimental → edge skips canary): the job fails, the remote is untouched.
 new_repo refused
@@ -113,7 +113,7 @@ grep -q 'PROMOTE_EMERGENCY=true needs PROMOTE_REASON' "$TMP/refused-ring-promote
 # 4. The merge-request job: clean passes; a hand edit of dist/ fails it.
 new_repo mr
 gcl mr rings-drift --variable CI_PIPELINE_SOURCE=merge_request_event || fail "rings-drift failed on a clean tree"
-(cd "$TMP/mr" && sed -i 's/replicas: 2/replicas: 3/' dist/ring-edge.yaml && git -c user.name=dev -c user.email=dev@example.invalid commit -qam "hand edit of dist")
+(cd "$TMP/mr" && sed -i 's/replicas: 2/replicas: 3/' dist/ring-edge/ring-edge.yaml && git -c user.name=dev -c user.email=dev@example.invalid commit -qam "hand edit of dist")
 if gcl mr rings-drift --variable CI_PIPELINE_SOURCE=merge_request_event; then fail "rings-drift passed although dist/ drifted"; fi
 grep -q 'differs from a fresh synth' "$TMP/mr-rings-drift.log" || fail "the drift job's log does not show the drift"
 

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
+import { writeDirAtomically } from '../../src/dist';
 import { checkGuarantees } from '../../src/guarantees';
 import { RegistryError } from '../../src/registry/errors';
 import { schemaViolationsOfFiles } from '../support/gate';
@@ -48,13 +49,13 @@ test('random valid registries: schema and every invariant hold', () => {
 
 test('random valid registries: Pod Security restricted (the Go evaluator) admits every pod template', () => {
   const bin = path.join(REPO, 'test', 'conformance', 'bin', 'psa-check');
-  if (!fs.existsSync(bin)) execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(REPO, 'test', 'conformance'), stdio: 'pipe' });
+  // Always (re)built: a stale binary from before a change to the gate would check the wrong thing; go caches the build.
+  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(REPO, 'test', 'conformance'), stdio: 'pipe' });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-psa-'));
   try {
     const dirs = fc.sample(registryArb({ maxTenants: 20 }), { numRuns: 5, seed: 20291 }).map((sources, i) => {
       const dir = path.join(tmp, `registry-${i}`);
-      fs.mkdirSync(dir);
-      for (const [f, text] of renderSources(sources).result.files) fs.writeFileSync(path.join(dir, f), text);
+      writeDirAtomically(dir, renderSources(sources).result.files);
       return dir;
     });
     // One process for all of them; it exits non-zero, listing each violation, when any template fails.

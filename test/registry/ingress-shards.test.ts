@@ -104,7 +104,7 @@ describe('ingressShardsFit', () => {
     const { rings, charts } = synthesize(plan);
     const edge = rings.find((r) => r.node.id === 'ring-edge')!;
     const loads = new Map(ingressShardLoads(edge.hosts, 4).map((l) => [l.name, l]));
-    const ingresses = charts.find((c) => c.file === 'ring-edge.yaml')!.objects.filter((o) => o.kind === 'Ingress');
+    const ingresses = charts.find((c) => c.file === 'ring-edge/ring-edge.yaml')!.objects.filter((o) => o.kind === 'Ingress');
     expect(ingresses).toHaveLength(loads.size);
     for (const o of ingresses) {
       const actual = Buffer.byteLength(JSON.stringify(o));

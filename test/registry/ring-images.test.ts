@@ -72,12 +72,12 @@ describe('what a ring renders', () => {
     const newRef = `registry.gitlab.com/autocommerce/main/api-octane:2026.12.0@sha256:${'0'.repeat(64)}`;
     const after = files(edit('edge.toml', /api = "[^"]+"/, `api = "${newRef}"`));
     const changed = [...before.keys()].filter((f) => before.get(f) !== after.get(f));
-    expect(changed).toEqual(['ring-edge.yaml']);
+    expect(changed).toEqual(['ring-edge/ring-edge.yaml']);
     const images = (text: string) =>
       parseYamlObjects(text, 'x')
         .filter((o) => o.kind === 'Deployment')
         .map((d) => `${d.metadata.name}=${d.spec.template.spec.containers[0].image}`);
-    expect(images(after.get('ring-edge.yaml')!).filter((x) => x.includes(newRef)).map((x) => x.split('=')[0])).toEqual(['api', 'horizon']);
+    expect(images(after.get('ring-edge/ring-edge.yaml')!).filter((x) => x.includes(newRef)).map((x) => x.split('=')[0])).toEqual(['api', 'horizon']);
     const platformChanged = files(edit('platform.toml', /api = "[^"]+"/, `api = "${newRef}"`));
     expect([...before.keys()].filter((f) => before.get(f) !== platformChanged.get(f))).toEqual([]);
   });

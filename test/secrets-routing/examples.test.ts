@@ -129,8 +129,8 @@ describe('external-secrets example', () => {
 describe('reflector + gateway-api example', () => {
   const objects = objectsOf('reflector-gateway (reflector, synced TLS, gateway-api)');
 
-  test('no store: Reflector needs no cluster object, so cluster.yaml holds only the Namespaces', () => {
-    const cluster = rendered.get('reflector-gateway (reflector, synced TLS, gateway-api)')!.result.charts.find((c) => c.file === 'cluster.yaml')!;
+  test('no store: Reflector needs no cluster object, so cluster/cluster.yaml holds only the Namespaces', () => {
+    const cluster = rendered.get('reflector-gateway (reflector, synced TLS, gateway-api)')!.result.charts.find((c) => c.file === 'cluster/cluster.yaml')!;
     expect([...new Set(cluster.objects.map((o) => o.kind))]).toEqual(['Namespace']);
   });
 
@@ -196,7 +196,7 @@ describe('secrets.sync = "none"', () => {
 
   test('emits no sync object and no store; every ring lists what the operator copies, and every reference is listed', () => {
     expect(objects.filter((o) => ['ExternalSecret', 'ClusterSecretStore', 'Secret'].includes(o.kind))).toEqual([]);
-    expect([...new Set(result.charts.find((c) => c.file === 'cluster.yaml')!.objects.map((o) => o.kind))]).toEqual(['Namespace']);
+    expect([...new Set(result.charts.find((c) => c.file === 'cluster/cluster.yaml')!.objects.map((o) => o.kind))]).toEqual(['Namespace']);
     for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
       expect(ns.metadata.annotations['rings.cdk8s.io/operator-provided-secrets']).toBe('autocom-secrets,gitlab-registry,passport-keys,redis-auth');
     }

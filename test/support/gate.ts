@@ -3,13 +3,14 @@
  * synth, generated registries and the negative tests, so a negative test proves the real gate fails.
  */
 import * as YAML from 'yaml';
+import { isManifestFile } from '../../src/dist';
 import { validateYamlText } from './k8s-schema';
 import type { K8sObject } from './invariants';
 
 /** Strict Kubernetes 1.29 (+ CRD) schema problems of a dist-like file map: every `*.yaml` but kustomization.yaml. */
 export function schemaViolationsOfFiles(files: ReadonlyMap<string, string>): string[] {
   return [...files.keys()]
-    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .filter(isManifestFile)
     .sort()
     .flatMap((f) => validateYamlText(files.get(f)!, f));
 }

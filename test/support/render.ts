@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { isManifestFile, kustomizedFiles } from '../../src/dist';
 import { loadRegistry, parseRegistry, Registry, RegistrySources } from '../../src/registry/load';
 import { resolvePlan, RingPlan } from '../../src/resolve';
 import { synthesize, SynthResult } from '../../src/synth';
@@ -64,10 +65,12 @@ export function parseYamlObjects(text: string, source: string): K8sObject[] {
   return out;
 }
 
-/** The objects of a dist-like file map (every `*.yaml` but kustomization.yaml), in file-name order. */
+/**
+ * The platform's objects of a dist-like file map: the manifest files its kustomization.yaml reaches
+ * (so not dist/gitops/'s delivery objects, which live in the GitOps tool's namespace), in path order.
+ */
 export function objectsOfFiles(files: ReadonlyMap<string, string>): K8sObject[] {
-  return [...files.keys()]
-    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  return kustomizedFiles(files)
     .sort()
     .flatMap((f) => parseYamlObjects(files.get(f)!, f));
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
-import { readDir } from '../../dist';
+import { kustomizedFiles, readDir } from '../../dist';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import type { Ctx } from '../context';
 import { CliError, Command, loadAll, renderSources } from '../context';
@@ -50,14 +50,10 @@ export const diff: Command = {
   },
 };
 
-/** dist/ files (kustomization.yaml excluded) in apply order, parsed. */
+/** The manifest files dist/'s kustomization.yaml reaches (folders followed), in apply order, parsed. */
 function distFiles(against: string): Map<string, Obj[]> {
   const text = readDir(against);
-  const kust = text.get('kustomization.yaml');
-  const order: string[] = kust ? ((parseYamlFile(`${against}/kustomization.yaml`, kust)[0]?.resources as string[] | undefined) ?? []) : [];
-  const names = [...text.keys()].filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && f !== 'kustomization.yaml');
-  names.sort((a, b) => (order.indexOf(a) < 0 ? 1e9 : order.indexOf(a)) - (order.indexOf(b) < 0 ? 1e9 : order.indexOf(b)) || a.localeCompare(b));
-  return new Map(names.map((f) => [f, parseYamlFile(`${against}/${f}`, text.get(f)!)]));
+  return new Map(kustomizedFiles(text).map((f) => [f, parseYamlFile(`${against}/${f}`, text.get(f)!)]));
 }
 
 function diffLive(ctx: Ctx, args: ParsedArgs, against: string): number {

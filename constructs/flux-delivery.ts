@@ -1,0 +1,102 @@
+/**
+ * FluxDelivery: Flux syncs dist/ unit by unit. One Kustomization per unit (cluster, shared layer,
+ * one per ring), the shared layer depending on the cluster unit and every ring on the shared layer,
+ * never on another ring: a broken canary never holds stable back. Each waits for its Deployments
+ * (health checks). The source (GitRepository or OCIRepository) is written here or referenced by
+ * name, and a last Kustomization keeps dist/gitops/ itself in sync.
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { DeliveryUnit } from '../src/model/delivery';
+import { DELIVERY_UNIT_LABEL } from './argo-cd-delivery';
+import { standardLabels } from './labels';
+import { PlainApiObject } from './plain-api-object';
+
+export interface FluxSource {
+  /** "GitRepository" (https:// or ssh://) or "OCIRepository" (oci://). */
+  readonly kind: 'GitRepository' | 'OCIRepository';
+  /** The source object's name. */
+  readonly name: string;
+  /** Write the source object; false references an existing one. @default true */
+  readonly create?: boolean;
+  /** Repository URL; required when `create` is true. @default none */
+  readonly url?: string;
+  /** Branch (git) or tag (oci). @default "main" for git, "latest" for oci */
+  readonly revision?: string;
+  /** Secret with credentials in the delivery namespace, by name (never generated). @default none */
+  readonly secretRef?: string;
+}
+
+export interface FluxDeliveryProps {
+  /** Platform name: the Kustomizations' prefix and `app.kubernetes.io/part-of`. */
+  readonly platform: string;
+  readonly source: FluxSource;
+  /** dist/'s path inside the source. @default "dist" */
+  readonly path?: string;
+  /** Flux's namespace. @default "flux-system" */
+  readonly namespace?: string;
+  /** Reconcile interval. @default "10m" */
+  readonly interval?: string;
+  /** Apply and health-check timeout. @default "5m" */
+  readonly timeout?: string;
+  /** Delete what leaves dist/. @default true */
+  readonly prune?: boolean;
+  /** The units, in delivery order (`deliveryUnits`). */
+  readonly units: readonly DeliveryUnit[];
+}
+
+export class FluxDelivery extends Chart {
+  constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    if (!props.units.length) throw new Error('flux delivery: no units to deliver; pass the output of deliveryUnits()');
+    const namespace = props.namespace ?? 'flux-system';
+    const interval = props.interval ?? '10m';
+    const dist = props.path ?? 'dist';
+    const unitPath = (unit: string) => (dist === '.' ? unit : `${dist}/${unit}`);
+    const src = props.source;
+    const labels = (extra: Record<string, string> = {}) => ({ ...standardLabels({ name: props.platform, partOf: props.platform, component: 'delivery' }), ...extra });
+
+    if (src.create ?? true) {
+      if (!src.url) throw new Error(`flux delivery: source "${src.name}" is to be created but has no url; pass source.url or source.create = false`);
+      const git = src.kind === 'GitRepository';
+      new PlainApiObject(this, 'source', {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: src.kind,
+        metadata: { name: src.name, namespace, labels: labels() },
+        spec: {
+          interval,
+          url: src.url,
+          ref: git ? { branch: src.revision ?? 'main' } : { tag: src.revision ?? 'latest' },
+          ...(src.secretRef ? { secretRef: { name: src.secretRef } } : {}),
+        },
+      });
+    }
+
+    const sourceRef = { kind: src.kind, name: src.name };
+    const cluster = props.units.find((u) => u.name === 'cluster');
+    const shared = props.units.find((u) => u.name === 'shared');
+    const kustomization = (id: string, name: string, path: string, spec: Record<string, unknown>, extraLabels: Record<string, string>) =>
+      new PlainApiObject(this, id, {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace, labels: labels(extraLabels) },
+        spec: { interval, path: `./${path}`, prune: props.prune ?? true, sourceRef, timeout: props.timeout ?? '5m', ...spec },
+      });
+
+    for (const u of props.units) {
+      const dependsOn = u.ring !== undefined ? shared ?? cluster : u.name === 'shared' ? cluster : undefined;
+      kustomization(
+        `kustomization-${u.name}`,
+        `${props.platform}-${u.name}`,
+        unitPath(u.name),
+        {
+          ...(dependsOn && dependsOn !== u ? { dependsOn: [{ name: `${props.platform}-${dependsOn.name}` }] } : {}),
+          ...(u.deployments.length ? { healthChecks: u.deployments.map((d) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, namespace: d.namespace })) } : {}),
+        },
+        { [DELIVERY_UNIT_LABEL]: u.name, ...(u.ring ? { ring: u.ring } : {}) },
+      );
+    }
+    // dist/gitops/ itself: a ring added or retired in the registry reaches Flux through git too.
+    kustomization('kustomization-delivery', `${props.platform}-delivery`, unitPath('gitops'), {}, { [DELIVERY_UNIT_LABEL]: 'gitops' });
+  }
+}

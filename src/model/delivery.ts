@@ -1,0 +1,111 @@
+/**
+ * Units of delivery: the folders of dist/ that a GitOps tool syncs one by one (the cluster-scoped
+ * objects, the shared layer, one per ring), the order they land in, and what each one writes.
+ * Pure functions of rendered objects; the GitOps constructs take their results as props.
+ */
+
+export interface GroupKind {
+  /** API group; "" for the core group. */
+  readonly group: string;
+  readonly kind: string;
+}
+
+export interface NamespacedName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface DeliveryUnit {
+  /** Folder under dist/ and the suffix of its delivery objects' names: "cluster", "shared", "ring-canary". */
+  readonly name: string;
+  /** The ring the unit holds. @default none (the cluster and shared units) */
+  readonly ring?: string;
+  /** Delivery order: 0 the cluster unit, 1 the shared layer, then the rings from the bleeding edge to the most conservative. */
+  readonly wave: number;
+  /** Namespace a GitOps tool deploys the unit into (its objects name their namespace anyway). */
+  readonly namespace: string;
+  /** The unit's Deployments, in the order written: what "healthy" means for it. */
+  readonly deployments: readonly NamespacedName[];
+}
+
+/** A rendered unit, as synth has it. */
+export interface RenderedUnit {
+  readonly name: string;
+  readonly ring?: string;
+  readonly objects: readonly Record<string, any>[];
+}
+
+const CLUSTER_UNIT = 'cluster';
+const SHARED_UNIT = 'shared';
+
+/**
+ * Orders rendered units for delivery: cluster first (every Namespace is there), then the shared
+ * layer, then rings by descending `promotionOrder` (a change reaches the bleeding edge first and
+ * the most conservative ring last). Ties keep the given order.
+ */
+export function deliveryUnits(units: readonly RenderedUnit[], promotionOrder: ReadonlyMap<string, number>, homeNamespace: string): DeliveryUnit[] {
+  const rank = (u: RenderedUnit): number => (u.name === CLUSTER_UNIT ? 0 : u.name === SHARED_UNIT ? 1 : 2);
+  const sorted = units
+    .map((u, i) => ({ u, i }))
+    .sort((a, b) => {
+      const r = rank(a.u) - rank(b.u);
+      if (r) return r;
+      const pa = a.u.ring !== undefined ? (promotionOrder.get(a.u.ring) ?? 0) : 0;
+      const pb = b.u.ring !== undefined ? (promotionOrder.get(b.u.ring) ?? 0) : 0;
+      return pb - pa || a.i - b.i;
+    })
+    .map((x) => x.u);
+  return sorted.map((u, wave) => ({
+    name: u.name,
+    ...(u.ring !== undefined ? { ring: u.ring } : {}),
+    wave,
+    namespace: unitNamespace(u, homeNamespace),
+    deployments: u.objects
+      .filter((o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1')
+      .map((o) => ({ namespace: String(o.metadata?.namespace ?? ''), name: String(o.metadata?.name ?? '') })),
+  }));
+}
+
+/** The namespace most of a unit's namespaced objects are in; the home namespace when it has none. */
+function unitNamespace(u: RenderedUnit, homeNamespace: string): string {
+  const counts = new Map<string, number>();
+  for (const o of u.objects) {
+    const ns = o.metadata?.namespace;
+    if (typeof ns === 'string' && ns) counts.set(ns, (counts.get(ns) ?? 0) + 1);
+  }
+  let best = homeNamespace;
+  let most = 0;
+  for (const [ns, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) if (n > most) [best, most] = [ns, n];
+  return best;
+}
+
+export interface DeliveredKinds {
+  /** Kinds of the cluster-scoped objects (Namespace, ClusterSecretStore…), sorted. */
+  readonly clusterScoped: readonly GroupKind[];
+  /** Kinds of the namespaced objects, sorted. */
+  readonly namespaced: readonly GroupKind[];
+  /** Every namespace the objects are in or create, sorted. */
+  readonly namespaces: readonly string[];
+}
+
+/** What a set of objects writes, as a least-privilege GitOps project needs to know it. */
+export function deliveredKinds(objects: readonly Record<string, any>[]): DeliveredKinds {
+  const cluster = new Map<string, GroupKind>();
+  const namespaced = new Map<string, GroupKind>();
+  const namespaces = new Set<string>();
+  for (const o of objects) {
+    const apiVersion = String(o.apiVersion ?? '');
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const gk = { group, kind: String(o.kind ?? '') };
+    const ns = o.metadata?.namespace;
+    if (typeof ns === 'string' && ns) {
+      namespaces.add(ns);
+      namespaced.set(`${group}/${gk.kind}`, gk);
+    } else {
+      cluster.set(`${group}/${gk.kind}`, gk);
+      if (gk.kind === 'Namespace' && group === '' && o.metadata?.name) namespaces.add(String(o.metadata.name));
+    }
+  }
+  const sorted = (m: Map<string, GroupKind>) => [...m.keys()].sort().map((k) => m.get(k)!);
+  return { clusterScoped: sorted(cluster), namespaced: sorted(namespaced), namespaces: [...namespaces].sort() };
+}
