@@ -315,7 +315,7 @@ export const gitopsSchema = z
     const others = g.tool === 'flux' ? ARGO_CD_ONLY : FLUX_ONLY;
     for (const key of others) {
       if (g[key] !== undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `${key} applies to tool = "${g.tool === 'flux' ? 'argo-cd' : 'flux'}" only; remove it (tool is "${g.tool}")` });
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `no ${key} (it applies to tool = "${g.tool === 'flux' ? 'argo-cd' : 'flux'}" only, and tool is "${g.tool}"); remove it` });
       }
     }
   });
