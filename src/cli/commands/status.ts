@@ -6,7 +6,10 @@ import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../mo
 
 export interface StatusRing {
   readonly ring: string;
+  readonly namespace: string;
   readonly promotionOrder: number;
+  /** Takes the tenants tenants.toml does not list (`*.<domain>`). */
+  readonly default: boolean;
   readonly active: boolean;
   readonly soak: string;
   readonly tenants: number;
@@ -29,9 +32,23 @@ export interface StatusImageRow {
   readonly ahead: readonly string[];
 }
 
+/** A service in the home namespace that every other ring reaches through an alias of the same name. */
+export interface StatusSharedService {
+  readonly name: string;
+  readonly port: number;
+  /** `<host>.<domain>` when the shared layer exposes it. */
+  readonly host?: string;
+}
+
 export interface StatusMatrix {
   /** The most conservative active ring, which the others are compared with. */
   readonly base: string;
+  /** The home ring: its namespace also hosts the shared layer. */
+  readonly home: string;
+  /** Run once by the shared layer, in the home namespace. */
+  readonly shared: readonly StatusSharedService[];
+  /** In the home namespace but run by something else (`[[shared.external]]`). */
+  readonly external: readonly StatusSharedService[];
   /** Most conservative first. */
   readonly rings: readonly StatusRing[];
   readonly modules: readonly StatusRow[];
@@ -45,7 +62,9 @@ export interface StatusMatrix {
 export function statusMatrix(reg: Registry): StatusMatrix {
   const rings = reg.rings.map((r) => ({
     ring: r.spec.name,
+    namespace: r.spec.namespace,
     promotionOrder: r.spec.promotion_order,
+    default: r.spec.default,
     active: r.spec.active,
     soak: r.spec.soak,
     tenants: Object.values(reg.tenants).filter((t) => t === r.spec.name).length,
@@ -57,8 +76,13 @@ export function statusMatrix(reg: Registry): StatusMatrix {
     for (const r of reg.rings) refs[r.spec.name] = ringImages(reg.platform.images, r.spec.images)[component];
     return { component, refs, ahead: rings.filter((r) => r.ring !== base && refs[r.ring] !== refs[base]).map((r) => r.ring) };
   });
+  const p = reg.platform;
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   return {
     base,
+    home: p.home_ring,
+    shared: p.shared.services.map((s) => ({ name: s.name, port: s.port, ...(s.host ? { host: `${s.host}.${p.domain}` } : {}) })).sort(byName),
+    external: p.shared.external.map((s) => ({ name: s.name, port: s.port })).sort(byName),
     rings,
     images,
     lockFormats: Object.fromEntries(rings.map((r) => [r.ring, reg.locks[r.ring]?.format ?? 'flat'])),
@@ -72,19 +96,38 @@ export function statusMatrix(reg: Registry): StatusMatrix {
 
 const mermaidText = (s: string) => s.replace(/"/g, '#quot;');
 
-/** The rings and the promotion path, with what each ring runs ahead of the base ring, as a Mermaid flowchart. */
+/**
+ * The ring layout as a Mermaid flowchart: each ring in its namespace (least conservative first) with what
+ * it runs ahead of the base ring, the promotion path with each step's soak, the shared layer and the
+ * externally run services in the home namespace, and the aliases every other ring reaches them by.
+ */
 export function statusMermaid(m: StatusMatrix): string {
-  const id = (ring: string) => `ring_${ring.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+  const id = (ring: string) => `ring_${safe(ring)}`;
+  const nsId = (ns: string) => `ns_${safe(ns)}`;
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const service = (s: StatusSharedService) => `${s.name} :${s.port}${s.host ? ` · ${s.host}` : ''}`;
   const lines = ['```mermaid', 'flowchart LR'];
   const byOrderDesc = [...m.rings].sort((a, b) => b.promotionOrder - a.promotionOrder);
+  const home = m.rings.find((r) => r.ring === m.home);
+  const aliased = m.shared.length + m.external.length;
   for (const r of byOrderDesc) {
+    const isHome = r.ring === m.home;
     const ahead = m.modules.filter((row) => row.ahead.includes(r.ring)).map((row) => `${row.module} ${row.versions[r.ring]}`);
-    const head = `<b>${r.ring}</b>${r.active ? '' : ' (inactive)'}<br/>order ${r.promotionOrder} · soak ${r.soak} · ${r.tenants} tenant${r.tenants === 1 ? '' : 's'}`;
+    const flags = [r.default ? 'default' : '', r.active ? '' : 'inactive'].filter(Boolean);
+    const head = `<b>${r.ring}</b>${flags.length ? ` (${flags.join(', ')})` : ''}<br/>order ${r.promotionOrder} · soak ${r.soak} · ${plural(r.tenants, 'tenant')}`;
     const body = r.ring === m.base ? 'baseline' : ahead.length ? ahead.join('<br/>') : `same as ${m.base}`;
-    lines.push(`  ${id(r.ring)}["${mermaidText(`${head}<br/>${body}`)}"]`);
+    lines.push(`  subgraph ${nsId(r.namespace)}["${mermaidText(`namespace ${r.namespace}${isHome ? ' (home)' : ''}`)}"]`);
+    lines.push(`    ${id(r.ring)}["${mermaidText(`${head}<br/>${body}`)}"]`);
+    if (isHome && m.shared.length) lines.push(`    shared_layer["${mermaidText(['<b>shared layer</b>', ...m.shared.map(service)].join('<br/>'))}"]`);
+    if (isHome && m.external.length) lines.push(`    shared_external["${mermaidText(['<b>run by others</b>', ...m.external.map(service)].join('<br/>'))}"]`);
+    lines.push('  end');
   }
   const path = byOrderDesc.filter((r) => r.active);
-  for (let i = 0; i + 1 < path.length; i++) lines.push(`  ${id(path[i].ring)} -->|"soak ${path[i].soak}"| ${id(path[i + 1].ring)}`);
+  for (let i = 0; i + 1 < path.length; i++) lines.push(`  ${id(path[i].ring)} -->|"${mermaidText(`soak ${path[i].soak}`)}"| ${id(path[i + 1].ring)}`);
+  if (home && aliased) {
+    for (const r of byOrderDesc.filter((x) => x.ring !== m.home)) lines.push(`  ${id(r.ring)} -.->|"${plural(aliased, 'alias', 'aliases')}"| ${nsId(home.namespace)}`);
+  }
   for (const r of byOrderDesc.filter((x) => !x.active)) lines.push(`  style ${id(r.ring)} stroke-dasharray: 5 5`);
   lines.push('```');
   return `${lines.join('\n')}\n`;
@@ -94,7 +137,7 @@ export const status: Command = {
   name: 'status',
   summary: 'the module × ring matrix of pinned versions, marking what runs ahead of the most conservative ring',
   usage: 'rings status [--mermaid] [--json] [--registry DIR]',
-  help: 'A version marked * differs from the most conservative active ring (stable). --mermaid prints the rings and the promotion path as a Mermaid diagram for pull requests and docs.',
+  help: 'A version marked * differs from the most conservative active ring (stable). --mermaid prints the ring layout as a Mermaid flowchart for pull requests and docs: each ring in its namespace with what it runs ahead of stable, the promotion path, the shared services in the home namespace and the aliases the other rings reach them by.',
   positionals: [],
   flags: { json: 'boolean', mermaid: 'boolean' },
   run(ctx, args) {
