@@ -49,7 +49,8 @@ while IFS= read -r d; do outputs+=("$d"); done < <(bash "$root/test/conformance/
 node "$here/kubeconform-schemas.js" "$work/schemas" >/dev/null
 schema_location="$work/schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json"
 kubeconform() { "$kc" -strict -schema-location "$schema_location" -output text "$@"; }
-charts() { find "$1" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml | sort; }
+# Every manifest file: the unit folders and dist/gitops/ (the Argo CD or Flux objects) included.
+charts() { find "$1" -name '*.yaml' ! -name kustomization.yaml | sort; }
 
 # ---- self-test: each checker must complain about a known-bad object
 bad="$here/fixtures/bad.yaml"
