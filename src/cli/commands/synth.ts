@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { writeDirAtomically } from '../../dist';
 import { synthToDir } from '../../pipeline';
@@ -27,7 +28,8 @@ export const synth: Command = {
     const { result, summary } = rendered;
     // Under `cdk8s synth`: mirror dist/ into the CLI's scratch folder, which it lists (see src/main.ts).
     const cdk8sOut = ctx.io.env.CDK8S_OUTDIR;
-    if (cdk8sOut && path.resolve(cdk8sOut) !== path.resolve(out)) writeDirAtomically(cdk8sOut, result.files);
+    const mirrored = Boolean(cdk8sOut) && path.resolve(cdk8sOut!) !== path.resolve(out);
+    if (mirrored) writeDirAtomically(cdk8sOut!, result.files);
     if (ctx.json) {
       ctx.io.stdout(json({ out, files: [...result.files.keys()], rings: summary }));
       return 0;
@@ -36,6 +38,24 @@ export const synth: Command = {
       ctx.io.stdout(`${ctx.c.bold(s.ring.padEnd(14))} ${s.namespace.padEnd(24)} ${String(s.objects).padStart(4)} objects ${String(s.hosts).padStart(4)} hosts  api memory ${s.apiMemoryLimitMib}Mi\n`);
     }
     ctx.io.stdout(`wrote ${result.files.size} files to ${out}/\n`);
+    if (mirrored) {
+      // The cdk8s CLI then lists its own output folder, which holds the copy: name what dist/ holds
+      // first, in the CLI's shape, and say that what follows is the copy.
+      const base = out.replace(/[\\/]+$/, '');
+      for (const f of filesBelow(out)) ctx.io.stdout(`  - ${base}/${f}\n`);
+      ctx.io.stdout(`and a copy of them to ${cdk8sOut!.replace(/[\\/]+$/, '')}/ for the cdk8s CLI:\n`);
+    }
     return 0;
   },
 };
+
+/** Every file below `dir`, as sorted '/'-separated paths relative to it (flat or one folder per unit). */
+export function filesBelow(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesBelow(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
