@@ -16,8 +16,12 @@ import { PlainApiObject } from './plain-api-object';
 /** Label on every Application naming its unit; the RollingSync steps select by it. */
 export const DELIVERY_UNIT_LABEL = `${ANNOTATION_PREFIX}/unit`;
 export const ARGO_CD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-/** Deleting an Application deletes what it deployed (a retired ring's objects). */
-export const ARGO_CD_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Deleting an Application deletes what it deployed (a retired ring's objects), in the foreground.
+ * The domain-qualified spelling Argo CD also reads: the API server warns about the bare
+ * `resources-finalizer.argocd.argoproj.io` ("prefer a domain-qualified finalizer name").
+ */
+export const ARGO_CD_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 export interface ArgoCdDeliveryProps {

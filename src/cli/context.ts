@@ -125,6 +125,35 @@ export interface MutateHooks {
 }
 
 /**
+ * load and validate → plan → apply the planned edits in memory → validate the result: what a real
+ * run and a dry run share. Throws `CliError` with the problem lines when the registry or the result
+ * is invalid.
+ */
+function planChecked(ctx: Ctx, plan: Planner): { nothing: string } | { m: Mutation; loaded: LoadedRegistry; after: Map<string, string> } {
+  let loaded: LoadedRegistry;
+  try {
+    loaded = loadAll(ctx.registry);
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError('the registry is invalid; fix it before changing it (rings check lists the problems)', e.lines());
+    throw e;
+  }
+  const m = plan(loaded);
+  if ('nothing' in m) return m;
+  const after = new Map(loaded.sources);
+  for (const [rel, text] of Object.entries(m.files)) {
+    if (text === null) after.delete(rel);
+    else after.set(rel, text);
+  }
+  try {
+    checkSources(ctx.registry, after);
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
+    throw e;
+  }
+  return { m, loaded, after };
+}
+
+/**
  * lock → recover a leftover journal → load and validate → plan → validate the result in memory →
  * confirm → commit → unlock. Nothing is written unless every check passed.
  */
@@ -147,31 +176,13 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
     const recovered = recover(ctx.registry);
     if (recovered) io.stderr(`${c.yellow('recovered')} an interrupted command and completed it: ${summariseLine(recovered)}\n`);
 
-    let loaded: LoadedRegistry;
-    try {
-      loaded = loadAll(ctx.registry);
-    } catch (e) {
-      if (e instanceof RegistryError) throw new CliError('the registry is invalid; fix it before changing it (rings check lists the problems)', e.lines());
-      throw e;
-    }
-    const m = plan(loaded);
-    if ('nothing' in m) {
-      if (ctx.json) io.stdout(json({ changed: false, message: m.nothing }));
-      else io.stdout(`${m.nothing}\n`);
+    const planned = planChecked(ctx, plan);
+    if ('nothing' in planned) {
+      if (ctx.json) io.stdout(json({ changed: false, message: planned.nothing }));
+      else io.stdout(`${planned.nothing}\n`);
       return 0;
     }
-
-    const after = new Map(loaded.sources);
-    for (const [rel, text] of Object.entries(m.files)) {
-    if (text === null) after.delete(rel);
-    else after.set(rel, text);
-  }
-    try {
-      checkSources(ctx.registry, after);
-    } catch (e) {
-      if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
-      throw e;
-    }
+    const { m } = planned;
 
     if (!ctx.json || !ctx.yes) for (const line of m.describe) io.stderr(`${line}\n`);
     if (!ctx.yes) {
@@ -201,30 +212,13 @@ function dryRun(ctx: Ctx, plan: Planner): number {
   if (fs.existsSync(path.join(ctx.registry, JOURNAL_FILE))) {
     throw new CliError(`an interrupted command's journal (${path.join(ctx.registry, JOURNAL_FILE)}) is pending; run rings recover first`);
   }
-  let loaded: LoadedRegistry;
-  try {
-    loaded = loadAll(ctx.registry);
-  } catch (e) {
-    if (e instanceof RegistryError) throw new CliError('the registry is invalid; fix it before changing it (rings check lists the problems)', e.lines());
-    throw e;
-  }
-  const m = plan(loaded);
-  if ('nothing' in m) {
-    if (ctx.json) io.stdout(json({ dryRun: true, changed: false, message: m.nothing }));
-    else io.stdout(`${m.nothing}\n`);
+  const planned = planChecked(ctx, plan);
+  if ('nothing' in planned) {
+    if (ctx.json) io.stdout(json({ dryRun: true, changed: false, message: planned.nothing }));
+    else io.stdout(`${planned.nothing}\n`);
     return 0;
   }
-  const after = new Map(loaded.sources);
-  for (const [rel, text] of Object.entries(m.files)) {
-    if (text === null) after.delete(rel);
-    else after.set(rel, text);
-  }
-  try {
-    checkSources(ctx.registry, after);
-  } catch (e) {
-    if (e instanceof RegistryError) throw new CliError('refused: the change would make the registry invalid; nothing was written', e.lines());
-    throw e;
-  }
+  const { m, loaded, after } = planned;
   let diffs: FileDiff[] | undefined;
   if (ctx.showDiff) {
     const previous = readDir('dist');

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import { ClusterSnapshot, KObj, NamespaceSnapshot, ProbeResponse } from '../verify/snapshot';
+import { json } from './output';
 
 /** The cluster could not be reached or read: exit 2. */
 export class ClusterError extends Error {
@@ -13,6 +14,20 @@ export class ClusterError extends Error {
     super(message);
     this.name = 'ClusterError';
   }
+}
+
+/**
+ * What `rings verify` and `rings diff --live` do when the cluster cannot be read: `{reachable:false}`
+ * in JSON, one red line on stderr, exit 2. Anything that is not a ClusterError is rethrown.
+ */
+export function reportUnreachable(
+  e: unknown,
+  out: { readonly json: boolean; readonly io: { stdout(s: string): void; stderr(s: string): void }; readonly c: { red(s: string): string } },
+): 2 {
+  if (!(e instanceof ClusterError)) throw e;
+  if (out.json) out.io.stdout(json({ reachable: false, error: e.message }));
+  out.io.stderr(`${out.c.red('error')}: ${e.message}\n`);
+  return 2;
 }
 
 export interface KubeResult {

@@ -146,7 +146,7 @@ describe('Argo CD: one Application per unit in sync waves', () => {
     for (const a of apps) {
       expect((a as any).spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect((a as any).spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
-      expect(a.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(a.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     }
     const off = objectsOf(synthOf(`${ARGO}\nprune = false\nself_heal = false`), 'gitops/argo-cd.yaml').filter((o) => o.kind === 'Application');
     for (const a of off) expect((a as any).spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: false });

@@ -5,7 +5,7 @@ import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import type { Ctx } from '../context';
 import { CliError, Command, loadAll, renderSources } from '../context';
 import { diffRenderings, FileDiff, Obj } from '../diff';
-import { ClusterError, kubectl } from '../kube';
+import { kubectl, reportUnreachable } from '../kube';
 import { formatLiveDiffs, liveDiff } from '../live-diff';
 import { json } from '../output';
 
@@ -64,12 +64,7 @@ function diffLive(ctx: Ctx, args: ParsedArgs, against: string): number {
     else ctx.io.stdout(formatLiveDiffs(diffs, against, ctx.c));
     return diffs.length ? 1 : 0;
   } catch (e) {
-    if (e instanceof ClusterError) {
-      if (ctx.json) ctx.io.stdout(json({ reachable: false, error: e.message }));
-      ctx.io.stderr(`${ctx.c.red('error')}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportUnreachable(e, ctx);
   }
 }
 

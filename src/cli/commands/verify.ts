@@ -12,7 +12,7 @@ import { judgeProbe, probeTargets, proxyPath } from '../../verify/probe';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, loadAll, renderSources } from '../context';
 import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
-import { ClusterError, kubectl, probe, readSnapshot } from '../kube';
+import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
 import { acquireLock, commit, recover } from '../transaction';
 
@@ -98,12 +98,7 @@ export const verify: Command = {
         return { ring: exp.ring, namespace: exp.namespace, passed: sorted.length === 0, checks, findings: sorted, lockChecksums: observed.lockChecksums, podTemplateHashes: observed.podTemplateHashes, images };
       });
     } catch (e) {
-      if (e instanceof ClusterError) {
-        if (ctx.json) ctx.io.stdout(json({ reachable: false, error: e.message }));
-        ctx.io.stderr(`${ctx.c.red('error')}: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
+      return reportUnreachable(e, ctx);
     }
 
     let recorded: HistoryEntry[] = [];
