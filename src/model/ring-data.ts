@@ -96,19 +96,8 @@ export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A ring as the app's `module_rings` table holds it (the seed's columns). */
-export interface RingDataRing {
-  readonly name: string;
-  readonly display_name: string;
-  readonly description: string;
-  readonly manifest_path: string;
-  readonly k8s_namespace: string;
-  readonly k8s_service: string;
-  readonly hostname_segment: string;
-  readonly promotion_order: number;
-  readonly is_active: boolean;
-  readonly is_default: boolean;
-}
+/** A ring as the app's `module_rings` table holds it (the seed's columns): the same row as the export's. */
+export type RingDataRing = ModuleRingRow;
 
 /** The data keys: `rings.json` (rows with their tenants) and `tenants.json` (tenant → ring and API host). */
 export function ringDataFiles(props: { readonly domain: string; readonly rings: readonly RingDataRing[]; readonly tenants: Readonly<Record<string, string>> }): Record<string, string> {
