@@ -17,6 +17,8 @@ npm_q=(--no-audit --no-fund --loglevel=error --cache "$cache" --prefer-offline)
 tarball="$(cd "$root" && npm pack --ignore-scripts --silent --pack-destination "$tmp" "${npm_q[@]}" | tail -1)"
 tar -tzf "$tmp/$tarball" > "$tmp/contents.txt"
 grep -qx 'package/build/src/index.d.ts' "$tmp/contents.txt" || { echo "consumer: $tarball ships no declarations (build/src/index.d.ts)" >&2; exit 1; }
+# The README links into docs/: the pages ship with it, so the links work in node_modules too.
+grep -qx 'package/docs/gitops.md' "$tmp/contents.txt" || { echo "consumer: $tarball ships no docs/ (the README links into it)" >&2; exit 1; }
 
 # The peers at the versions this repo builds with (package-lock.json), TypeScript 5 and Node 20 types.
 ver() { node -p "require('$root/package-lock.json').packages['node_modules/$1'].version"; }
