@@ -1,5 +1,5 @@
 /**
- * `--commit` on assign, promote and rollback: the conventional message (unit), and end to end in two
+ * `--commit` on assign, promote, rollback and ring add/retire: the conventional message (unit), and end to end in two
  * kinds of git repository — a copy of this project's own tree (its .gitignore lists rings/.lock) and a
  * scratch repository that ignores nothing: one commit of exactly the registry change, its history line
  * and dist/, `done:` printed only once the commit exists; refused (nothing written) on a dirty tree
@@ -121,6 +121,24 @@ describe.each<RepoKind>(['project', 'ignores-nothing'])('--commit end to end, in
     expect(JSON.parse(rb.stdout).commit.subject).toBe('rollback(canary): orders 1.6.1 → 1.6.0');
     expect(git(dir, 'log', '--format=%s', '-3').split('\n')).toEqual(['rollback(canary): orders 1.6.1 → 1.6.0', 'assign(canary): acme ← stable', 'init']);
     expect(git(dir, 'ls-files', 'rings/.lock')).toBe('');
+  });
+
+  test('ring add and ring retire --commit: the ring file, lock, history and every dist/ file they change (a retired ring\'s folder deleted), one commit each', () => {
+    const dir = repo(kind);
+    const add = rings(dir, 'ring', 'add', 'beta', '--after', 'experimental', '--reason', 'a beta ring', '--yes', '--commit');
+    expect(add.code).toBe(0);
+    expect(add.stderr).not.toMatch(/error|hint|not committed/);
+    expect(add.stdout).toMatch(/\ncommitted [0-9a-f]{12}: ring-add\(beta\)\n$/);
+    const added = git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort();
+    expect(added).toEqual(expect.arrayContaining(['dist/ring-beta/kustomization.yaml', 'dist/ring-beta/ring-beta.yaml', 'rings/beta.toml', 'rings/history.jsonl', 'rings/locks/beta.lock.json']));
+    const retire = rings(dir, 'ring', 'retire', 'beta', '--reason', 'beta over', '--yes', '--commit');
+    expect(retire.code).toBe(0);
+    expect(retire.stderr).not.toMatch(/error|hint|not committed/);
+    expect(git(dir, 'log', '-1', '--format=%s')).toBe('ring-retire(beta)');
+    const retired = git(dir, 'show', '--name-status', '--format=', 'HEAD').split('\n');
+    expect(retired).toEqual(expect.arrayContaining(['D\tdist/ring-beta/ring-beta.yaml', 'D\tdist/ring-beta/kustomization.yaml', 'D\trings/beta.toml', 'D\trings/locks/beta.lock.json']));
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(rings(dir, 'diff').code).toBe(0);
   });
 
   test('refused on a dirty tree outside rings/ and dist/: nothing written, no commit', () => {
