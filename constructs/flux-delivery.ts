@@ -1,13 +1,21 @@
 /**
  * FluxDelivery: Flux syncs dist/ unit by unit. One Kustomization per unit (cluster, shared layer,
  * one per ring), the shared layer depending on the cluster unit and every ring on the shared layer,
- * never on another ring: a broken canary never holds stable back. Each waits for its Deployments
- * (health checks). The source (GitRepository or OCIRepository) is written here or referenced by
- * name, and a last Kustomization keeps dist/gitops/ itself in sync.
+ * never on another ring: a broken canary never holds stable back (rings go Ready in parallel; the
+ * promotion order is the gates' job). Each waits for its Deployments (health checks). The source
+ * (GitRepository or OCIRepository) is written here or referenced by name, and a last Kustomization
+ * keeps dist/gitops/ itself in sync.
+ *
+ * Least privilege: the shared layer's and each ring's Kustomization runs as its own ServiceAccount
+ * (`<platform>-<unit>`, written here), which FluxUnitAccess allows only the unit's kinds in the
+ * unit's namespace; the cluster unit (Namespaces, cluster-scoped objects and that RBAC) and the
+ * delivery Kustomization run as kustomize-controller itself. The Flux namespace is written too,
+ * with pruning disabled, so `kubectl apply -k dist/gitops` works on a cluster without it and no
+ * prune ever deletes it.
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { DeliveryUnit } from '../src/model/delivery';
+import { deliveryObjectName, DeliveryUnit } from '../src/model/delivery';
 import { DELIVERY_UNIT_LABEL } from './argo-cd-delivery';
 import { standardLabels } from './labels';
 import { PlainApiObject } from './plain-api-object';
@@ -43,6 +51,19 @@ export interface FluxDeliveryProps {
   readonly prune?: boolean;
   /** The units, in delivery order (`deliveryUnits`). */
   readonly units: readonly DeliveryUnit[];
+  /**
+   * Run the shared layer's and each ring's Kustomization as its own ServiceAccount `<platform>-<unit>`
+   * (written here, in the Flux namespace). Give them their Roles with FluxUnitAccess, in the cluster
+   * unit; without those they may do nothing. @default true
+   */
+  readonly serviceAccounts?: boolean;
+  /** Write the Flux namespace, annotated `kustomize.toolkit.fluxcd.io/prune: disabled`. @default true */
+  readonly createNamespace?: boolean;
+}
+
+/** Kustomizations of the units that run as their own ServiceAccount: every unit but the cluster unit. */
+export function runsAsOwnServiceAccount(unit: DeliveryUnit): boolean {
+  return unit.name !== 'cluster';
 }
 
 export class FluxDelivery extends Chart {
@@ -55,6 +76,28 @@ export class FluxDelivery extends Chart {
     const unitPath = (unit: string) => (dist === '.' ? unit : `${dist}/${unit}`);
     const src = props.source;
     const labels = (extra: Record<string, string> = {}) => ({ ...standardLabels({ name: props.platform, partOf: props.platform, component: 'delivery' }), ...extra });
+    const serviceAccounts = props.serviceAccounts ?? true;
+
+    if (props.createNamespace ?? true) {
+      new PlainApiObject(this, 'namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        // Never pruned: deleting the delivery Kustomization (or dist/gitops/ losing this object) must not take Flux with it.
+        metadata: { name: namespace, labels: labels(), annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+      });
+    }
+    if (serviceAccounts) {
+      for (const u of props.units.filter(runsAsOwnServiceAccount)) {
+        const name = deliveryObjectName(props.platform, u.name);
+        new PlainApiObject(this, `service-account-${u.name}`, {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name, namespace, labels: labels({ [DELIVERY_UNIT_LABEL]: u.name, ...(u.ring ? { ring: u.ring } : {}) }) },
+          // An identity to impersonate, never to run a pod as: no token is mounted anywhere.
+          automountServiceAccountToken: false,
+        });
+      }
+    }
 
     if (src.create ?? true) {
       if (!src.url) throw new Error(`flux delivery: source "${src.name}" is to be created but has no url; pass source.url or source.create = false`);
@@ -87,10 +130,11 @@ export class FluxDelivery extends Chart {
       const dependsOn = u.ring !== undefined ? shared ?? cluster : u.name === 'shared' ? cluster : undefined;
       kustomization(
         `kustomization-${u.name}`,
-        `${props.platform}-${u.name}`,
+        deliveryObjectName(props.platform, u.name),
         unitPath(u.name),
         {
-          ...(dependsOn && dependsOn !== u ? { dependsOn: [{ name: `${props.platform}-${dependsOn.name}` }] } : {}),
+          ...(dependsOn && dependsOn !== u ? { dependsOn: [{ name: deliveryObjectName(props.platform, dependsOn.name) }] } : {}),
+          ...(serviceAccounts && runsAsOwnServiceAccount(u) ? { serviceAccountName: deliveryObjectName(props.platform, u.name) } : {}),
           ...(u.deployments.length ? { healthChecks: u.deployments.map((d) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, namespace: d.namespace })) } : {}),
         },
         { [DELIVERY_UNIT_LABEL]: u.name, ...(u.ring ? { ring: u.ring } : {}) },

@@ -5,8 +5,8 @@
  */
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, deliveryUnits, FluxDelivery, Ring, SharedLayer } from '../constructs';
-import { arrangeForApply } from './apply-order';
+import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, deliveryUnits, FluxDelivery, FluxUnitAccess, Ring, SharedLayer, unitAccess } from '../constructs';
+import { arrangeForApply, inApplyOrder } from './apply-order';
 import { applyPatches, PatchableChart } from './patches';
 import { RegistryError } from './registry/errors';
 import type { RingPlan } from './resolve';
@@ -79,7 +79,9 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     patchable.forEach((p, i) => (rendered[i] = [rendered[i][0], p.objects]));
   }
   // Namespaces first (in the cluster unit), custom resources last: dist/ applies in one pass, file by file.
-  const charts: RenderedChart[] = arrangeForApply(rendered)
+  const arranged = arrangeForApply(rendered);
+  if (plan.gitops?.tool === 'flux') arranged[0] = [arranged[0][0], inApplyOrder([...arranged[0][1], ...fluxUnitAccessObjects(plan, arranged.slice(1))])];
+  const charts: RenderedChart[] = arranged
     .filter(([, objects]) => objects.length > 0)
     .map(([unit, objects]) => ({ unit, file: unitFile(unit), objects, yaml: stringifyManifests(objects) }));
   const delivery = plan.gitops ? renderDelivery(plan, charts) : [];
@@ -95,6 +97,23 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     files.set(`${GITOPS_UNIT}/kustomization.yaml`, kustomization(listed, 'the delivery objects (docs/gitops.md); not part of dist/kustomization.yaml.'));
   }
   return { charts, delivery, files, rings };
+}
+
+/**
+ * Flux runs the shared layer and each ring as its own ServiceAccount: their Roles and RoleBindings,
+ * derived from what each unit writes, go to the cluster unit (after the Namespaces, before the units).
+ */
+function fluxUnitAccessObjects(plan: RingPlan, units: ReadonlyArray<readonly [string, readonly Record<string, any>[]]>): Record<string, any>[] {
+  const gitops = plan.gitops;
+  if (gitops?.tool !== 'flux') return [];
+  const flux = gitops.flux;
+  const ringOfUnit = new Map(plan.rings.map((r) => [ringChartId(r.name), r.name]));
+  const access = units.flatMap(([unit, objects]) => unitAccess({ name: unit, ...(ringOfUnit.has(unit) ? { ring: ringOfUnit.get(unit)! } : {}), objects }));
+  if (!access.length) return [];
+  const app = new App({ outdir: '.rings-unused' });
+  const chart = new Chart(app, 'flux-unit-access', { disableResourceNameHashes: true });
+  new FluxUnitAccess(chart, 'access', { platform: flux.platform, fluxNamespace: flux.namespace, access });
+  return chartRenderer(app)(chart);
 }
 
 /** `[gitops]`: the delivery objects for the rendered units, in their own App (nothing of the platform's App changes). */
