@@ -36,11 +36,27 @@ type Subject = (e: HistoryEntry) => string;
 
 const none = (v: string | null | undefined, what = '(none)') => v ?? what;
 
+/**
+ * An image reference as a commit subject shows it: the last path segment and the tag
+ * (`registry.example/autocom/api-octane:2026.12.0@sha256:…` → `api-octane:2026.12.0`), or the first
+ * 12 digest characters when there is no tag. The history line keeps the full reference.
+ */
+export function shortImage(ref: string): string {
+  const [name, digest] = ref.split('@');
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  return last.includes(':') || !digest ? last : `${last}@${digest.slice(0, digest.indexOf(':') + 13)}`;
+}
+
+/** A pin as the subject shows it: a module version, or an image reference shortened. */
+const pinOf = (e: HistoryEntry, v: string | null | undefined, what?: string) => (v == null ? none(v, what) : e.image !== undefined ? shortImage(v) : v);
+/** What was pinned: the module, or `image <component>`. */
+const pinned = (e: HistoryEntry) => (e.image !== undefined ? `image ${e.image}` : e.module);
+
 /** Commit subjects by history action. Add one here for a new action; others get `<action>(<ring>)`. */
 export const SUBJECTS: Record<string, Subject> = {
-  promote: (e) => `promote(${e.to}): ${e.module} ${none(e.previous)} → ${e.new}`,
+  promote: (e) => `promote(${e.to}): ${pinned(e)} ${pinOf(e, e.previous)} → ${pinOf(e, e.new)}`,
   assign: (e) => `assign(${e.to}): ${e.tenant} ← ${none(e.from, '(new)')}`,
-  rollback: (e) => `rollback(${e.to}): ${e.module} ${none(e.previous)} → ${none(e.new, '(removed)')}`,
+  rollback: (e) => `rollback(${e.to}): ${pinned(e)} ${pinOf(e, e.previous)} → ${pinOf(e, e.new, '(removed)')}`,
 };
 
 export function commitMessage(e: HistoryEntry): string {

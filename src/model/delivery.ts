@@ -146,6 +146,8 @@ export interface UnitAccess {
 
 /** What applying, health-checking and pruning an object of a kind takes (server-side apply is a patch that may create). */
 export const UNIT_WRITE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] as const;
+/** What pruning an object takes: the GitOps tool reads it, then deletes it. */
+export const UNIT_PRUNE_VERBS = ['delete', 'get', 'list', 'watch'] as const;
 /** Read-only: what a Deployment health check reads besides the Deployment (kstatus follows its ReplicaSets and their Pods). */
 export const UNIT_READ_VERBS = ['get', 'list', 'watch'] as const;
 const HEALTH_CHECK_READS: readonly GroupKind[] = [
@@ -154,11 +156,40 @@ const HEALTH_CHECK_READS: readonly GroupKind[] = [
 ];
 
 /**
- * Least privilege for delivering one unit: per namespace its objects are in, one rule per API group
- * with exactly the kinds it writes (all verbs a GitOps apply, prune and health check use), plus
- * read-only access to what a Deployment's health check follows (ReplicaSets, Pods) when it has
- * Deployments. Cluster-scoped objects get nothing: a unit run as its own identity cannot write them.
- * Namespaces and groups in sorted order, resources sorted: deterministic.
+ * Every namespaced kind the project renders into the shared layer or a ring (a property test holds
+ * every rendered unit to it). A unit's identity may prune these in its namespace even when the unit
+ * no longer writes them: a ring whose last tenant moves away stops writing its Ingress and
+ * Certificates, and the GitOps tool must still delete the ones it applied before (Flux's
+ * kustomize-controller, impersonating the ring, was refused exactly that until this list existed).
+ */
+export const PRUNABLE_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
+  { group: '', kind: 'PersistentVolumeClaim' },
+  { group: '', kind: 'ResourceQuota' },
+  { group: '', kind: 'Secret' },
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'cert-manager.io', kind: 'Certificate' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'external-secrets.io', kind: 'SecretStore' },
+  { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+  { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+];
+
+/**
+ * Least privilege for delivering one unit, per namespace its objects are in: one rule per API group
+ * with exactly the kinds it writes (every verb a GitOps apply, prune and health check uses); one per
+ * group with the other PRUNABLE_KINDS, to read and delete only (what the unit wrote before); and
+ * read-only ReplicaSets and Pods when it has Deployments (what their health checks follow).
+ * Cluster-scoped objects get nothing: a unit run as its own identity cannot write them. Namespaces,
+ * groups and resources sorted: deterministic.
  */
 export function unitAccess(unit: RenderedUnit): UnitAccess[] {
   const byNamespace = new Map<string, Map<string, Set<string>>>();
@@ -174,16 +205,22 @@ export function unitAccess(unit: RenderedUnit): UnitAccess[] {
     groups.get(group)!.add(guessResource(String(o.kind ?? '')));
     if (o.kind === 'Deployment' && group === 'apps') deployments.add(ns);
   }
-  return [...byNamespace.keys()].sort().map((namespace) => {
-    const groups = byNamespace.get(namespace)!;
-    const rules: AccessRule[] = [...groups.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...groups.get(g)!].sort(), verbs: [...UNIT_WRITE_VERBS] }));
-    if (deployments.has(namespace)) {
-      for (const read of HEALTH_CHECK_READS) {
-        const resource = guessResource(read.kind);
-        if (groups.get(read.group)?.has(resource)) continue;
-        rules.push({ apiGroups: [read.group], resources: [resource], verbs: [...UNIT_READ_VERBS] });
-      }
+  const byGroup = (kinds: readonly GroupKind[], except: ReadonlyMap<string, ReadonlySet<string>>) => {
+    const out = new Map<string, Set<string>>();
+    for (const k of kinds) {
+      const resource = guessResource(k.kind);
+      if (except.get(k.group)?.has(resource)) continue;
+      if (!out.has(k.group)) out.set(k.group, new Set());
+      out.get(k.group)!.add(resource);
     }
+    return out;
+  };
+  const rulesOf = (groups: ReadonlyMap<string, ReadonlySet<string>>, verbs: readonly string[]): AccessRule[] =>
+    [...groups.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...groups.get(g)!].sort(), verbs: [...verbs] }));
+  return [...byNamespace.keys()].sort().map((namespace) => {
+    const written = byNamespace.get(namespace)!;
+    const rules = [...rulesOf(written, UNIT_WRITE_VERBS), ...rulesOf(byGroup(PRUNABLE_KINDS, written), UNIT_PRUNE_VERBS)];
+    if (deployments.has(namespace)) rules.push(...rulesOf(byGroup(HEALTH_CHECK_READS, written), UNIT_READ_VERBS));
     return { unit: unit.name, ...(unit.ring !== undefined ? { ring: unit.ring } : {}), namespace, rules };
   });
 }

@@ -39,6 +39,15 @@ describe('commitMessage', () => {
     expect(commitMessage({ ...base, from: null, previous: null, to: 'experimental' }).split('\n')[0]).toBe('promote(experimental): orders (none) → 1.6.0');
     expect(commitMessage({ ...base, gates_waived: ['soak'], reason: 'INC-501' })).toContain('\n\nINC-501\n\nGates waived (--emergency): soak.\n\n');
   });
+  test('a ring image: promote and rollback name the component and the shortened references (the history line keeps them whole)', () => {
+    const image: HistoryEntry = {
+      ...base, module: undefined, image: 'api', from: null, to: 'canary',
+      previous: 'registry.gitlab.com/autocommerce/main/api-octane:2026.12.0@sha256:0239e49dd8b12caaddfe04a8ced5bf76a4a81b640702f6e927c27d0af0d13606',
+      new: `registry.example/autocom/api-octane@sha256:${'4'.repeat(64)}`,
+    };
+    expect(commitMessage(image).split('\n')[0]).toBe('promote(canary): image api api-octane:2026.12.0 → api-octane@sha256:444444444444');
+    expect(commitMessage({ ...image, action: 'rollback', previous: image.new, new: image.previous }).split('\n')[0]).toBe('rollback(canary): image api api-octane@sha256:444444444444 → api-octane:2026.12.0');
+  });
   test('an action without its own subject gets <action>(<ring>)', () => {
     expect(commitMessage({ ...base, action: 'ring-retire' as HistoryEntry['action'] }).split('\n')[0]).toBe('ring-retire(edge)');
   });

@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { deliveredKinds, deliveryUnits, guessResource, unitAccess } from '../../src/model/delivery';
+import { deliveredKinds, deliveryUnits, guessResource, PRUNABLE_KINDS, unitAccess } from '../../src/model/delivery';
 import { synthesize, SynthResult } from '../../src/synth';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { K8sObject } from '../support/invariants';
 import { registryArb } from '../support/registry-gen';
 import { planOf, problemsOf, sourcesWith, exampleSources } from '../support/registry-fixture';
-import { objectsOfFiles, parseYamlObjects, renderSources } from '../support/render';
+import { objectsOfFiles, parseYamlObjects, renderDir, renderSources } from '../support/render';
 
 const PLATFORM = exampleSources().get('platform.toml')!;
 const [BEFORE_GITOPS] = PLATFORM.split(/^\[gitops\]$/m);
@@ -228,7 +228,8 @@ describe('Flux: one Kustomization per unit', () => {
     expect(ks.get('autocom-ring-canary').spec.serviceAccountName).toBe('autocom-ring-canary');
     const canaryRole = objectsOf(r, 'cluster/cluster.yaml').find((o) => o.kind === 'Role' && o.metadata.name === 'autocom-ring-canary') as any;
     expect(canaryRole.metadata.namespace).toBe('autocom-canary');
-    expect(canaryRole.rules.flatMap((x: any) => x.resources)).not.toContain('secrets');
+    // Secrets: never written by a ring unit under External Secrets; only prunable (read and delete).
+    expect(canaryRole.rules.filter((x: any) => x.resources.includes('secrets')).map((x: any) => x.verbs)).toEqual([['delete', 'get', 'list', 'watch']]);
   });
 
   test('fluxLeastPrivilege fails: a Role that grants one kind more, a binding to another namespace\'s identity, or a ring Kustomization without its ServiceAccount is reported', () => {
@@ -236,7 +237,7 @@ describe('Flux: one Kustomization per unit', () => {
     const flux = r.files.get('gitops/flux.yaml')!;
     const wider = cluster.replace(/(name: autocom-ring-edge\n  namespace: autocom-edge\nrules:\n  - apiGroups:\n      - ""\n    resources:\n)/, '$1      - secrets\n');
     expect(wider).not.toBe(cluster);
-    expect(leastPrivilegeProblems(new Map([...r.files, ['cluster/cluster.yaml', wider]]))).toEqual([expect.stringMatching(/^Role autocom-edge\/autocom-ring-edge: .*secrets/)]);
+    expect(leastPrivilegeProblems(new Map([...r.files, ['cluster/cluster.yaml', wider]]))).toEqual([expect.stringMatching(/^Role autocom-edge\/autocom-ring-edge: grants \/secrets:write;/)]);
     const elsewhere = cluster.replace(/(subjects:\n  - kind: ServiceAccount\n    name: autocom-ring-canary\n    namespace: )flux-system/, '$1default');
     expect(elsewhere).not.toBe(cluster);
     expect(leastPrivilegeProblems(new Map([...r.files, ['cluster/cluster.yaml', elsewhere]]))).toEqual([expect.stringMatching(/^RoleBinding autocom-canary\/autocom-ring-canary: /)]);
@@ -269,7 +270,7 @@ describe('Flux: one Kustomization per unit', () => {
  * and no other Role or binding for it.
  */
 const PLURAL: Record<string, string> = {
-  ConfigMap: 'configmaps', Service: 'services', ResourceQuota: 'resourcequotas', PersistentVolumeClaim: 'persistentvolumeclaims', ServiceAccount: 'serviceaccounts',
+  ConfigMap: 'configmaps', Secret: 'secrets', SecretStore: 'secretstores', Service: 'services', ResourceQuota: 'resourcequotas', PersistentVolumeClaim: 'persistentvolumeclaims', ServiceAccount: 'serviceaccounts',
   Deployment: 'deployments', HorizontalPodAutoscaler: 'horizontalpodautoscalers', PodDisruptionBudget: 'poddisruptionbudgets', Ingress: 'ingresses',
   NetworkPolicy: 'networkpolicies', Certificate: 'certificates', ExternalSecret: 'externalsecrets', HTTPRoute: 'httproutes', ReferenceGrant: 'referencegrants',
   Role: 'roles', RoleBinding: 'rolebindings',
@@ -295,7 +296,10 @@ function leastPrivilegeProblems(files: ReadonlyMap<string, string>): string[] {
     for (const ns of namespaces) {
       const mine = objects.filter((o) => o.metadata.namespace === ns);
       const want = new Set(mine.map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${PLURAL[o.kind] ?? `?${o.kind}`}:write`));
-      if (mine.some((o) => o.kind === 'Deployment')) for (const read of ['apps/replicasets', '/pods']) if (![...want].some((w) => w.startsWith(`${read}:`))) want.add(`${read}:read`);
+      const covered = (res: string) => [...want].some((w) => w.startsWith(`${res}:`));
+      // What the unit may have written before: read and delete only (pruning).
+      for (const k of PRUNABLE_KINDS) if (!covered(`${k.group}/${PLURAL[k.kind] ?? `?${k.kind}`}`)) want.add(`${k.group}/${PLURAL[k.kind] ?? `?${k.kind}`}:prune`);
+      if (mine.some((o) => o.kind === 'Deployment')) for (const read of ['apps/replicasets', '/pods']) if (!covered(read)) want.add(`${read}:read`);
       const role = cluster.find((o) => o.kind === 'Role' && o.metadata.namespace === ns && o.metadata.name === sa);
       const binding = cluster.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns && o.metadata.name === sa);
       granted.add(`${ns}/${sa}`);
@@ -306,7 +310,7 @@ function leastPrivilegeProblems(files: ReadonlyMap<string, string>): string[] {
       const has = new Set<string>();
       for (const rule of role.rules) {
         const verbs = [...rule.verbs].sort().join(',');
-        const kind = verbs === 'create,delete,get,list,patch,update,watch' ? 'write' : verbs === 'get,list,watch' ? 'read' : `verbs ${verbs}`;
+        const kind = verbs === 'create,delete,get,list,patch,update,watch' ? 'write' : verbs === 'delete,get,list,watch' ? 'prune' : verbs === 'get,list,watch' ? 'read' : `verbs ${verbs}`;
         for (const g of rule.apiGroups) for (const res of rule.resources) has.add(`${g}/${res}:${kind}`);
       }
       const extra = [...has].filter((x) => !want.has(x)).sort();
@@ -325,6 +329,23 @@ function leastPrivilegeProblems(files: ReadonlyMap<string, string>): string[] {
 }
 
 describe('guessResource and unitAccess (pure)', () => {
+  test('PRUNABLE_KINDS holds every namespaced kind the project renders into a unit: the example registries and random ones', () => {
+    const prunable = new Set(PRUNABLE_KINDS.map((k) => `${k.group}/${k.kind}`));
+    const kindsOf = (files: ReadonlyMap<string, string>) =>
+      [...files].filter(([f]) => /^(shared|ring-[^/]+)\/[^/]+\.yaml$/.test(f) && !f.endsWith('/kustomization.yaml')).flatMap(([f, t]) => parseYamlObjects(t, f)).filter((o) => o.metadata?.namespace).map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`);
+    const seen = new Set([...kindsOf(synthOf(FLUX).files)]);
+    for (const k of kindsOf(renderDir(path.join(__dirname, '..', 'fixtures', 'registries', 'reflector-gateway')).result.files)) seen.add(k);
+    fc.assert(
+      fc.property(registryArb({ maxRings: 4, maxTenants: 20, maxModules: 6 }), (src) => {
+        for (const k of kindsOf(renderSources(new Map(src)).result.files)) seen.add(k);
+      }),
+      { numRuns: 30 },
+    );
+    expect([...seen].filter((k) => !prunable.has(k)).sort()).toEqual([]);
+    expect(seen.size).toBeGreaterThan(10);
+  });
+
+
   test('guessResource gives the resource names the API serves: the plural of every CRD the cluster tests install, and the built-in kinds dist/ writes', () => {
     const crdDir = path.join(__dirname, '..', 'cluster', 'crds');
     const crds = fs.readdirSync(crdDir).filter((d) => fs.statSync(path.join(crdDir, d)).isDirectory()).flatMap((d) =>
@@ -347,8 +368,14 @@ describe('guessResource and unitAccess (pure)', () => {
       ],
     });
     expect(access.map((a) => a.namespace)).toEqual(['b', 'x']);
-    expect(access[0].rules).toEqual([{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }]);
-    expect(access[1].rules.map((x) => `${x.apiGroups[0]}/${x.resources.join('+')}:${x.verbs.length}`)).toEqual(['/configmaps:7', 'apps/deployments:7', 'apps/replicasets:3', '/pods:3']);
+    expect(access[0].rules[0]).toEqual({ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] });
+    const short = (a: (typeof access)[number]) => a.rules.map((x) => `${x.apiGroups[0]}/${x.resources.join('+')}:${x.verbs.length}`);
+    // Written: every verb; the other prunable kinds: read and delete; no health-check reads without Deployments.
+    expect(short(access[0]).filter((x) => x.endsWith(':7'))).toEqual(['networking.k8s.io/networkpolicies:7']);
+    expect(short(access[0])).toContain('networking.k8s.io/ingresses:4');
+    expect(short(access[0]).some((x) => x.includes('replicasets'))).toBe(false);
+    expect(short(access[1]).filter((x) => !x.endsWith(':4'))).toEqual(['/configmaps:7', 'apps/deployments:7', '/pods:3', 'apps/replicasets:3']);
+    expect(short(access[1])).toContain('/persistentvolumeclaims+resourcequotas+secrets+serviceaccounts+services:4');
     expect(access.every((a) => a.ring === 'x' && a.unit === 'ring-x')).toBe(true);
   });
 });
