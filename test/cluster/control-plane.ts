@@ -19,7 +19,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { cacheDir, startSupervised, Supervised } from './processes';
+import { cacheDir, startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 export { cacheDir } from './processes';
 
@@ -247,7 +247,7 @@ export function binaries(version: string): Record<'etcd' | 'kwok' | 'apiserver' 
 
 export async function startControlPlane(version: string, options: StartOptions = {}): Promise<ControlPlane> {
   const bin = binaries(version);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rings-cp-${version}-`));
+  const dir = trackDir(fs.mkdtempSync(path.join(os.tmpdir(), `rings-cp-${version}-`)));
   const procs = new Map<string, Supervised>();
   const argsOf = new Map<string, readonly [string, string[]]>();
   let stopped = false;
@@ -268,7 +268,7 @@ export async function startControlPlane(version: string, options: StartOptions =
     if (stopped) return;
     stopped = true;
     await Promise.all([...procs.values()].reverse().map((p) => p.stop('SIGKILL')));
-    if (!process.env.RINGS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    untrackDir(dir);
   };
 
   try {

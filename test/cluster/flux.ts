@@ -24,7 +24,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_DIR, cacheDir, clusterVersions, ControlPlane } from './control-plane';
 import { runningControllers } from './platform';
-import { startSupervised, Supervised } from './processes';
+import { startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 /** The release of the controllers that run, whose CRDs are installed (crds/flux-<release>/); versions.env and the support matrix agree on it. */
 export function fluxCrdRelease(): string {
@@ -108,7 +108,7 @@ export async function startFlux(cp: ControlPlane, options: FluxOptions = {}): Pr
   const bin = fluxBinaries();
   const namespace = options.namespace ?? 'flux-system';
   if (options.installCrds ?? true) installFluxCrds(cp);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rings-flux-${cp.version}-`));
+  const dir = trackDir(fs.mkdtempSync(path.join(os.tmpdir(), `rings-flux-${cp.version}-`)));
   const storage = path.join(dir, 'storage');
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(storage);
@@ -138,7 +138,7 @@ export async function startFlux(cp: ControlPlane, options: FluxOptions = {}): Pr
     if (stopped) return;
     stopped = true;
     await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
-    if (!process.env.RINGS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    untrackDir(dir);
   };
   const deadline = Date.now() + 90_000;
   for (const port of [scHealth, kcHealth]) {

@@ -12,7 +12,7 @@ import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { startSupervised, Supervised } from './processes';
+import { startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 export interface GitServer {
   /** https://127.0.0.1:<port> */
@@ -65,7 +65,7 @@ function healthy(url: string, ca: Buffer): Promise<boolean> {
 }
 
 export async function startGitServer(options: { dir?: string } = {}): Promise<GitServer> {
-  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rings-git-'));
+  const dir = options.dir ?? trackDir(fs.mkdtempSync(path.join(os.tmpdir(), 'rings-git-')));
   const root = path.join(dir, 'repositories');
   fs.mkdirSync(root, { recursive: true });
   makeServerCertificates(dir);
@@ -100,7 +100,7 @@ export async function startGitServer(options: { dir?: string } = {}): Promise<Gi
     },
     async stop() {
       await proc.stop();
-      if (!process.env.RINGS_CLUSTER_KEEP && !options.dir) fs.rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) untrackDir(dir);
     },
   };
 }

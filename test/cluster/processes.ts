@@ -9,7 +9,10 @@
  *   same signal; a normal exit kills them too;
  * - each is recorded (pid and kernel start time) in `<cache>/running/<owner pid>.json` while it runs;
  *   the next harness that starts stops what a dead owner left behind (a record whose process still
- *   has the recorded start time, so a reused pid is never hit) and deletes the record.
+ *   has the recorded start time, so a reused pid is never hit) and deletes the record;
+ * - the scratch folders the harness makes (certificates, etcd data, logs, the git repositories) are
+ *   recorded too (`trackDir`): removed with the processes on a signal, and by the next run when the
+ *   owner died without a chance to (unless RINGS_CLUSTER_KEEP is set, which keeps them for reading).
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -38,6 +41,8 @@ export interface OwnerRecord {
   readonly owner: number;
   readonly ownerStart: string;
   readonly processes: readonly ProcessRecord[];
+  /** Scratch folders to remove with the processes. */
+  readonly dirs?: readonly string[];
 }
 
 export interface Supervised {
@@ -65,6 +70,7 @@ export function processStart(pid: number): string | undefined {
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => fs.existsSync(f));
 const live = new Map<number, { rec: ProcessRecord; proc: ChildProcess }>();
+const dirs = new Set<string>();
 let installed = false;
 
 function recordFile(): string {
@@ -73,11 +79,11 @@ function recordFile(): string {
 
 function writeRecord(): void {
   const file = recordFile();
-  if (!live.size) {
+  if (!live.size && !dirs.size) {
     fs.rmSync(file, { force: true });
     return;
   }
-  const rec: OwnerRecord = { owner: process.pid, ownerStart: processStart(process.pid) ?? '', processes: [...live.values()].map((l) => l.rec) };
+  const rec: OwnerRecord = { owner: process.pid, ownerStart: processStart(process.pid) ?? '', processes: [...live.values()].map((l) => l.rec), dirs: [...dirs].sort() };
   fs.mkdirSync(recordDir(), { recursive: true });
   fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(rec, null, 1)}\n`);
   fs.renameSync(`${file}.tmp`, file);
@@ -91,10 +97,44 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Kills every process this test process started (synchronously: usable in exit and signal handlers). */
+/**
+ * A scratch folder of this test process: removed by `killAllSync` and by the next run's
+ * `reapLeftovers` when this process dies before `untrackDir`. Returns `dir`.
+ */
+export function trackDir(dir: string): string {
+  installHandlers();
+  dirs.add(dir);
+  writeRecord();
+  return dir;
+}
+
+/** Removes a tracked scratch folder (unless RINGS_CLUSTER_KEEP is set) and forgets it. */
+export function untrackDir(dir: string): void {
+  if (!process.env.RINGS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
+  writeRecord();
+}
+
+function removeDirs(list: Iterable<string>): void {
+  if (process.env.RINGS_CLUSTER_KEEP) return;
+  const tmp = path.resolve(os.tmpdir());
+  for (const d of list) {
+    // Only scratch folders under the temporary folder, whatever a record says.
+    if (!path.resolve(d).startsWith(`${tmp}${path.sep}`)) continue;
+    try {
+      fs.rmSync(d, { recursive: true, force: true });
+    } catch {
+      /* gone or busy */
+    }
+  }
+}
+
+/** Kills every process this test process started and removes its scratch folders (synchronously: usable in exit and signal handlers). */
 export function killAllSync(): void {
   for (const { rec } of live.values()) killGroup(rec.pid, 'SIGKILL');
   live.clear();
+  removeDirs(dirs);
+  dirs.clear();
   try {
     fs.rmSync(recordFile(), { force: true });
   } catch {
@@ -143,6 +183,7 @@ export function reapLeftovers(): ProcessRecord[] {
       // The group may outlive its leader; its id cannot be reused while it has members.
       killGroup(p.pid, 'SIGKILL');
     }
+    removeDirs(rec.dirs ?? []);
     fs.rmSync(file, { force: true });
   }
   return stopped;

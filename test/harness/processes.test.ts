@@ -19,6 +19,7 @@ interface Started {
   readonly proc: ChildProcess;
   readonly children: number[];
   readonly grandchild: number;
+  readonly scratch: string;
   readonly record: string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -66,7 +67,7 @@ async function gone(pids: readonly number[], ms = 10_000): Promise<number[]> {
 }
 
 describe('every process the cluster harness starts dies with the run', () => {
-  test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s to the test process: every supervised process and what it forked is gone, the record removed, and the test process dies of that signal', async (signal) => {
+  test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s to the test process: every supervised process and what it forked is gone, its scratch folder and the record removed, and the test process dies of that signal', async (signal) => {
     const cache = scratch();
     const s = await startChild(cache, scratch());
     const recorded = JSON.parse(fs.readFileSync(s.record, 'utf8'));
@@ -76,9 +77,10 @@ describe('every process the cluster harness starts dies with the run', () => {
     expect(await s.exited).toEqual({ code: null, signal });
     expect(await gone([...s.children, s.grandchild])).toEqual([]);
     expect(fs.existsSync(s.record)).toBe(false);
+    expect(fs.existsSync(s.scratch)).toBe(false);
   });
 
-  test('SIGKILL to the test process (no handler runs): the kernel stops its children (parent-death signal); the next run stops what they forked, from the record, and removes it', async () => {
+  test('SIGKILL to the test process (no handler runs): the kernel stops its children (parent-death signal); the next run stops what they forked and removes the scratch folder, from the record, and the record', async () => {
     const cache = scratch();
     const s = await startChild(cache, scratch());
     s.proc.kill('SIGKILL');
@@ -87,6 +89,7 @@ describe('every process the cluster harness starts dies with the run', () => {
     // What a child forked outlives it; the record is still there for the next run.
     expect(alive(s.grandchild)).toBe(true);
     expect(fs.existsSync(s.record)).toBe(true);
+    expect(fs.existsSync(s.scratch)).toBe(true);
     const prev = process.env.RINGS_CLUSTER_CACHE;
     process.env.RINGS_CLUSTER_CACHE = cache;
     try {
@@ -97,6 +100,7 @@ describe('every process the cluster harness starts dies with the run', () => {
     }
     expect(await gone([s.grandchild])).toEqual([]);
     expect(fs.existsSync(s.record)).toBe(false);
+    expect(fs.existsSync(s.scratch)).toBe(false);
   });
 
   test('the next run never stops a process that only has a recorded pid: another start time means another process; a live owner\'s record is left alone', async () => {
