@@ -9,6 +9,8 @@
  * - KWOK's "general" pod stages: a pod becomes Ready after a short delay, and a deleted pod stays
  *   (Terminating, still counted by a ResourceQuota) until its termination grace period ends, as a
  *   kubelet would keep it. That is what makes the quota arithmetic of a rolling update observable.
+ *   One stage of ours: a running pod marked not Ready by the node lifecycle controller (an API server
+ *   outage) is Ready again once its node is, as its kubelet would report it.
  *
  * Every process started is stopped by `stop()`, and dies with the test process however it ends
  * (signals and SIGKILL included; leftovers of a killed run are stopped by the next one): processes.ts.
@@ -165,8 +167,39 @@ export function kwokConfig(stageDir: string, neverReadyImages: readonly string[]
         stage.spec.selector.matchExpressions.push({ key: '.spec.containers.[].image', operator: 'NotIn', values: [...neverReadyImages] });
         return YAML.stringify(stage).trim();
       })
+      .concat(YAML.stringify(readyAgainStage(neverReadyImages)).trim())
       .join('\n---\n') + '\n'
   );
+}
+
+/**
+ * What a kubelet does and KWOK's stages do not: re-report a running pod Ready after the node
+ * lifecycle controller marked it not ready. When the API server is away longer than the node
+ * monitor grace period (a restart on a loaded machine), the controller marks every node NotReady
+ * and every pod on it not Ready; the nodes come back with KWOK's next lease, and this stage brings
+ * their running pods back (never a pod of a never-ready image).
+ */
+function readyAgainStage(neverReadyImages: readonly string[]): object {
+  const condition = (type: string) => `- lastProbeTime: null\n  lastTransitionTime: {{ $now | Quote }}\n  status: "True"\n  type: ${type}`;
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name: 'pod-ready-again' },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+      selector: {
+        matchExpressions: [
+          { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+          { key: '.status.phase', operator: 'In', values: ['Running'] },
+          { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'In', values: ['False'] },
+          { key: '.status.containerStatuses.[].state.running.startedAt', operator: 'Exists' },
+          ...(neverReadyImages.length ? [{ key: '.spec.containers.[].image', operator: 'NotIn', values: [...neverReadyImages] }] : []),
+        ],
+      },
+      delay: { durationMilliseconds: 1000, jitterDurationMilliseconds: 2000 },
+      next: { statusTemplate: `{{ $now := Now }}\nconditions:\n${['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(condition).join('\n')}\n` },
+    },
+  };
 }
 
 function fakeNodes(zones: readonly string[], perZone: number): string {

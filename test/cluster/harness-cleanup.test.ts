@@ -1,46 +1,57 @@
 /**
- * A cluster test run stopped from outside leaves nothing running: a test process with a whole
- * control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK), Flux's two
- * controllers and the git server is sent SIGTERM, as `timeout` sends it to `bash .ci/run`; every
- * process it started is gone and its record removed (the unit tests in test/harness/ cover SIGINT,
- * SIGHUP and SIGKILL with stand-in processes).
+ * A cluster test run stopped from outside leaves nothing running: jest running a cluster test with a
+ * whole control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK), Flux's
+ * two controllers and the git server gets SIGTERM on its whole process group, as `timeout` sends it
+ * to `bash .ci/run` and its children. Every process it started is gone within seconds, its scratch
+ * folders and its record removed (test/harness/ covers SIGINT, SIGHUP, SIGKILL and the next run's
+ * reaping with stand-in processes).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { clusterVersions } from './control-plane';
 import { processStart } from './processes';
 
-const REGISTER = path.join(__dirname, 'ts-register.js');
-const CHILD = path.join(__dirname, 'fixtures', 'harness-child.ts');
+const ROOT = path.resolve(__dirname, '..', '..');
 
-test('SIGTERM to a test process running a control plane, Flux and the git server: every process it started is gone, the record removed', async () => {
-  const version = clusterVersions().kube[0];
-  const proc = spawn(process.execPath, ['-r', REGISTER, CHILD, version], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_c, s) => resolve(s)));
-  const report = await new Promise<{ pids: number[]; names: string[]; recordDir: string }>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
-    });
-    proc.on('exit', () => reject(new Error(`the harness exited before it was up:\n${err}`)));
+test('SIGTERM to the process group of a jest run with a control plane, Flux and the git server up: every process it started is gone, its scratch folders and record removed', async () => {
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rings-harness-cleanup-')), 'report.json');
+  const jest = spawn(process.execPath, [path.join(ROOT, 'node_modules', '.bin', 'jest'), '-c', path.join(ROOT, 'jest.cluster.config.js'), '--testMatch', '**/fixtures/harness-child.jest.ts', '--ci'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RINGS_HARNESS_REPORT: report, RINGS_HARNESS_VERSION: clusterVersions().kube[0] },
   });
-  expect(report.names).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
-  // Five control-plane processes, two Flux controllers, the git server.
-  expect(report.pids).toHaveLength(8);
-  const record = path.join(report.recordDir, `${proc.pid}.json`);
-  expect(JSON.parse(fs.readFileSync(record, 'utf8')).processes.map((p: { pid: number }) => p.pid).sort((a: number, b: number) => a - b)).toEqual(report.pids);
-  proc.kill('SIGTERM');
-  expect(await exited).toBe('SIGTERM');
-  const deadline = Date.now() + 15_000;
-  let alive = report.pids.filter((p) => processStart(p) !== undefined);
-  while (alive.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    alive = alive.filter((p) => processStart(p) !== undefined);
+  let out = '';
+  jest.stdout!.on('data', (d) => (out += d));
+  jest.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => jest.on('exit', () => resolve()));
+  try {
+    const deadline = Date.now() + 4 * 60_000;
+    while (!fs.existsSync(report)) {
+      if (jest.exitCode !== null || Date.now() > deadline) throw new Error(`the harness did not come up:\n${out}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const up: { pids: number[]; names: string[]; dirs: string[]; record: string } = JSON.parse(fs.readFileSync(report, 'utf8'));
+    expect(up.names).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+    // Five control-plane processes, two Flux controllers, the git server.
+    expect(up.pids).toHaveLength(8);
+    expect(up.pids.every((p) => processStart(p) !== undefined)).toBe(true);
+    expect(up.dirs.every((d) => fs.existsSync(d)) && fs.existsSync(up.record)).toBe(true);
+    process.kill(-jest.pid!, 'SIGTERM');
+    await exited;
+    const gone = Date.now() + 20_000;
+    const state = () => ({ alive: up.pids.filter((p) => processStart(p) !== undefined), dirs: up.dirs.filter((d) => fs.existsSync(d)), record: fs.existsSync(up.record) });
+    while (JSON.stringify(state()) !== JSON.stringify({ alive: [], dirs: [], record: false }) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(state()).toEqual({ alive: [], dirs: [], record: false });
+  } finally {
+    try {
+      process.kill(-jest.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    fs.rmSync(path.dirname(report), { recursive: true, force: true });
   }
-  expect(alive).toEqual([]);
-  expect(fs.existsSync(record)).toBe(false);
-}, 5 * 60_000);
+}, 6 * 60_000);

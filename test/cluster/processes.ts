@@ -5,8 +5,13 @@
  * - each runs in its own process group (`detached`), so stopping it reaches whatever it forks;
  * - it is started through `setpriv --pdeathsig KILL` (util-linux): the kernel kills it when the test
  *   process dies, even by SIGKILL, when no handler of ours can run;
- * - SIGTERM, SIGINT and SIGHUP to the test process kill every group, then the process dies of the
- *   same signal; a normal exit kills them too;
+ * - a reaper (this file run as a program, detached, one per test process) watches the test process
+ *   and, the moment it is gone — however it ended, SIGKILL and jest included — stops every recorded
+ *   group and removes the recorded scratch folders. It is what makes a run stopped from outside
+ *   clean: jest runs test code with a copy of `process`, on which signal and exit handlers never
+ *   fire (the orphaned control planes of issue 18: `process.on('exit')` registered in a test);
+ * - SIGTERM, SIGINT and SIGHUP to a plain node test process kill every group, then the process dies
+ *   of the same signal; a normal exit kills them too;
  * - each is recorded (pid and kernel start time) in `<cache>/running/<owner pid>.json` while it runs;
  *   the next harness that starts stops what a dead owner left behind (a record whose process still
  *   has the recorded start time, so a reused pid is never hit) and deletes the record;
@@ -103,6 +108,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  */
 export function trackDir(dir: string): string {
   installHandlers();
+  startReaper();
   dirs.add(dir);
   writeRecord();
   return dir;
@@ -156,9 +162,35 @@ function installHandlers(): void {
   }
 }
 
+/** Stops the processes and removes the folders of one owner's record (its processes that still have their recorded start time), and the record. */
+function reapRecord(file: string, rec: OwnerRecord): ProcessRecord[] {
+  const stopped: ProcessRecord[] = [];
+  for (const p of rec.processes) {
+    const start = processStart(p.pid);
+    if (start !== undefined && start !== p.start) continue; // the pid belongs to another process now
+    if (start !== undefined) stopped.push(p);
+    // The group may outlive its leader; its id cannot be reused while it has members.
+    killGroup(p.pid, 'SIGKILL');
+  }
+  removeDirs(rec.dirs ?? []);
+  fs.rmSync(file, { force: true });
+  return stopped;
+}
+
+function readRecord(file: string): OwnerRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const ownerAlive = (pid: number, start: string) => processStart(pid) !== undefined && processStart(pid) === start;
+
 /**
  * Stops what runs left behind: every recorded process whose owner is gone (or is another process
- * with the owner's pid) and that still has its recorded start time. Returns what was stopped.
+ * with the owner's pid) and that still has its recorded start time, and removes their folders.
+ * Returns what was stopped.
  */
 export function reapLeftovers(): ProcessRecord[] {
   const dir = recordDir();
@@ -166,28 +198,46 @@ export function reapLeftovers(): ProcessRecord[] {
   const stopped: ProcessRecord[] = [];
   for (const f of fs.readdirSync(dir).filter((x) => /^\d+\.json$/.test(x))) {
     const file = path.join(dir, f);
-    let rec: OwnerRecord;
-    try {
-      rec = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {
+    const rec = readRecord(file);
+    if (!rec) {
       fs.rmSync(file, { force: true });
       continue;
     }
-    if (rec.owner === process.pid) continue;
-    const ownerAlive = processStart(rec.owner) !== undefined && processStart(rec.owner) === rec.ownerStart;
-    if (ownerAlive) continue;
-    for (const p of rec.processes) {
-      const start = processStart(p.pid);
-      if (start !== undefined && start !== p.start) continue; // the pid belongs to another process now
-      if (start !== undefined) stopped.push(p);
-      // The group may outlive its leader; its id cannot be reused while it has members.
-      killGroup(p.pid, 'SIGKILL');
-    }
-    removeDirs(rec.dirs ?? []);
-    fs.rmSync(file, { force: true });
+    if (rec.owner === process.pid || ownerAlive(rec.owner, rec.ownerStart)) continue;
+    stopped.push(...reapRecord(file, rec));
   }
   return stopped;
 }
+
+let reaperStarted = false;
+
+/** Starts this test process's reaper (once): a detached program that outlives it just long enough to clean up after it. */
+function startReaper(): void {
+  if (reaperStarted) return;
+  reaperStarted = true;
+  const owner = String(process.pid);
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.js'), __filename, '--reap', owner, processStart(process.pid) ?? ''], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, RINGS_CLUSTER_CACHE: cacheDir() },
+  });
+  child.on('error', () => undefined);
+  child.unref();
+}
+
+/** The reaper's loop: polls the owner twice a second; once it is gone, reaps its record and exits. */
+function runReaper(owner: number, ownerStart: string): void {
+  const file = path.join(recordDir(), `${owner}.json`);
+  const tick = () => {
+    if (ownerAlive(owner, ownerStart)) return void setTimeout(tick, 500);
+    const rec = readRecord(file);
+    if (rec && rec.owner === owner) reapRecord(file, rec);
+    process.exit(0);
+  };
+  tick();
+}
+
+if (require.main === module && process.argv[2] === '--reap') runReaper(Number(process.argv[3]), process.argv[4] ?? '');
 
 let reaped = false;
 
@@ -197,6 +247,7 @@ let reaped = false;
  */
 export function startSupervised(name: string, command: string, args: readonly string[], options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string }): Supervised {
   installHandlers();
+  startReaper();
   if (!reaped) {
     reaped = true;
     const left = reapLeftovers();

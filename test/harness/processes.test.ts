@@ -3,7 +3,8 @@
  * stand-in test process starts supervised processes the way the harness starts etcd, the
  * Kubernetes components, KWOK, Flux and the git server, and is then stopped — SIGTERM, SIGINT,
  * SIGHUP, or SIGKILL (no handler can run: the kernel's parent-death signal stops the children, and
- * the next run stops what is left from the record). Real processes, real signals.
+ * the test process's reaper what is left); and the next run stops what a dead run recorded. Real
+ * processes, real signals.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -80,27 +81,47 @@ describe('every process the cluster harness starts dies with the run', () => {
     expect(fs.existsSync(s.scratch)).toBe(false);
   });
 
-  test('SIGKILL to the test process (no handler runs): the kernel stops its children (parent-death signal); the next run stops what they forked and removes the scratch folder, from the record, and the record', async () => {
+  test('SIGKILL to the test process (no handler runs): the kernel stops its children (parent-death signal), its reaper what they forked, its scratch folder and its record', async () => {
     const cache = scratch();
     const s = await startChild(cache, scratch());
     s.proc.kill('SIGKILL');
     await s.exited;
-    expect(await gone(s.children)).toEqual([]);
-    // What a child forked outlives it; the record is still there for the next run.
-    expect(alive(s.grandchild)).toBe(true);
-    expect(fs.existsSync(s.record)).toBe(true);
-    expect(fs.existsSync(s.scratch)).toBe(true);
-    const prev = process.env.RINGS_CLUSTER_CACHE;
-    process.env.RINGS_CLUSTER_CACHE = cache;
+    expect(await gone([...s.children, s.grandchild])).toEqual([]);
+    const deadline = Date.now() + 10_000;
+    while ((fs.existsSync(s.record) || fs.existsSync(s.scratch)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect({ record: fs.existsSync(s.record), scratch: fs.existsSync(s.scratch) }).toEqual({ record: false, scratch: false });
+  });
+
+  test('the next run stops what a dead run recorded and its reaper did not get to: its processes (by group) and its scratch folders, then removes the record', async () => {
+    const cache = scratch();
+    const left = spawn('sh', ['-c', 'sleep 600 & wait'], { detached: true, stdio: 'ignore' });
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-processes-left-'));
     try {
-      reapLeftovers();
+      await new Promise((r) => setTimeout(r, 100));
+      const running = path.join(cache, 'running');
+      fs.mkdirSync(running, { recursive: true });
+      const deadOwner = spawnSync('true').pid!;
+      const record = path.join(running, `${deadOwner}.json`);
+      fs.writeFileSync(record, JSON.stringify({ owner: deadOwner, ownerStart: '1', processes: [{ pid: left.pid, start: processStart(left.pid!), name: 'etcd', command: 'etcd' }], dirs: [folder, '/'] }));
+      const prev = process.env.RINGS_CLUSTER_CACHE;
+      process.env.RINGS_CLUSTER_CACHE = cache;
+      let stopped;
+      try {
+        stopped = reapLeftovers();
+      } finally {
+        if (prev === undefined) delete process.env.RINGS_CLUSTER_CACHE;
+        else process.env.RINGS_CLUSTER_CACHE = prev;
+      }
+      expect(stopped!.map((p) => p.pid)).toEqual([left.pid]);
+      expect(await gone([left.pid!])).toEqual([]);
+      expect({ folder: fs.existsSync(folder), record: fs.existsSync(record), root: fs.existsSync('/etc') }).toEqual({ folder: false, record: false, root: true });
     } finally {
-      if (prev === undefined) delete process.env.RINGS_CLUSTER_CACHE;
-      else process.env.RINGS_CLUSTER_CACHE = prev;
+      try {
+        process.kill(-left.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
-    expect(await gone([s.grandchild])).toEqual([]);
-    expect(fs.existsSync(s.record)).toBe(false);
-    expect(fs.existsSync(s.scratch)).toBe(false);
   });
 
   test('the next run never stops a process that only has a recorded pid: another start time means another process; a live owner\'s record is left alone', async () => {
