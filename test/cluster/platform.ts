@@ -68,7 +68,16 @@ export function applyServerSide(cp: ControlPlane, source: { file: string } | { y
 export function installCrds(cp: ControlPlane, set: OperatorSet): ApplyOutcome[] {
   const files = Object.entries(set).flatMap(([op, rel]) => crdFiles(op, rel));
   const outcomes = files.map((file) => applyServerSide(cp, { file }));
-  if (outcomes.every((o) => o.code === 0)) cp.kubectlOk(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+  if (outcomes.every((o) => o.code === 0)) {
+    // A CRD created a moment ago may have no status yet: `kubectl wait` then fails at once
+    // (".status.conditions accessor error: <nil>") instead of waiting; ask again.
+    for (let attempt = 1; ; attempt++) {
+      const r = cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+      if (r.code === 0) break;
+      if (attempt >= 10 || !/accessor error/.test(r.stderr)) throw new Error(`kubectl wait --for=condition=Established crd --all exited ${r.code}:\n${r.stderr}${r.stdout}`);
+      spawnSync('sleep', ['0.5']);
+    }
+  }
   return outcomes;
 }
 
