@@ -1,17 +1,19 @@
 import * as path from 'path';
 import { SHA256, VERSION } from '../../registry/schema';
-import { boolFlag, stringFlag, UsageError } from '../args';
-import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
+import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
+import { planTrainPromotion } from './train';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
-  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]';
+  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]\n' +
+  '       rings promote --all --from <ring> --to <ring> [same options]   (a release train)';
 
 export const promote: Command = {
   name: 'promote',
@@ -29,11 +31,17 @@ export const promote: Command = {
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
     '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
     "`promote image` pins an image in the destination ring file's [images] table (one line).",
+    '--all --from R1 --to R2 promotes, as one unit (a release train), every module pin and ring image where R1 differs',
+    'from R2: each item through every gate above, as its single promote would; if any item is refused nothing is written',
+    'and the refusal lists every refused item. Each item gets its own history line, all sharing one `train` id',
+    '(<from>-<to>-<time>); --commit makes one commit (`promote(edge): 5 changes from canary`). Undo it with',
+    'rings rollback --train <id>.',
     COMMIT_HELP,
   ].join('\n'),
-  positionals: ['module'],
-  optionalPositionals: 1,
+  positionals: [],
+  optionalPositionals: 2,
   flags: {
+    all: 'boolean',
     from: 'string',
     to: 'string',
     'with-version': 'string',
@@ -47,6 +55,8 @@ export const promote: Command = {
     ...COMMIT_FLAGS,
   },
   run(ctx, args) {
+    if (boolFlag(args, 'all')) return promoteTrain(ctx, args);
+    if (args.positionals.length === 0) throw new UsageError('missing <module> (or --all for a release train)', USAGE);
     const image = args.positionals.length === 2;
     if (image && args.positionals[0] !== 'image') throw new UsageError(`unexpected argument "${args.positionals[1]}"`, USAGE);
     const subject = image ? args.positionals[1] : args.positionals[0];
@@ -72,7 +82,33 @@ export const promote: Command = {
   },
 };
 
-interface ModulePromotion {
+/** `rings promote --all --from R1 --to R2`: a release train (train.ts), each item planned by the single planners below. */
+function promoteTrain(ctx: Ctx, args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`--all promotes everything --from runs ahead of --to; drop "${args.positionals.join(' ')}"`, USAGE);
+  for (const f of ['with-version', 'with-image', 'sha256']) {
+    if (stringFlag(args, f) !== undefined) throw new UsageError(`--all promotes what --from runs; --${f} pins a new version into the entry ring and does not go with it`, USAGE);
+  }
+  const from = stringFlag(args, 'from');
+  const to = stringFlag(args, 'to');
+  if (!from) throw new UsageError('--all needs --from <ring>', USAGE);
+  if (!to) throw new UsageError('missing --to <ring>', USAGE);
+  const reason = stringFlag(args, 'reason') ?? null;
+  const emergency = boolFlag(args, 'emergency');
+  if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
+  const hooks = commitHooks(ctx, args);
+  const common = { from, to, reason, emergency };
+  return mutate(
+    ctx,
+    (loaded) =>
+      planTrainPromotion(ctx, loaded, { from, to }, {
+        module: (cur, module) => planModulePromotion(ctx, cur, { ...common, module }),
+        image: (cur, component) => planImagePromotion(ctx, cur, { ...common, component }),
+      }),
+    hooks,
+  );
+}
+
+export interface ModulePromotion {
   readonly module: string;
   readonly from?: string;
   readonly to: string;
@@ -82,7 +118,7 @@ interface ModulePromotion {
   readonly emergency: boolean;
 }
 
-function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
+export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): SingleMutation | { nothing: string } {
   const { registry, history } = loaded;
   const { module, from, to } = o;
   const rings = gateRings(registry);
@@ -121,7 +157,7 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
   if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
 
   const outcome = decide(results, o.emergency);
-  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+  if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
 
   const rel = `locks/${to}.lock.json`;
   const text = checkedLockEdit(path.join(ctx.registry, rel), loaded.sources.get(rel)!, lock, module, { version, sha256: objectForm ? sha : undefined });
