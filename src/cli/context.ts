@@ -18,6 +18,7 @@ import { acquireLock, commit, JOURNAL_FILE, recover, StepHook } from './transact
 import { parseAllDocuments } from 'yaml';
 import { readDir } from '../dist';
 import { diffRenderings, FileDiff, Obj } from './diff';
+import { summariseApproval } from './approval-summary';
 
 export interface Ctx {
   readonly io: Io;
@@ -258,6 +259,7 @@ function describeEvidence(ev: NonNullable<HistoryEntry['evidence']>[number]): st
   if (ev.waived) return `${ev.gate} waived`;
   if (ev.gate === 'verified') return `verified ${ev.verified_at}`;
   if (ev.gate === 'soak') return `soaked since ${ev.arrived}`;
+  if (ev.gate === 'approval' && ev.approver) return `approved by ${ev.approver} (${(ev.commit ?? '').slice(0, 12)}, ${ev.approved_at})`;
   return ev.gate;
 }
 
@@ -274,6 +276,7 @@ export function summarise(e: HistoryEntry): string {
   const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
   if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
   if (e.action === 'ring-retire') return `ring retire ${e.to}`;
+  if (e.action === 'approve') return summariseApproval(e);
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
   if (e.action === 'verify') {
     const n = e.findings?.length ?? 0;

@@ -8,6 +8,8 @@ import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
+import { approvalGate, ApprovalEnv, promoterIdentities } from '../approval-gate';
+import { moduleCandidate } from '../approvals';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
@@ -24,6 +26,9 @@ export const promote: Command = {
     '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
     '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` that saw the',
     "            version (or image), recorded at least the ring's soak after it arrived, and no failing verify since",
+    '  approval  (only into a ring with require_approval = true) a signed approval commit of this exact candidate',
+    '            (rings approve) by an approver in rings/approvers other than the promoter, younger than approval_valid;',
+    '            --emergency waives it only where the ring sets emergency_waives_approval = true',
     'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
@@ -65,14 +70,21 @@ export const promote: Command = {
     if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
 
     const hooks = commitHooks(ctx, args);
+    const approval = approvalEnvOf(ctx, boolFlag(args, 'commit'));
     return mutate(ctx, (loaded) => {
-      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency });
-      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency });
+      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency, approval });
+      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency, approval });
     }, hooks);
   },
 };
 
-interface ModulePromotion {
+/** The approval gate's view of this promote (approval-gate.ts): its clock and who is promoting. */
+export function approvalEnvOf(ctx: { registry: string; now: Date; actor: () => string }, withCommit: boolean): ApprovalEnv {
+  let ids: readonly string[] | undefined;
+  return { registry: ctx.registry, now: ctx.now, promoters: () => (ids ??= promoterIdentities(ctx.registry, ctx.actor(), withCommit)) };
+}
+
+export interface ModulePromotion {
   readonly module: string;
   readonly from?: string;
   readonly to: string;
@@ -80,9 +92,11 @@ interface ModulePromotion {
   readonly sha256?: string;
   readonly reason: string | null;
   readonly emergency: boolean;
+  /** The approval gate's inputs; without it the gate is not run (`rings approve` plans the promotion it approves). */
+  readonly approval?: ApprovalEnv;
 }
 
-function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
+export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
   const { registry, history } = loaded;
   const { module, from, to } = o;
   const rings = gateRings(registry);
@@ -120,6 +134,9 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
   const previousSha = lock.hashes?.[module] ?? null;
   if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
 
+  // approval gate (approval-gate.ts): into a ring with require_approval = true
+  const approval = o.approval && approvalGate(o.approval, loaded, { candidate: moduleCandidate(module, version, objectForm ? sha : undefined), from: from ?? null, to, others: results, emergency: o.emergency });
+  if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
   if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
 
