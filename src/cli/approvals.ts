@@ -366,6 +366,8 @@ export interface ApprovalRecord {
   readonly chain: ChainVerdict;
   /** Whether the signer is still an approver in HEAD's (trusted) approvers file. */
   readonly stillApprover: boolean;
+  /** The chain of the approvers file at HEAD. @default trusted */
+  readonly headChain?: ChainVerdict;
 }
 
 export interface ApprovalQuery {
@@ -407,6 +409,7 @@ export function approvalProblem(r: ApprovalRecord, q: ApprovalQuery): string | u
     return signatureProblem(r.status, `${q.file} as committed before it`);
   }
   if (!r.chain.ok) return `was checked against a ${q.file} that is not trusted: ${r.chain.problem}`;
+  if (r.headChain && !r.headChain.ok) return `cannot count while ${q.file} at HEAD is not trusted: ${r.headChain.problem}`;
   if (!r.stillApprover) return `is signed by ${r.principals.join(', ')}, whose key is no longer in ${q.file}`;
   if (claim.problems.length) return `is a malformed approval (${claim.problems.join('; ')})`;
   if (claim.approverTrailer !== undefined && !r.principals.includes(claim.approverTrailer.toLowerCase())) {

@@ -182,10 +182,11 @@ export function readApprovalRecords(repo: RegistryRepo): ApprovalRecord[] {
   try {
     const commits = approvalCommits(repo);
     let headApprovers: ReturnType<typeof parseApprovers>['entries'] | undefined;
+    const headChain: ChainVerdict = repo.head ? v.chain(repo.head) : { ok: false, problem: `no ${approversPath(repo)} is committed` };
     const headTrusted = () => {
       if (headApprovers === undefined) {
         const blob = repo.head ? v.blobAt(repo.head) : undefined;
-        headApprovers = blob && repo.head && v.chain(repo.head).ok ? parseApprovers(v.content(blob)).entries : [];
+        headApprovers = blob && headChain.ok ? parseApprovers(v.content(blob)).entries : [];
       }
       return headApprovers;
     };
@@ -203,7 +204,7 @@ export function readApprovalRecords(repo: RegistryRepo): ApprovalRecord[] {
       }
       const chain: ChainVerdict = parent ? v.chain(parent) : { ok: false, problem: `no ${approversPath(repo)} is committed before it` };
       const stillApprover = sig.status === 'G' && principalsOfKey(headTrusted(), sig.fingerprint).some((p) => principals.includes(p));
-      return { claim, status: sig.status, principals, ...(sig.fingerprint ? { fingerprint: sig.fingerprint } : {}), keyAddedInSameCommit, chain, stillApprover };
+      return { claim, status: sig.status, principals, ...(sig.fingerprint ? { fingerprint: sig.fingerprint } : {}), keyAddedInSameCommit, chain, stillApprover, headChain };
     });
     cache.set(key, records);
     return records;
