@@ -18,6 +18,7 @@ import { acquireLock, commit, JOURNAL_FILE, recover, StepHook } from './transact
 import { parseAllDocuments } from 'yaml';
 import { readDir } from '../dist';
 import { diffRenderings, FileDiff, Obj } from './diff';
+import { summariseApproval } from './approval-summary';
 
 export interface Ctx {
   readonly io: Io;
@@ -234,6 +235,8 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
     const entries: HistoryEntry[] = plannedEntries(m).map((p) => ({ time, actor, ...p }));
     const lines = entries.map(formatHistoryLine);
     commit(ctx.registry, m.files, 'entries' in m ? lines : lines[0], ctx.hook);
+    // With --commit, "done" means committed: the after hook runs first, and its failure is the error.
+    const { text, ...extra } = hooks.after?.(entries[0], entries) ?? {};
     const recordedIn = path.join(ctx.registry, HISTORY_FILE);
     if (!ctx.json) {
       if ('entries' in m) {
@@ -241,7 +244,6 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
         for (const line of lines) io.stdout(`  ${summariseLine(line)}\n`);
       } else io.stdout(`${c.green('done')}: ${summariseLine(lines[0])}; recorded in ${recordedIn}\n`);
     }
-    const { text, ...extra } = hooks.after?.(entries[0], entries) ?? {};
     if (ctx.json) io.stdout(json('entries' in m ? { changed: true, train: m.train, entries, ...extra } : { changed: true, entry: entries[0], ...extra }));
     else if (text) io.stdout(`${text}\n`);
     return 0;
@@ -309,6 +311,7 @@ function describeEvidence(ev: NonNullable<HistoryEntry['evidence']>[number]): st
   if (ev.waived) return `${ev.gate} waived`;
   if (ev.gate === 'verified') return `verified ${ev.verified_at}`;
   if (ev.gate === 'soak') return `soaked since ${ev.arrived}`;
+  if (ev.gate === 'approval' && ev.approver) return `approved by ${ev.approver} (${(ev.commit ?? '').slice(0, 12)}, ${ev.approved_at})`;
   return ev.gate;
 }
 
@@ -344,6 +347,7 @@ function summariseOne(e: HistoryEntry): string {
   const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
   if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
   if (e.action === 'ring-retire') return `ring retire ${e.to}`;
+  if (e.action === 'approve') return summariseApproval(e);
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
   if (e.action === 'verify') {
     const n = e.findings?.length ?? 0;

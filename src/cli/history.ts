@@ -4,7 +4,7 @@
  * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
  */
 
-export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire' | 'verify';
+export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire' | 'verify' | 'approve';
 
 /** What a promotion relied on, kept in its history entry (non-secret: times, names, checksums). */
 export interface PromotionEvidence {
@@ -16,6 +16,34 @@ export interface PromotionEvidence {
   readonly lock_checksums?: readonly string[];
   /** A gate waived with --emergency (its reason is the entry's reason). */
   readonly waived?: boolean;
+  /** approval: the principal of the verified signature, the approval commit and its approval time. */
+  readonly approver?: string;
+  readonly commit?: string;
+  readonly approved_at?: string;
+}
+
+/** An `approve` entry's own fields (see approvals.ts); the approval gate never reads them, only the signed commit. */
+export interface ApprovalHistory {
+  /** The principal of the approver's signing key in rings/approvers, as the approver's machine saw it. */
+  readonly approver: string | null;
+  readonly candidates: readonly ApprovalHistoryCandidate[];
+  /** --retrospective: the emergency promote entry it approves after the fact. */
+  readonly retrospective_of?: { readonly time: string; readonly actor: string; readonly commit: string | null };
+}
+
+export interface ApprovalHistoryCandidate {
+  /** `orders@1.6.0` or `image:api@sha256:…`. */
+  readonly candidate: string;
+  /** module: the sha256 pinned with the version (AutoCom's lock form). */
+  readonly sha256?: string | null;
+  /** image: the full reference. */
+  readonly ref?: string;
+  /** What the destination pins now (what a rollback restores), `null` = not pinned / the platform default. */
+  readonly rollback_target: string | null;
+  /** The observation window in the source ring. */
+  readonly window: string;
+  /** Gates the approval knowingly waives (`--waive`). */
+  readonly waived: readonly string[];
 }
 
 export interface HistoryEntry {
@@ -70,6 +98,8 @@ export interface HistoryEntry {
   readonly train?: string;
   /** rollback --train: the id of the train it rolls back (its own lines share a new `train` id). */
   readonly rolls_back?: string;
+  /** approve: what was approved, by whom (see ApprovalHistory). */
+  readonly approval?: ApprovalHistory;
 }
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -106,13 +136,18 @@ function entryProblem(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   const e = v as Record<string, unknown>;
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time: expected an ISO 8601 time';
-  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire', 'verify'].includes(e.action as string)) {
-    return `action: expected assign, promote, rollback, ring-add, ring-retire or verify, got ${JSON.stringify(e.action)}`;
+  if (!['assign', 'promote', 'rollback', 'ring-add', 'ring-retire', 'verify', 'approve'].includes(e.action as string)) {
+    return `action: expected assign, promote, rollback, ring-add, ring-retire, verify or approve, got ${JSON.stringify(e.action)}`;
   }
   if (typeof e.to !== 'string') return 'to: expected a ring name';
   if (e.action === 'verify') {
     if (typeof e.passed !== 'boolean') return 'passed: expected true or false';
     if (e.lock !== undefined && (e.lock === null || typeof e.lock !== 'object' || Array.isArray(e.lock))) return 'lock: expected an object of module versions';
+    return undefined;
+  }
+  if (e.action === 'approve') {
+    const a = e.approval as { candidates?: unknown } | null | undefined;
+    if (a === null || typeof a !== 'object' || !Array.isArray(a.candidates)) return 'approval: expected an object with the approved candidates';
     return undefined;
   }
   if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
@@ -171,6 +206,7 @@ export function formatHistoryLine(e: HistoryEntry): string {
   if (e.evidence !== undefined) ordered.evidence = e.evidence;
   if (e.train !== undefined) ordered.train = e.train;
   if (e.rolls_back !== undefined) ordered.rolls_back = e.rolls_back;
+  if (e.approval !== undefined) ordered.approval = e.approval;
   return JSON.stringify(ordered);
 }
 

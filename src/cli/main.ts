@@ -8,6 +8,7 @@
 import { execFileSync } from 'child_process';
 import { closest, RegistryError } from '../registry/errors';
 import { boolFlag, CommandSpec, GLOBAL_FLAGS, parseArgs, stringFlag, UsageError } from './args';
+import { approve } from './commands/approve';
 import { assign } from './commands/assign';
 import { check } from './commands/check';
 import { diff } from './commands/diff';
@@ -28,7 +29,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, verify, recover, exportCommand, importCommand, compare];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, approve, rollback, ring, history, check, synth, diff, verify, recover, exportCommand, importCommand, compare];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 

@@ -5,6 +5,7 @@
  * Keys are snake_case in TOML; the parsed types keep them, and `resolve.ts` maps them to the
  * camelCase props of the constructs.
  */
+import { parseGoDuration } from '../model/go-duration';
 import { z } from 'zod';
 import { imagePinProblem } from '../model/images';
 
@@ -594,6 +595,19 @@ export const ringSchema = z
      * @default false
      */
     require_verified: z.boolean(says('expected true or false')).default(false),
+    // --- approvals (docs/registry.md, docs/cli.md "Approvals") ---
+    /**
+     * Promotions into this ring need a signed approval (`rings approve`) of that exact candidate by an
+     * approver in `rings/approvers` other than the promoter. @default false
+     */
+    require_approval: z.boolean(says('expected true or false')).default(false),
+    /** How long an approval counts, from its approval time to the promote's clock (a Go duration). @default "24h" */
+    approval_valid: goDuration
+      .refine((s) => (parseGoDuration(s) ?? 0) > 0, { message: 'expected a positive duration such as "24h" or "90m"' })
+      .default('24h'),
+    /** `--emergency --reason` may waive the approval gate here (a retrospective approval follows). @default false */
+    emergency_waives_approval: z.boolean(says('expected true or false')).default(false),
+    // --- end approvals ---
     /**
      * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
      * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.

@@ -657,6 +657,14 @@ export const patchesTargetExistingRings: Rule = ({ platform, platformFile, rings
     .map(({ p, i }) => ({ file: platformFile, path: `patches.${i}.ring`, message: `expected an existing ring (${[...ringFiles].sort().join(', ')}), got "${p.ring}"` }));
 };
 
+// --- approvals ---
+/** `emergency_waives_approval` only means something where `require_approval = true`. */
+export const emergencyWaiverNeedsApproval: Rule = ({ rings }) =>
+  rings
+    .filter((r) => r.spec.emergency_waives_approval && !r.spec.require_approval)
+    .map((r) => ({ file: r.file, path: 'emergency_waives_approval', message: 'expected require_approval = true alongside it (there is no approval gate to waive), got require_approval = false' }));
+// --- end approvals ---
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -692,6 +700,7 @@ export const RULES: readonly Rule[] = [
   redisSettingsAreTheRegistrys,
   selectorsAreLabels,
   patchesTargetExistingRings,
+  emergencyWaiverNeedsApproval,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

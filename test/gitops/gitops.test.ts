@@ -4,6 +4,7 @@
  * against the real Argo CD v3.6.1 and Flux v1.10.1 CRDs by the same schema gate as the rest of dist/.
  */
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import * as YAML from 'yaml';
 import { deliveredKinds, deliveryUnits } from '../../src/model/delivery';
 import { synthesize, SynthResult } from '../../src/synth';
@@ -261,7 +262,7 @@ describe('deliveryUnits (pure)', () => {
         }
         expect(schemaViolationsOfFiles(new Map([...result.files].filter(([f]) => f.startsWith('gitops/'))))).toEqual([]);
       }),
-      { numRuns: 15, seed: 4242 },
+      propertyRuns(15),
     );
   });
 });

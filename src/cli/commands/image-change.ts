@@ -8,6 +8,8 @@ import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
 import { setTableString } from '../toml-table-edit';
+import { approvalGate, ApprovalEnv } from '../approval-gate';
+import { imageCandidate } from '../approvals';
 
 export function imageComponent(c: string): RingImageComponent {
   if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(`unknown image component "${c}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`);
@@ -44,6 +46,8 @@ export interface ImagePromotion {
   readonly withImage?: string;
   readonly reason: string | null;
   readonly emergency: boolean;
+  /** The approval gate's inputs; without it the gate is not run (`rings approve` plans the promotion it approves). */
+  readonly approval?: ApprovalEnv;
 }
 
 export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): SingleMutation | { nothing: string } {
@@ -67,6 +71,9 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   }
   const previous = ownPin(loaded, o.to, c) ?? null;
   if (effectiveImage(loaded, o.to, c) === ref && previous !== null) return { nothing: `${o.to} already runs ${c} ${ref}; nothing changed` };
+  // approval gate (approval-gate.ts): into a ring with require_approval = true
+  const approval = o.approval && approvalGate(o.approval, loaded, { candidate: imageCandidate(c, ref), from: o.from ?? null, to: o.to, others: results, emergency: o.emergency });
+  if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
   if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
   const { rel, text } = editRingImage(loaded, ctx.registry, o.to, c, ref);

@@ -9,6 +9,8 @@ import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
 import { planTrainPromotion } from './train';
+import { approvalGate, ApprovalEnv, promoterIdentities } from '../approval-gate';
+import { moduleCandidate } from '../approvals';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
@@ -26,6 +28,9 @@ export const promote: Command = {
     '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
     '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` that saw the',
     "            version (or image), recorded at least the ring's soak after it arrived, and no failing verify since",
+    '  approval  (only into a ring with require_approval = true) a signed approval commit of this exact candidate',
+    '            (rings approve) by an approver in rings/approvers other than the promoter, younger than approval_valid;',
+    '            --emergency waives it only where the ring sets emergency_waives_approval = true',
     'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
@@ -75,9 +80,10 @@ export const promote: Command = {
     if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
 
     const hooks = commitHooks(ctx, args);
+    const approval = approvalEnvOf(ctx, boolFlag(args, 'commit'));
     return mutate(ctx, (loaded) => {
-      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency });
-      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency });
+      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency, approval });
+      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency, approval });
     }, hooks);
   },
 };
@@ -96,7 +102,7 @@ function promoteTrain(ctx: Ctx, args: ParsedArgs): Promise<number> {
   const emergency = boolFlag(args, 'emergency');
   if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
   const hooks = commitHooks(ctx, args);
-  const common = { from, to, reason, emergency };
+  const common = { from, to, reason, emergency, approval: approvalEnvOf(ctx, boolFlag(args, 'commit')) };
   return mutate(
     ctx,
     (loaded) =>
@@ -108,6 +114,12 @@ function promoteTrain(ctx: Ctx, args: ParsedArgs): Promise<number> {
   );
 }
 
+/** The approval gate's view of this promote (approval-gate.ts): its clock and who is promoting. */
+export function approvalEnvOf(ctx: { registry: string; now: Date; actor: () => string }, withCommit: boolean): ApprovalEnv {
+  let ids: readonly string[] | undefined;
+  return { registry: ctx.registry, now: ctx.now, promoters: () => (ids ??= promoterIdentities(ctx.registry, ctx.actor(), withCommit)) };
+}
+
 export interface ModulePromotion {
   readonly module: string;
   readonly from?: string;
@@ -116,6 +128,8 @@ export interface ModulePromotion {
   readonly sha256?: string;
   readonly reason: string | null;
   readonly emergency: boolean;
+  /** The approval gate's inputs; without it the gate is not run (`rings approve` plans the promotion it approves). */
+  readonly approval?: ApprovalEnv;
 }
 
 export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): SingleMutation | { nothing: string } {
@@ -156,6 +170,9 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
   const previousSha = lock.hashes?.[module] ?? null;
   if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
 
+  // approval gate (approval-gate.ts): into a ring with require_approval = true
+  const approval = o.approval && approvalGate(o.approval, loaded, { candidate: moduleCandidate(module, version, objectForm ? sha : undefined), from: from ?? null, to, others: results, emergency: o.emergency });
+  if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
   if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
 
