@@ -107,7 +107,8 @@ describe('rings verify through the CLI', () => {
     });
     const t = io(s.dir);
     expect(await run(['verify', '--ring', 'canary', '--registry', s.registry], t.io)).toBe(1);
-    expect(t.out()).toBe('canary: [deployment] Deployment autocom-canary/nginx: missing\nFAIL  canary (autocom-canary): 1 finding\n');
+    // a failing ring prints the command that undoes the last promotion into it
+    expect(t.out()).toBe('canary: [deployment] Deployment autocom-canary/nginx: missing\nFAIL  canary (autocom-canary): 1 finding\n      to roll back the last promotion into canary: rings rollback ai --ring canary (undoes ai 2.4.0, promoted 2026-11-23T02:00:00Z by Priya Raman <priya.raman@acme.io>; rollback target 2.3.1)\n');
   });
   test('--json for machines', async () => {
     const s = setup((snap) => {
@@ -117,7 +118,7 @@ describe('rings verify through the CLI', () => {
     expect(await run(['verify', '--ring', 'edge', '--json', '--registry', s.registry], t.io)).toBe(1);
     const j = JSON.parse(t.out());
     expect(j).toMatchObject({ reachable: true, passed: false, recorded: false });
-    expect(j.rings[0]).toMatchObject({ ring: 'edge', namespace: 'autocom-edge', passed: false });
+    expect(j.rings[0]).toMatchObject({ ring: 'edge', namespace: 'autocom-edge', passed: false, rollback: 'rings rollback orders --ring edge' });
     expect(j.rings[0].findings[0]).toEqual({ check: 'replicas', object: 'Deployment autocom-edge/api', message: expect.stringMatching(/^0 of \d+ replicas ready$/) });
   });
   test('--probe: a proxy request nothing answers is one clean finding per ring', async () => {
@@ -125,7 +126,7 @@ describe('rings verify through the CLI', () => {
     const t = io(s.dir);
     expect(await run(['verify', '--ring', 'canary', '--probe', '--registry', s.registry], t.io)).toBe(1);
     expect(t.out()).toBe(
-      'canary: [probe] Service autocom-canary/api: GET /api/v1/namespaces/autocom-canary/services/api:http/proxy/api/health failed: Error from server (Forbidden): resolve_deny: denied destination\nFAIL  canary (autocom-canary): 1 finding\n',
+      'canary: [probe] Service autocom-canary/api: GET /api/v1/namespaces/autocom-canary/services/api:http/proxy/api/health failed: Error from server (Forbidden): resolve_deny: denied destination\nFAIL  canary (autocom-canary): 1 finding\n      to roll back the last promotion into canary: rings rollback ai --ring canary (undoes ai 2.4.0, promoted 2026-11-23T02:00:00Z by Priya Raman <priya.raman@acme.io>; rollback target 2.3.1)\n',
     );
   });
   test('cluster unreachable: exit 2, one line, nothing recorded', async () => {

@@ -14,6 +14,7 @@ import { CliError, Command, loadAll, renderSources } from '../context';
 import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
+import { rollbackHint } from '../rollback-hint';
 import { acquireLock, commit, recover } from '../transaction';
 
 const USAGE = 'rings verify [--ring R] [--kubeconfig FILE] [--context NAME] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]';
@@ -61,6 +62,7 @@ export const verify: Command = {
     'The cluster is read with kubectl (KUBECONFIG, --kubeconfig, --context); nothing is ever written to it.',
     `--record appends one non-secret "verify" entry per ring to ${HISTORY_FILE} (checks, pass/fail, findings,`,
     'lock checksums and pod-template-hashes seen, the lock compared with): the evidence require_verified asks for.',
+    'A failing ring also prints the command that undoes the last promotion into it (its release train, when the whole train is still the last).',
     'Exit codes: 0 everything matches; 1 findings (or an invalid registry); 2 the cluster cannot be reached or read, or a usage error.',
   ].join('\n'),
   positionals: [],
@@ -69,7 +71,7 @@ export const verify: Command = {
     const only = stringFlag(args, 'ring');
     const maxText = stringFlag(args, 'max-restarts') ?? '3';
     if (!/^\d+$/.test(maxText)) throw new UsageError(`--max-restarts: expected a whole number ≥ 0, got ${JSON.stringify(maxText)}`, USAGE);
-    const { registry, sources } = loadAll(ctx.registry);
+    const { registry, sources, history } = loadAll(ctx.registry);
     const { plan, result } = renderSources(ctx.registry, sources);
     if (only !== undefined && !plan.rings.some((r) => r.name === only)) {
       throw new CliError(`unknown ring "${only}" (rings: ${plan.rings.map((r) => r.name).join(', ')})`);
@@ -148,6 +150,7 @@ export const verify: Command = {
             findings: v.findings.map(({ check, object, message }) => ({ check, object, message })),
             lock_checksums: v.lockChecksums,
             pod_template_hashes: v.podTemplateHashes,
+            ...(v.passed ? {} : { rollback: rollbackHint(history, v.ring)?.command ?? null }),
           })),
         }),
       );
@@ -158,6 +161,9 @@ export const verify: Command = {
     for (const v of verdicts) {
       const n = v.findings.length;
       ctx.io.stdout(`${v.passed ? c.green('ok') : c.red('FAIL')}  ${v.ring} (${v.namespace}): ${v.passed ? `${v.checks.length} checks passed` : `${n} finding${n === 1 ? '' : 's'}`}\n`);
+      // A failing ring says how to undo what last reached it (rollback-hint.ts).
+      const hint = v.passed ? undefined : rollbackHint(history, v.ring);
+      if (hint) ctx.io.stdout(`      to roll back the last promotion into ${v.ring}: ${hint.text}\n`);
     }
     if (recorded.length) ctx.io.stdout(`recorded ${recorded.length} verify entr${recorded.length === 1 ? 'y' : 'ies'} in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
     return passed ? 0 : 1;
