@@ -91,11 +91,21 @@ export interface HistoryEntry {
   readonly lock?: Readonly<Record<string, string>>;
   /** verify: Deployment → image of its first container, as compared (api, horizon, nginx: what `promote image` pins). */
   readonly images?: Readonly<Record<string, string>>;
+  /**
+   * A release train (`promote --all`, `rollback --train`): the id every line of the one change shares,
+   * e.g. `canary-edge-20261123T120000Z` (see train.ts).
+   */
+  readonly train?: string;
+  /** rollback --train: the id of the train it rolls back (its own lines share a new `train` id). */
+  readonly rolls_back?: string;
   /** approve: what was approved, by whom (see ApprovalHistory). */
   readonly approval?: ApprovalHistory;
 }
 
 export const HISTORY_FILE = 'history.jsonl';
+
+/** What a train id looks like: `canary-edge-20261123T120000Z`, `rollback-edge-20261124T090000Z-2`. */
+export const TRAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface HistoryProblem {
   readonly line: number;
@@ -144,6 +154,9 @@ function entryProblem(v: unknown): string | undefined {
   const pin = e.action === 'promote' || e.action === 'rollback';
   if (pin && typeof e.module !== 'string' && typeof e.image !== 'string') return 'module: expected a module name (or image: a component)';
   if (pin && typeof e.new !== 'string' && e.new !== null) return 'new: expected a version or null';
+  for (const k of ['train', 'rolls_back']) {
+    if (e[k] !== undefined && (typeof e[k] !== 'string' || !TRAIN_ID.test(e[k] as string))) return `${k}: expected a train id (letters, digits, '.', '_', '-'), got ${JSON.stringify(e[k])}`;
+  }
   for (const k of ['previous_sha256', 'new_sha256']) {
     const h = e[k];
     if (h !== undefined && h !== null && (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) return `${k}: expected a sha256 (64 lower-case hex characters) or null`;
@@ -191,6 +204,8 @@ export function formatHistoryLine(e: HistoryEntry): string {
   });
   if (e.rollback_target !== undefined) ordered.rollback_target = e.rollback_target;
   if (e.evidence !== undefined) ordered.evidence = e.evidence;
+  if (e.train !== undefined) ordered.train = e.train;
+  if (e.rolls_back !== undefined) ordered.rolls_back = e.rolls_back;
   if (e.approval !== undefined) ordered.approval = e.approval;
   return JSON.stringify(ordered);
 }
@@ -204,6 +219,8 @@ export interface HistoryFilter {
   readonly module?: string;
   readonly ring?: string;
   readonly tenant?: string;
+  /** A train id: its lines, and those of a rollback of it. */
+  readonly train?: string;
 }
 
 /** Entries matching every given criterion; a ring matches as source or destination. */
@@ -212,7 +229,8 @@ export function filterHistory(entries: readonly HistoryEntry[], f: HistoryFilter
     (e) =>
       (f.module === undefined || e.module === f.module) &&
       (f.tenant === undefined || e.tenant === f.tenant) &&
-      (f.ring === undefined || e.to === f.ring || e.from === f.ring),
+      (f.ring === undefined || e.to === f.ring || e.from === f.ring) &&
+      (f.train === undefined || e.train === f.train || e.rolls_back === f.train),
   );
 }
 
@@ -250,11 +268,7 @@ export type RollbackPlan = { ok: true; target: string | null; targetSha256: stri
  * un-rolled-back promotion set, or the lock was edited outside the CLI and history cannot be trusted.
  */
 export function rollbackPlan(entries: readonly HistoryEntry[], module: string, ring: string, current: string | undefined): RollbackPlan {
-  const stack: HistoryEntry[] = [];
-  for (const e of pinChanges(entries, module, ring)) {
-    if (e.action === 'promote') stack.push(e);
-    else stack.pop();
-  }
+  const stack = promotionStack(entries, module, ring);
   const top = stack[stack.length - 1];
   if (!top) return { ok: false, message: `history has no promotion of ${module} into ${ring} left to roll back` };
   if ((current ?? null) !== top.new) {
@@ -264,6 +278,16 @@ export function rollbackPlan(entries: readonly HistoryEntry[], module: string, r
     };
   }
   return { ok: true, target: top.previous, targetSha256: top.previous_sha256 ?? null, undoing: top };
+}
+
+/** The promotions of `module` into `ring` that no rollback has undone yet, oldest first (the last is what a rollback undoes). */
+export function promotionStack(entries: readonly HistoryEntry[], module: string, ring: string): HistoryEntry[] {
+  const stack: HistoryEntry[] = [];
+  for (const e of pinChanges(entries, module, ring)) {
+    if (e.action === 'promote') stack.push(e);
+    else stack.pop();
+  }
+  return stack;
 }
 
 /**

@@ -175,7 +175,11 @@ export async function run(argvIn: readonly string[], io: Io): Promise<number> {
         const gate = /^refused by the (\w+) gate: /.exec(e.message);
         jsonFailure(io, e.message.startsWith('refused') ? 'refused' : 'error', [
           { message: e.message, ...(gate ? { gate: gate[1] } : {}) },
-          ...e.lines.map((l) => ({ message: l })),
+          // A train's refusal: one line per refused item, each naming the gate that refused it first.
+          ...e.lines.map((l) => {
+            const g = /: refused by the (\w+) gate: /.exec(l);
+            return { message: l, ...(g ? { gate: g[1] } : {}) };
+          }),
         ]);
       } else jsonFailure(io, 'error', [{ message: e instanceof Error ? e.message.split('\n')[0] : String(e) }]);
     }

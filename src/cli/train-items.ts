@@ -1,67 +1,123 @@
 /**
- * A release train's items: every module pin and ring image where one ring differs from the next
- * more conservative one, i.e. what `rings promote --all --from R1 --to R2` promotes as one unit and
- * `rings approve --all --from R1 --to R2` approves in one signed commit. Pure, deterministic order:
- * modules by alias, then images in component order (api, horizon, nginx).
+ * What a release train carries: `rings promote --all --from R1 --to R2` (and `rings approve --all
+ * --from R1 --to R2`) act on every module pin and every ring image where R1 differs from R2. Pure:
+ * the registry in, the list out, in a fixed order (modules by name, then api, horizon, nginx).
+ *
+ * - A module is carried when R1 pins it and R2 does not pin the same version (or, when both locks are
+ *   in AutoCom's form, the same sha256). A module R2 pins and R1 does not is left alone: a promotion
+ *   never unpins (`left` lists them, for the output).
+ * - An image component is carried when the image R2 would run after the train differs from the one R1
+ *   runs. horizon runs its ring's api image unless pinned on its own, so promoting api usually carries
+ *   horizon with it, and horizon is an item of its own only when it would still differ.
  */
-import { ringImages, RING_IMAGE_COMPONENTS, RingImageComponent } from '../model/images';
 import type { Registry } from '../registry/load';
+import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent, RingImagePins } from '../model/images';
 
-export type TrainItem =
-  | {
-      readonly kind: 'module';
-      /** The module alias (the history subject). */
-      readonly name: string;
-      readonly subject: string;
-      /** What the source ring pins (the candidate). */
-      readonly version: string;
-      readonly sha256: string | null;
-      /** What the destination pins now (null: not pinned). */
-      readonly current: string | null;
-      readonly currentSha256: string | null;
-    }
-  | {
-      readonly kind: 'image';
-      readonly name: RingImageComponent;
-      /** `image:<component>`. */
-      readonly subject: string;
-      /** The image the source ring runs (the candidate). */
-      readonly version: string;
-      /** The image the destination runs now. */
-      readonly current: string;
-    };
+interface TrainItemBase {
+  /** The history subject: the module alias, or `image:<component>`. */
+  readonly subject: string;
+  readonly from: string;
+  readonly to: string;
+  /** What the item promotes, for messages: `orders 1.6.1`, `image api registry.example/api:1.2@sha256:…`. */
+  readonly label: string;
+  /** The single promotion doing the same: `rings promote orders --from canary --to edge`. */
+  readonly command: string;
+}
 
-/**
- * Every item where `from` differs from `to`. A module pinned only in `to` is no item (a promotion
- * never removes a pin). horizon is an item only where either ring pins it itself: otherwise it runs
- * each ring's api image and moves with the api item.
- */
-export function trainItems(registry: Registry, from: string, to: string): TrainItem[] {
-  const src = registry.locks[from];
-  const dst = registry.locks[to];
+export interface ModuleTrainItem extends TrainItemBase {
+  readonly kind: 'module';
+  readonly module: string;
+  /** The version R1 pins: what R2 will pin. */
+  readonly version: string;
+  /** R1's sha256 for it (AutoCom's lock form), when it has one. */
+  readonly sha256?: string;
+  /** R2's pin before the train (null: not pinned): the rollback target. */
+  readonly previous: string | null;
+  readonly previousSha256?: string | null;
+}
+
+export interface ImageTrainItem extends TrainItemBase {
+  readonly kind: 'image';
+  readonly component: RingImageComponent;
+  /** The image R1 runs: what R2 will pin. */
+  readonly ref: string;
+  /** Its digest (`sha256:…`), when the reference carries one: the candidate's identity. */
+  readonly digest?: string;
+  /** R2's own pin before the train (null: it ran the platform default): the rollback target. */
+  readonly previous: string | null;
+  /** The image R2 ran before the train (its pin or the platform default). */
+  readonly previousEffective: string;
+}
+
+export type TrainItem = ModuleTrainItem | ImageTrainItem;
+
+export interface TrainContents {
+  readonly from: string;
+  readonly to: string;
+  readonly items: readonly TrainItem[];
+  /** Modules R2 pins and R1 does not: not carried (a promotion never unpins). */
+  readonly left: readonly string[];
+}
+
+/** The ring's own `[images]` pins. */
+function pins(reg: Registry, ring: string): RingImagePins {
+  return reg.rings.find((r) => r.spec.name === ring)?.spec.images ?? {};
+}
+
+/** Every item a train from `from` to `to` carries. Both rings must exist in `reg`. */
+export function trainItems(reg: Registry, from: string, to: string): TrainContents {
+  const src = reg.locks[from];
+  const dst = reg.locks[to];
   const items: TrainItem[] = [];
-  if (src && dst) {
-    const compareHashes = src.format === 'autocom' && dst.format === 'autocom';
-    for (const name of Object.keys(src.modules).sort()) {
-      const version = src.modules[name];
-      const sha256 = src.hashes?.[name] ?? null;
-      const current = dst.modules[name] ?? null;
-      const currentSha256 = dst.hashes?.[name] ?? null;
-      if (current === version && (!compareHashes || currentSha256 === sha256)) continue;
-      items.push({ kind: 'module', name, subject: name, version, sha256, current, currentSha256 });
-    }
+  const both = src?.format === 'autocom' && dst?.format === 'autocom';
+  for (const module of Object.keys(src?.modules ?? {}).sort()) {
+    const version = src.modules[module];
+    const sha256 = src.hashes?.[module];
+    const previous = dst?.modules[module] ?? null;
+    const previousSha256 = dst?.format === 'autocom' ? (dst.hashes?.[module] ?? null) : undefined;
+    if (previous === version && (!both || previousSha256 === sha256)) continue;
+    items.push({
+      kind: 'module',
+      subject: module,
+      module,
+      from,
+      to,
+      version,
+      ...(sha256 !== undefined ? { sha256 } : {}),
+      previous,
+      ...(previousSha256 !== undefined ? { previousSha256 } : {}),
+      label: `${module} ${version}`,
+      command: `rings promote ${module} --from ${from} --to ${to}`,
+    });
   }
-  const ringOf = (n: string) => registry.rings.find((r) => r.spec.name === n)?.spec;
-  const a = ringOf(from);
-  const b = ringOf(to);
-  if (a && b) {
-    const ia = ringImages(registry.platform.images, a.images);
-    const ib = ringImages(registry.platform.images, b.images);
-    for (const c of RING_IMAGE_COMPONENTS) {
-      if (ia[c] === ib[c]) continue;
-      if (c === 'horizon' && a.images?.horizon === undefined && b.images?.horizon === undefined) continue;
-      items.push({ kind: 'image', name: c, subject: `image:${c}`, version: ia[c], current: ib[c] });
-    }
+  const left = Object.keys(dst?.modules ?? {})
+    .filter((m) => src?.modules[m] === undefined)
+    .sort();
+
+  const platform = reg.platform.images;
+  const srcImages = ringImages(platform, pins(reg, from));
+  const dstPins = pins(reg, to);
+  const dstImages = ringImages(platform, dstPins);
+  // What R2 runs after the items before it are applied (horizon follows api).
+  let after: RingImagePins = { ...dstPins };
+  for (const component of RING_IMAGE_COMPONENTS) {
+    const ref = srcImages[component];
+    if (ringImages(platform, after)[component] === ref) continue;
+    after = { ...after, [component]: ref };
+    const { digest } = parseImageReference(ref);
+    items.push({
+      kind: 'image',
+      subject: `image:${component}`,
+      component,
+      from,
+      to,
+      ref,
+      ...(digest !== undefined ? { digest } : {}),
+      previous: dstPins[component] ?? null,
+      previousEffective: dstImages[component],
+      label: `image ${component} ${ref}`,
+      command: `rings promote image ${component} --from ${from} --to ${to}`,
+    });
   }
-  return items;
+  return { from, to, items, left };
 }

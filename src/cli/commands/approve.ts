@@ -9,7 +9,7 @@
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import { ApprovalDraft, ApprovalItem, approvalMessage, Candidate, imageCandidate, moduleCandidate, parseApprovers, principalsOfKey } from '../approvals';
 import { emailOf, ringApproval } from '../approval-gate';
-import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName } from '../context';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
 import { formatDuration, GateName, nextConservativeRing } from '../gates';
 import { ApprovalHistoryCandidate, arrivalTime, HISTORY_FILE, HistoryEntry, imageSubject, isoSeconds } from '../history';
 import { LOCK_FILE, JOURNAL_FILE } from '../transaction';
@@ -157,12 +157,12 @@ function planOne(ctx: Ctx, loaded: LoadedRegistry, o: Options, what: { image: bo
     reason: o.reason,
     emergency,
   });
-  const run = (emergency: boolean): Mutation | { nothing: string } =>
+  const run = (emergency: boolean): SingleMutation | { nothing: string } =>
     what.image
       ? planImagePromotion(ctx, loaded, { component: what.subject, withImage: what.from === null ? o.withVersion : undefined, ...promoteOpts(emergency) })
       : planModulePromotion(ctx, loaded, { module: what.subject, withVersion: what.from === null ? o.withVersion : undefined, sha256: o.sha256, ...promoteOpts(emergency) });
   const label = what.image ? `image ${what.subject}` : what.subject;
-  let m: Mutation | { nothing: string };
+  let m: SingleMutation | { nothing: string };
   try {
     m = run(o.waive.length > 0);
   } catch (e) {
@@ -259,16 +259,16 @@ function plan(ctx: Ctx, loaded: LoadedRegistry, o: Options, state: { approver: s
   } else if (o.all) {
     from = o.from!;
     ringByName(loaded.registry, from);
-    const items = trainItems(loaded.registry, from, o.to);
+    const { items } = trainItems(loaded.registry, from, o.to);
     if (items.length === 0) throw new CliError(`${from} runs nothing that ${o.to} does not: the train is empty, nothing to approve`);
     planned = [];
     const refusals: string[] = [];
     for (const it of items) {
       try {
-        planned.push(planOne(ctx, loaded, o, { image: it.kind === 'image', subject: it.name, from }));
+        planned.push(planOne(ctx, loaded, o, { image: it.kind === 'image', subject: it.kind === 'image' ? it.component : it.module, from }));
       } catch (e) {
         if (!(e instanceof CliError)) throw e;
-        refusals.push(`${it.kind === 'image' ? `image ${it.name}` : it.name}: ${e.message}`);
+        refusals.push(`${it.kind === 'image' ? `image ${it.component}` : it.module}: ${e.message}`);
       }
     }
     if (refusals.length) throw new CliError(`refused: ${refusals.length} of the train's ${items.length} items cannot be approved; nothing was written`, refusals);

@@ -6,14 +6,15 @@ import { json } from '../output';
 export const history: Command = {
   name: 'history',
   summary: 'the audit trail of assign, promote and rollback (rings/history.jsonl), filtered',
-  usage: 'rings history [--module M] [--ring R] [--tenant T] [--json] [--registry DIR]',
+  usage: 'rings history [--module M] [--ring R] [--tenant T] [--train ID] [--json] [--registry DIR]',
   positionals: [],
-  flags: { module: 'string', ring: 'string', tenant: 'string', json: 'boolean' },
+  flags: { module: 'string', ring: 'string', tenant: 'string', train: 'string', json: 'boolean' },
   run(ctx, args) {
     const entries = filterHistory(loadHistory(ctx.registry), {
       module: stringFlag(args, 'module'),
       ring: stringFlag(args, 'ring'),
       tenant: stringFlag(args, 'tenant'),
+      train: stringFlag(args, 'train'),
     });
     if (ctx.json) {
       ctx.io.stdout(json(entries));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent } from '../../model/images';
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
-import { CliError, gateRings, LoadedRegistry, Mutation, ringByName } from '../context';
+import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
@@ -50,7 +50,7 @@ export interface ImagePromotion {
   readonly approval?: ApprovalEnv;
 }
 
-export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): Mutation | { nothing: string } {
+export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): SingleMutation | { nothing: string } {
   const c = imageComponent(o.component);
   const { registry, history } = loaded;
   const rings = gateRings(registry);
@@ -75,7 +75,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   const approval = o.approval && approvalGate(o.approval, loaded, { candidate: imageCandidate(c, ref), from: o.from ?? null, to: o.to, others: results, emergency: o.emergency });
   if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
-  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+  if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
   const { rel, text } = editRingImage(loaded, ctx.registry, o.to, c, ref);
   const describe = [`${path.join(ctx.registry, rel)}: [images] ${c} ${previous ?? `(platform default ${effectiveImage(loaded, o.to, c)})`} → ${ref}`];
   for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
@@ -87,7 +87,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   };
 }
 
-export function planImageRollback(ctx: { registry: string }, loaded: LoadedRegistry, component: string, ring: string, reason: string | null): Mutation {
+export function planImageRollback(ctx: { registry: string }, loaded: LoadedRegistry, component: string, ring: string, reason: string | null): SingleMutation {
   const c = imageComponent(component);
   ringByName(loaded.registry, ring);
   const current = ownPin(loaded, ring, c);

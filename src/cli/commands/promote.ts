@@ -1,19 +1,21 @@
 import * as path from 'path';
 import { SHA256, VERSION } from '../../registry/schema';
-import { boolFlag, stringFlag, UsageError } from '../args';
-import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
+import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
+import { planTrainPromotion } from './train';
 import { approvalGate, ApprovalEnv, promoterIdentities } from '../approval-gate';
 import { moduleCandidate } from '../approvals';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
-  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]';
+  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]\n' +
+  '       rings promote --all --from <ring> --to <ring> [same options]   (a release train)';
 
 export const promote: Command = {
   name: 'promote',
@@ -34,11 +36,17 @@ export const promote: Command = {
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
     '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
     "`promote image` pins an image in the destination ring file's [images] table (one line).",
+    '--all --from R1 --to R2 promotes, as one unit (a release train), every module pin and ring image where R1 differs',
+    'from R2: each item through every gate above, as its single promote would; if any item is refused nothing is written',
+    'and the refusal lists every refused item. Each item gets its own history line, all sharing one `train` id',
+    '(<from>-<to>-<time>); --commit makes one commit (`promote(edge): 5 changes from canary`). Undo it with',
+    'rings rollback --train <id>.',
     COMMIT_HELP,
   ].join('\n'),
-  positionals: ['module'],
-  optionalPositionals: 1,
+  positionals: [],
+  optionalPositionals: 2,
   flags: {
+    all: 'boolean',
     from: 'string',
     to: 'string',
     'with-version': 'string',
@@ -52,6 +60,8 @@ export const promote: Command = {
     ...COMMIT_FLAGS,
   },
   run(ctx, args) {
+    if (boolFlag(args, 'all')) return promoteTrain(ctx, args);
+    if (args.positionals.length === 0) throw new UsageError('missing <module> (or --all for a release train)', USAGE);
     const image = args.positionals.length === 2;
     if (image && args.positionals[0] !== 'image') throw new UsageError(`unexpected argument "${args.positionals[1]}"`, USAGE);
     const subject = image ? args.positionals[1] : args.positionals[0];
@@ -78,6 +88,32 @@ export const promote: Command = {
   },
 };
 
+/** `rings promote --all --from R1 --to R2`: a release train (train.ts), each item planned by the single planners below. */
+function promoteTrain(ctx: Ctx, args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`--all promotes everything --from runs ahead of --to; drop "${args.positionals.join(' ')}"`, USAGE);
+  for (const f of ['with-version', 'with-image', 'sha256']) {
+    if (stringFlag(args, f) !== undefined) throw new UsageError(`--all promotes what --from runs; --${f} pins a new version into the entry ring and does not go with it`, USAGE);
+  }
+  const from = stringFlag(args, 'from');
+  const to = stringFlag(args, 'to');
+  if (!from) throw new UsageError('--all needs --from <ring>', USAGE);
+  if (!to) throw new UsageError('missing --to <ring>', USAGE);
+  const reason = stringFlag(args, 'reason') ?? null;
+  const emergency = boolFlag(args, 'emergency');
+  if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
+  const hooks = commitHooks(ctx, args);
+  const common = { from, to, reason, emergency, approval: approvalEnvOf(ctx, boolFlag(args, 'commit')) };
+  return mutate(
+    ctx,
+    (loaded) =>
+      planTrainPromotion(ctx, loaded, { from, to }, {
+        module: (cur, module) => planModulePromotion(ctx, cur, { ...common, module }),
+        image: (cur, component) => planImagePromotion(ctx, cur, { ...common, component }),
+      }),
+    hooks,
+  );
+}
+
 /** The approval gate's view of this promote (approval-gate.ts): its clock and who is promoting. */
 export function approvalEnvOf(ctx: { registry: string; now: Date; actor: () => string }, withCommit: boolean): ApprovalEnv {
   let ids: readonly string[] | undefined;
@@ -96,7 +132,7 @@ export interface ModulePromotion {
   readonly approval?: ApprovalEnv;
 }
 
-export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
+export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): SingleMutation | { nothing: string } {
   const { registry, history } = loaded;
   const { module, from, to } = o;
   const rings = gateRings(registry);
@@ -138,7 +174,7 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
   const approval = o.approval && approvalGate(o.approval, loaded, { candidate: moduleCandidate(module, version, objectForm ? sha : undefined), from: from ?? null, to, others: results, emergency: o.emergency });
   if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
-  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+  if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
 
   const rel = `locks/${to}.lock.json`;
   const text = checkedLockEdit(path.join(ctx.registry, rel), loaded.sources.get(rel)!, lock, module, { version, sha256: objectForm ? sha : undefined });
