@@ -2,7 +2,7 @@
  * Signed approvals, the pure rules (approvals.ts): the commit message and its trailers, the approvers
  * file, the trust chain of rings/approvers and whether an approval counts — on git's verdicts as data
  * (`%G?`, `%GS`, `%GK`). The same rules end to end, with git verifying real signatures, are in
- * approvals-e2e.test.ts. Also the ring-file keys, the train items and Go durations.
+ * approvals-e2e.test.ts. Also the ring-file keys and Go durations (train items: train-items.test.ts).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,7 +25,6 @@ import {
   principalsOfKey,
 } from '../../src/cli/approvals';
 import { emailOf } from '../../src/cli/approval-gate';
-import { trainItems } from '../../src/cli/train-items';
 import { parseGoDuration } from '../../src/model/go-duration';
 import { edit, exampleSources, parse, problemsOf } from '../support/registry-fixture';
 
@@ -221,21 +220,5 @@ describe('ring-file keys', () => {
   test('parseGoDuration', () => {
     expect([parseGoDuration('24h'), parseGoDuration('1h30m'), parseGoDuration('1.5h'), parseGoDuration('250ms'), parseGoDuration('90s')]).toEqual([86_400_000, 5_400_000, 5_400_000, 250, 90_000]);
     expect([parseGoDuration('1d'), parseGoDuration(''), parseGoDuration('h')]).toEqual([undefined, undefined, undefined]);
-  });
-});
-
-describe('trainItems: what a ring runs ahead of the next', () => {
-  test('edge → stable on the example: the modules that differ, no image (edge runs stable\'s images)', () => {
-    const items = trainItems(parse(exampleSources()), 'edge', 'stable');
-    expect(items.every((i) => i.kind === 'module')).toBe(true);
-    expect(items.map((i) => i.name)).toEqual(['orders', 'payments', 'shipping-india-post']);
-    expect(items[0]).toMatchObject({ version: '1.6.0', current: '1.5.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-  });
-  test('canary → edge: the api image differs; horizon follows api (no horizon item) unless a ring pins horizon itself', () => {
-    const reg = parse(exampleSources());
-    expect(trainItems(reg, 'canary', 'edge').filter((i) => i.kind === 'image').map((i) => i.name)).toEqual(['api']);
-    const pinned = parse(edit('edge.toml', /^api = ("registry.*)$/m, 'api = $1\nhorizon = $1'));
-    expect(trainItems(pinned, 'canary', 'edge').filter((i) => i.kind === 'image').map((i) => i.name)).toEqual(['api', 'horizon']);
-    expect(trainItems(reg, 'stable', 'stable')).toEqual([]);
   });
 });
