@@ -603,7 +603,7 @@ export const ringSchema = z
     require_approval: z.boolean(says('expected true or false')).default(false),
     /** How long an approval counts, from its approval time to the promote's clock (a Go duration). @default "24h" */
     approval_valid: goDuration
-      .refine((s) => (parseGoDuration(s) ?? 0) > 0, { message: 'expected a positive duration such as "24h" or "90m"' })
+      .refine((s) => (parseGoDuration(s) ?? 1) > 0, { message: 'expected a positive duration such as "24h" or "90m"' })
       .default('24h'),
     /** `--emergency --reason` may waive the approval gate here (a retrospective approval follows). @default false */
     emergency_waives_approval: z.boolean(says('expected true or false')).default(false),

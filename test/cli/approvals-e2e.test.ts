@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { projectCopy } from '../support/project-copy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -78,20 +79,26 @@ function commitAs(dir: string, who: Who | null, message: string, files: Record<s
   return git(dir, 'rev-parse', 'HEAD');
 }
 
+/** The message `rings approve … --dry-run` shows it would sign (as `who`): what a forger would copy. */
+function messageOf(dir: string, who: Who, args: string[]): string {
+  const dry = rings(dir, ['approve', ...args, '--dry-run'], { actor: who, signer: who });
+  expect(dry.code).toBe(0);
+  return dry.stdout.split('\n').filter((l) => l.startsWith('  | ')).map((l) => l.slice(4)).join('\n') + '\n';
+}
+
 const approversFile = (...who: Who[]) => who.map((w) => `${email(w)} namespaces="git" ${pub(w)}`).join('\n') + '\n';
 
-/** A git repository made from a copy of the project's tree: rings/ (approvers: alice and bob), dist/, .gitignore. */
+/**
+ * A git repository made from a copy of the project's tree (every tracked file, its .gitignore
+ * included; test/support/project-copy.ts), then rings/approvers (alice and bob) as its own commit:
+ * the file's first version, the trust root.
+ */
 function repo(opts: { approvers?: Who[] } = {}): { dir: string; file: (rel: string) => string; write: (rel: string, s: string) => void; history: () => any[]; head: () => string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-approvals-'));
+  const dir = projectCopy('rings-approvals-', { omit: ['rings/approvers'], user: { name: 'Platform CI', email: 'ci@example.test' } });
   tmp.push(dir);
-  for (const f of ['rings', 'dist']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, '.gitignore'), path.join(dir, '.gitignore'));
   fs.writeFileSync(path.join(dir, 'rings/approvers'), approversFile(...(opts.approvers ?? ['alice', 'bob'])));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.name', 'Platform CI');
-  git(dir, 'config', 'user.email', 'ci@example.test');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'the platform registry');
+  git(dir, 'add', 'rings/approvers');
+  git(dir, 'commit', '-qm', 'rings/approvers: alice and bob');
   const reg = path.join(dir, 'rings');
   return {
     dir,
@@ -202,13 +209,7 @@ describe('the approval gate refuses, one line naming what is missing', () => {
 
   test('signed by a key in no line of rings/approvers (git says "Good" but %G? = U): not an approval, whatever its trailers say', () => {
     const r = repo();
-    expect(approveAs(r.dir, 'bob', ['payments', '--to', 'stable', '--dry-run']).code).toBe(0);
-    const message = rings(r.dir, ['approve', 'payments', '--to', 'stable', '--dry-run'], { actor: 'bob', signer: 'bob' })
-      .stdout.split('\n')
-      .filter((l) => l.startsWith('  | '))
-      .map((l) => l.slice(4))
-      .join('\n');
-    const c = commitAs(r.dir, 'mallory', message + '\n');
+    const c = commitAs(r.dir, 'mallory', messageOf(r.dir, 'bob', ['payments', '--to', 'stable']));
     const allowed = path.join(r.dir, 'rings/approvers');
     expect(git(r.dir, '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'log', '-1', '--format=%G?')).toBe('U');
     expect(gateLine(promoteAs(r.dir, 'alice', [...PAYMENTS, '--yes']))).toContain(`approval ${c.slice(0, 12)} is signed by a key that is in no line of rings/approvers as committed before it;`);
@@ -228,8 +229,7 @@ describe('the approval gate refuses, one line naming what is missing', () => {
     );
 
     const s = repo();
-    const dry = rings(s.dir, ['approve', 'payments', '--to', 'stable', '--dry-run'], { actor: 'bob', signer: 'bob' });
-    const message = dry.stdout.split('\n').filter((l) => l.startsWith('  | ')).map((l) => l.slice(4)).join('\n') + '\n';
+    const message = messageOf(s.dir, 'bob', ['payments', '--to', 'stable']);
     const c = commitAs(s.dir, 'alice', message);
     expect(message).toContain('Rings-Approver: bob@example.test');
     // Promoted by carol, so the only thing wrong is who signed it.
@@ -278,13 +278,8 @@ describe('the approval gate refuses, one line naming what is missing', () => {
 describe('the approvers file that counts', () => {
   test('a key added in the same commit cannot vouch for itself, and that unsigned-by-an-approver change breaks the chain for every later approval', () => {
     const r = repo();
-    const message = rings(r.dir, ['approve', 'payments', '--to', 'stable', '--dry-run'], { actor: 'bob', signer: 'bob' })
-      .stdout.split('\n')
-      .filter((l) => l.startsWith('  | '))
-      .map((l) => l.slice(4))
-      .join('\n')
-      .replace('Rings-Approver: bob@example.test', 'Rings-Approver: mallory@example.test');
-    const c = commitAs(r.dir, 'mallory', message + '\n', { 'rings/approvers': approversFile('alice', 'bob', 'mallory') });
+    const message = messageOf(r.dir, 'bob', ['payments', '--to', 'stable']).replace('Rings-Approver: bob@example.test', 'Rings-Approver: mallory@example.test');
+    const c = commitAs(r.dir, 'mallory', message, { 'rings/approvers': approversFile('alice', 'bob', 'mallory') });
     expect(gateLine(promoteAs(r.dir, 'alice', [...PAYMENTS, '--yes']))).toContain(`approval ${c.slice(0, 12)} is signed by a key that the same commit adds to rings/approvers; a key cannot vouch for itself`);
     expect(approveAs(r.dir, 'bob', ['payments', '--to', 'stable']).stderr).toBe(
       `refused: rings/approvers is not trusted: commit ${c.slice(0, 12)} changes rings/approvers but is signed by a key that is in no line of the version of rings/approvers before it; a change counts only when signed by an approver already in the file; nothing was written\n`,
