@@ -8,6 +8,7 @@
 import { parseImageReference, RING_IMAGE_COMPONENTS } from '../model/images';
 import type { Registry } from '../registry/load';
 import { formatDuration, parseDuration } from './gates';
+import { formatMetricLine, MetricResult } from '../verify/metrics';
 import { HistoryEntry, isoSeconds, PromotionEvidence, subjectOf } from './history';
 
 /** A candidate as named on the command line. */
@@ -52,33 +53,16 @@ export function isCandidateValue(q: CandidateQuery, value: string | null | undef
   return tag === q.tag;
 }
 
-/** A measured metric check on a verify entry (`verify --metrics --record`; see the analysis gate). */
-export interface MeasuredCheck {
-  readonly name: string;
-  readonly query: string;
-  readonly window: string;
-  readonly step?: string;
-  readonly points: number;
-  readonly worst: number | string | null;
-  readonly min?: number;
-  readonly max?: number;
-  readonly result: 'pass' | 'fail' | 'no-data' | 'error';
-  readonly on_no_data?: string;
-  readonly reason?: string;
-}
+/** A measured metric check on a verify entry (`verify --metrics --record`; the analysis gate's evidence). */
+export type MeasuredCheck = MetricResult;
 
 /** The metric checks a verify entry measured (none on a cluster-only verify). */
-export function measuredChecks(e: HistoryEntry): readonly MeasuredCheck[] {
-  return ((e as { metrics?: readonly MeasuredCheck[] }).metrics ?? []).filter((m) => m && typeof m.name === 'string');
+export function measuredChecks(e: HistoryEntry): readonly MetricResult[] {
+  return e.metrics ?? [];
 }
 
 /** `error-rate: worst 0.0049 (max 0.01) over 30m, 31 points: pass` — the line `verify --metrics` prints. */
-export function formatMeasured(m: MeasuredCheck): string {
-  const bounds = [m.min !== undefined ? `min ${m.min}` : '', m.max !== undefined ? `max ${m.max}` : ''].filter(Boolean).join(', ');
-  const worst = m.worst === null || m.worst === undefined ? 'no data' : `worst ${m.worst}`;
-  const note = m.result === 'no-data' && m.on_no_data === 'pass' && m.reason ? ` (no data allowed: ${m.reason})` : '';
-  return `${m.name}: ${worst}${bounds ? ` (${bounds})` : ''} over ${m.window}, ${m.points} point${m.points === 1 ? '' : 's'}: ${m.result}${note}`;
-}
+export const formatMeasured = formatMetricLine;
 
 /** Whether a history entry names the candidate: a pin change to or from it, a verify that saw it, an approval of it. */
 export function namesCandidate(q: CandidateQuery, e: HistoryEntry): boolean {

@@ -4,6 +4,7 @@
  * candidate tables become cards below 760 px). Pure: the same `StatusPage` gives the same bytes.
  */
 import { parseImageReference } from '../model/images';
+import { metricPassed } from '../verify/metrics';
 import { formatMeasured } from './candidate-record';
 import type { PageApproval, PageCandidate, PageGates, PageRing, PageStep, PageVerify, StatusPage } from './status-page';
 
@@ -77,7 +78,7 @@ footer{margin:32px auto 24px;color:var(--muted);font-size:.85rem}
 function verifyText(v: PageVerify | undefined): string {
   if (!v) return '<span class="pill none">no verify recorded</span>';
   const state = v.passed ? '<span class="pill ok">passed</span>' : `<span class="pill bad">failed</span> <span class="small">${esc(plural(v.findings, 'finding'))}${v.firstFinding ? `: ${esc(v.firstFinding)}` : ''}</span>`;
-  const metrics = v.metrics.length ? `<ul class="metrics">${v.metrics.map((m) => `<li class="metric ${m.result === 'pass' ? 'ok' : 'bad'}" data-metric="${esc(m.name)}">${esc(formatMeasured(m))}</li>`).join('')}</ul>` : '';
+  const metrics = v.metrics.length ? `<ul class="metrics">${v.metrics.map((m) => `<li class="metric ${metricPassed(m) ? 'ok' : 'bad'}" data-metric="${esc(m.name)}">${esc(formatMeasured(m))}</li>`).join('')}</ul>` : '';
   return `${state} <span class="small">at <time>${esc(v.time)}</time></span>${metrics}`;
 }
 

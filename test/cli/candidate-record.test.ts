@@ -73,8 +73,8 @@ describe('candidateRecord on evidence of every kind', () => {
   const orders161 = example.filter((e) => e.module === 'orders' || e.action !== 'promote');
   const canaryLock = { orders: '1.6.1', payments: '3.2.0' };
   const metrics = [
-    { name: 'error-rate', query: 'sum(rate(x[5m]))', window: '30m', step: '1m', points: 31, worst: 0.0499, max: 0.01, result: 'fail' },
-    { name: 'p99', query: 'q', window: '30m', step: '1m', points: 0, worst: null, max: 0.5, result: 'no-data', on_no_data: 'pass', reason: 'no traffic at night' },
+    { name: 'error-rate', query: 'sum(rate(x[5m]))', window: '30m', step: '60s', points: 31, series: 1, worst: 0.0499, worst_at: '2026-11-22T10:45:00Z', max: 0.01, result: 'fail' },
+    { name: 'p99', query: 'q', window: '30m', step: '60s', points: 0, series: 0, worst: null, worst_at: null, max: 0.5, result: 'no-data', on_no_data: 'pass', reason: 'no traffic at night', nan_points: 0 },
   ];
   const history: HistoryEntry[] = [
     ...orders161,
@@ -122,9 +122,9 @@ describe('candidateRecord on evidence of every kind', () => {
       'promote experimental', 'promote canary', 'verify canary', 'verify canary', 'approve stable', 'promote edge',
     ]);
   });
-  test('formatMeasured: the line verify --metrics prints, and a no-data pass with its reason', () => {
+  test('formatMeasured: the line verify --metrics prints (its own formatter), and a no-data pass with its reason', () => {
     expect(formatMeasured(metrics[0] as never)).toBe('error-rate: worst 0.0499 (max 0.01) over 30m, 31 points: fail');
-    expect(formatMeasured(metrics[1] as never)).toBe('p99: no data (max 0.5) over 30m, 0 points: no-data (no data allowed: no traffic at night)');
+    expect(formatMeasured(metrics[1] as never)).toBe('p99: no data over 30m (no series): pass (on_no_data = "pass": no traffic at night)');
   });
 });
 

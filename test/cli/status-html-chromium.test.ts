@@ -13,7 +13,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { analysisRingOf } from '../../src/cli/analysis-gate';
 import { formatHistoryLine, HistoryEntry } from '../../src/cli/history';
+import { loadRegistry } from '../../src/registry/load';
 import { RunningChromium, startChromium } from '../support/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -55,19 +57,18 @@ beforeAll(async () => {
   sh(dir, process.execPath, [BIN, 'approve', 'payments', '--to', 'stable', '--reason', 'edge clean', '--yes'], env({
     RINGS_ACTOR: 'Bob <bob@example.test>', GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: 'gpg.format', GIT_CONFIG_VALUE_0: 'ssh', GIT_CONFIG_KEY_1: 'user.signingkey', GIT_CONFIG_VALUE_1: path.join(keys, 'bob'),
   }));
-  const canaryLock = JSON.parse(fs.readFileSync(path.join(dir, 'rings/locks/canary.lock.json'), 'utf8')).modules as Record<string, { version: string }>;
-  // A recorded verify --metrics of canary (the shape the analysis gate records), after the approval commit.
+  // A passing `verify --metrics --record` of canary (the analysis gate's evidence), in the shape that
+  // command records: every declared check measured, with the ring file's queries and bounds.
+  const reg = loadRegistry(path.join(dir, 'rings'));
+  const worst: Record<string, number> = { 'error-rate': 0.0049, 'latency-p99': 0.412 };
+  const metrics = analysisRingOf(reg, 'canary')!.checks.map((c) => ({ name: c.name, query: c.query, window: '30m', step: '60s', points: 31, series: 1, worst: worst[c.name], worst_at: '2026-11-23T11:12:00Z', ...(c.min !== undefined ? { min: c.min } : {}), ...(c.max !== undefined ? { max: c.max } : {}), result: 'pass' as const }));
+  const canary = reg.rings.find((r) => r.spec.name === 'canary')!.spec.images!;
   const verify: HistoryEntry = {
     time: '2026-11-23T11:30:00Z', actor: 'ci-bot <ci@acme.io>', action: 'verify', to: 'canary', from: null, previous: null, new: null, reason: null, gates_checked: [], gates_waived: [],
     passed: true, checks: ['metrics'], findings: [], lock_checksums: [], pod_template_hashes: {},
-    lock: Object.fromEntries(Object.entries(canaryLock).map(([k, v]) => [k, v.version])),
-    images: {},
+    lock: { ...reg.locks.canary.modules }, images: { api: canary.api!, horizon: canary.api!, nginx: canary.nginx! }, source: 'registry', prometheus: 'http://prometheus.monitoring.svc:9090', metrics,
   };
-  const metrics = [
-    { name: 'error-rate', query: 'sum(rate(http_requests_total{namespace="autocom-canary",code=~"5.."}[5m]))', window: '30m', step: '1m', points: 31, worst: 0.0049, max: 0.01, result: 'pass' },
-    { name: 'p99-latency', query: 'histogram_quantile(0.99, …)', window: '30m', step: '1m', points: 31, worst: 0.412, max: 0.5, result: 'pass' },
-  ];
-  fs.appendFileSync(path.join(dir, 'rings/history.jsonl'), `${JSON.stringify({ ...JSON.parse(formatHistoryLine(verify)), metrics })}\n`);
+  fs.appendFileSync(path.join(dir, 'rings/history.jsonl'), `${formatHistoryLine(verify)}\n`);
   const out = path.join(dir, 'status.html');
   sh(dir, process.execPath, [BIN, 'status', '--html', out]);
   html = fs.readFileSync(out, 'utf8');
@@ -110,6 +111,7 @@ describe('rings status --html in Chromium', () => {
     const { page, ctx } = await open(1280);
     expect(await page.locator('li.ring').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.ring))).toEqual(['experimental', 'canary', 'edge', 'stable']);
     expect(await text(page, 'li.ring[data-ring="stable"]')).toMatch(/namespace\s+autocom\b[\s\S]*requires\s+approval/);
+    expect(await text(page, 'li.ring[data-ring="canary"]')).toMatch(/requires\s+analysis/);
     expect(await text(page, 'li.ring[data-ring="edge"] .flow')).toBe('promotes into stable after 7d');
     // no [clusters] in the example: no cluster line
     expect(await page.locator('li.ring dt', { hasText: 'cluster' }).count()).toBe(0);
@@ -123,10 +125,14 @@ describe('rings status --html in Chromium', () => {
     expect(await ai.locator('td.c-soak').innerText()).toContain('until 2026-11-24T02:00:00Z');
     expect(await ai.locator('td.c-gates [data-gate="soak"] summary').innerText()).toBe('soak');
     expect(await ai.locator('td.c-cmd code.cmd').innerText()).toBe('rings promote ai --from canary --to edge');
-    expect(await ai.locator('li.metric').allInnerTexts()).toEqual(['error-rate: worst 0.0049 (max 0.01) over 30m, 31 points: pass', 'p99-latency: worst 0.412 (max 0.5) over 30m, 31 points: pass']);
+    expect(await ai.locator('li.metric').allInnerTexts()).toEqual(['error-rate: worst 0.0049 (max 0.01) over 30m, 31 points: pass', 'latency-p99: worst 0.412 (max 0.5) over 30m, 31 points: pass']);
+    // ai has not soaked, and the measurement was taken before its soak was over: soak and analysis refuse
+    expect(await ai.locator('td.c-gates [data-gate]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.gate))).toEqual(['soak', 'analysis']);
     const orders = page.locator('section.step[data-from="canary"] tr[data-candidate="orders@1.6.1"]');
     expect(await orders.locator('.soak').innerText()).toBe('soaked');
+    // orders 1.6.1 soaked and was measured after its soak: every gate passes, the analysis gate included
     expect(await orders.locator('[data-gates]').getAttribute('data-gates')).toBe('pass');
+    expect(await page.locator('section.step[data-from="canary"] tr[data-candidate^="image:api@"] [data-gates]').getAttribute('data-gates')).toBe('pass');
     expect(await orders.locator('td.c-cmd code.cmd').innerText()).toBe('rings promote orders --from canary --to edge');
     expect(await page.locator('section.step[data-from="canary"] > p code.cmd').innerText()).toBe('rings promote --all --from canary --to edge');
     expect(await page.locator('li.ring[data-ring="canary"] li.metric').count()).toBe(2);

@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -28,11 +29,16 @@ function sh(cwd: string, cmd: string, args: string[], extra: Record<string, stri
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A copy of the project tree: rings/, dist/, .gitignore; with `git`, a repository with one commit. */
-function workspace(opts: { git?: boolean } = {}) {
+/**
+ * A copy of the project tree: rings/, dist/, .gitignore; with `git`, a repository with one commit.
+ * Canary's metric checks are taken out unless `metrics` (the analysis gate has its own suite,
+ * test/analysis/; one test here shows it applies to every item of a train).
+ */
+function workspace(opts: { git?: boolean; metrics?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-train-'));
   tmpDirs.push(dir);
   for (const f of ['rings', 'dist', '.gitignore']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  if (!opts.metrics) withoutMetricChecks(path.join(dir, 'rings'));
   if (opts.git) {
     sh(dir, 'git', ['init', '-q', '-b', 'main']);
     sh(dir, 'git', ['config', 'user.name', 'CI Bot']);
@@ -116,6 +122,18 @@ describe('rings promote --all (a release train)', () => {
     const j = JSON.parse(ws.rings([...TRAIN_ARGS, '--yes', '--json'], { RINGS_NOW: '2026-11-23T12:00:00Z' }).stdout);
     expect(j).toMatchObject({ ok: false, error: 'refused' });
     expect(j.problems.map((p: { gate?: string }) => p.gate)).toEqual([undefined, 'soak', 'verified', 'verified', 'verified', 'verified']);
+    expect(ws.snapshot()).toEqual(before);
+  });
+
+  test('the analysis gate (canary declares metric checks) applies to every item: none was measured, so each is refused by it', () => {
+    const ws = workspace({ metrics: true });
+    const before = ws.snapshot();
+    const r = ws.rings([...TRAIN_ARGS, '--yes']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('refused: 5 of the 5 changes of the train canary → edge cannot be made, so none is; nothing was written');
+    expect(lines.slice(1).map((l) => /^ {2}(.+?): refused by the (\w+) gate: /.exec(l)?.slice(1).join(' '))).toEqual(['ai 2.4.0 analysis', 'orders 1.6.1 analysis', 'wms 1.9.0-rc.1 analysis', 'workflows 1.7.0 analysis', 'image api analysis']);
+    expect(lines[2]).toContain('run rings verify --ring canary --metrics --record now');
     expect(ws.snapshot()).toEqual(before);
   });
 
