@@ -12,6 +12,7 @@ import { formatHistoryLine, HistoryEntry } from '../../src/cli/history';
 import { run } from '../../src/cli/main';
 import { Io } from '../../src/cli/output';
 import { withoutMetricChecks } from '../support/metric-checks';
+import { propertyRuns } from '../support/property';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-25T00:00:00Z';
@@ -88,7 +89,7 @@ describe('train promote then train rollback', () => {
           fs.rmSync(dir, { recursive: true, force: true });
         },
       ),
-      { numRuns: 25 },
+      propertyRuns(25),
     );
   });
 });
