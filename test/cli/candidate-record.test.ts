@@ -97,7 +97,7 @@ describe('candidateRecord on evidence of every kind', () => {
     expect(verifies.map((v) => (v as { time: string }).time)).toEqual(['2026-11-21T11:00:00Z', '2026-11-22T11:00:00Z']);
     expect(canary.passed).toBe(false);
     expect(canary.checks_run).toEqual(['order', 'soak', 'deployment', 'rollout', 'metric:error-rate', 'metric:p99']);
-    expect((verifies[1] as { metrics: unknown[] }).metrics).toHaveLength(2);
+    expect((verifies[1] as { metrics: readonly unknown[] }).metrics).toHaveLength(2);
   });
   test('a waiver, a train, the rollback target, and an approval recorded for the next stage', () => {
     const edge = r.stages.find((s) => s.target.ring === 'edge')!;

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * `rings status --html` in a real headless Chromium (Debian's /usr/bin/chromium, driven by
  * playwright-core over CDP; see test/support/chromium.ts): the page the built CLI writes for the example
