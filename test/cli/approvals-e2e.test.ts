@@ -372,5 +372,18 @@ describe('images and trains', () => {
     for (const m of ['orders', 'payments']) {
       expect(promoteAs(r.dir, 'alice', [m, '--from', 'edge', '--to', 'stable', '--dry-run'], { now: later }).stdout).toContain('gate approval: passed: approved by bob@example.test');
     }
+    // The train itself (rings promote --all): bob, the approver, is refused by the approval gate on every
+    // item, nothing written; alice promotes it, and each item's line records bob's approval as evidence.
+    const before = r.file('history.jsonl');
+    const byBob = promoteAs(r.dir, 'bob', ['--all', '--from', 'edge', '--to', 'stable', '--yes'], { now: later });
+    expect(byBob.code).toBe(1);
+    expect(lines(byBob.stderr).slice(1).map((l) => /^ {2}(\S+) \S+: refused by the (\w+) gate: .*is signed by bob@example\.test, who is the promoter/.exec(l)?.slice(1).join(' '))).toEqual(['orders approval', 'payments approval', 'shipping-india-post approval']);
+    expect(r.file('history.jsonl')).toBe(before);
+    const train = promoteAs(r.dir, 'alice', ['--all', '--from', 'edge', '--to', 'stable', '--yes', '--commit'], { now: later });
+    expect(train.code).toBe(0);
+    expect(git(r.dir, 'log', '-1', '--format=%s')).toBe('promote(stable): 3 changes from edge');
+    const promoted = r.history().slice(-3);
+    expect(promoted.map((e) => [e.module, e.train])).toEqual([['orders', 'edge-stable-20261126T100000Z'], ['payments', 'edge-stable-20261126T100000Z'], ['shipping-india-post', 'edge-stable-20261126T100000Z']]);
+    for (const e of promoted) expect(e.evidence).toContainEqual({ gate: 'approval', approver: 'bob@example.test', commit: expect.stringMatching(/^[0-9a-f]{40}$/), approved_at: later });
   });
 });
