@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, chromium } from 'playwright-core';
 
+/** Debian's chromium; RINGS_CHROMIUM may name another local build of it (never a downloaded one). */
 export const CHROMIUM = process.env.RINGS_CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_FLAGS = [
@@ -29,6 +30,13 @@ export const CHROMIUM_FLAGS = [
   '--remote-debugging-address=127.0.0.1',
   '--remote-debugging-port=0',
 ];
+
+/**
+ * The watchdog (`bash -c WATCHDOG <command> <args…>`, spawned detached with a pipe as stdin): runs the
+ * command in the background, waits for EOF on the pipe — this process closed it, exited or was killed —
+ * then kills its whole process group, the command and everything it started.
+ */
+export const WATCHDOG = 'exec 3<&0 </dev/null; "$0" "$@" >/dev/null 2>&1 & read -r -u 3 _; kill -KILL 0';
 
 export interface RunningChromium {
   readonly browser: Browser;
@@ -48,10 +56,9 @@ function killGroup(p: ChildProcess): void {
 
 /** Starts Chromium and connects to it; call `close()` in afterAll (exit and signals are covered too). */
 export async function startChromium(): Promise<RunningChromium> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed: this test needs Debian's chromium (apt-get install chromium; .ci/run installs it where missing)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-chromium-'));
-  // The watchdog: chromium in the background, then wait for EOF on fd 3 (our pipe), then kill the group.
-  const script = 'exec 3<&0 </dev/null; "$0" "$@" >/dev/null 2>&1 & read -r -u 3 _; kill -KILL 0';
-  const p = spawn('bash', ['-c', script, CHROMIUM, ...CHROMIUM_FLAGS, `--user-data-dir=${dir}`, 'about:blank'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const p = spawn('bash', ['-c', WATCHDOG, CHROMIUM, ...CHROMIUM_FLAGS, `--user-data-dir=${dir}`, 'about:blank'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   const onExit = () => killGroup(p);
   const onSignal = (sig: NodeJS.Signals) => {
     killGroup(p);
