@@ -18,6 +18,7 @@ import { acquireLock, commit, JOURNAL_FILE, recover, StepHook } from './transact
 import { parseAllDocuments } from 'yaml';
 import { readDir } from '../dist';
 import { diffRenderings, FileDiff, Obj } from './diff';
+import { formatMetricValue } from '../verify/metrics';
 
 export interface Ctx {
   readonly io: Io;
@@ -258,6 +259,7 @@ function yamlObjects(text: string): Obj[] {
 function describeEvidence(ev: NonNullable<HistoryEntry['evidence']>[number]): string {
   if (ev.waived) return `${ev.gate} waived`;
   if (ev.gate === 'verified') return `verified ${ev.verified_at}`;
+  if (ev.gate === 'analysis') return `metrics measured ${ev.measured_at}`;
   if (ev.gate === 'soak') return `soaked since ${ev.arrived}`;
   return ev.gate;
 }
@@ -279,7 +281,8 @@ export function summarise(e: HistoryEntry): string {
   if (e.action === 'verify') {
     const n = e.findings?.length ?? 0;
     const lock = e.lock_checksums?.length ? `, lock ${e.lock_checksums.map((c) => c.replace(/^(sha256:.{12}).*$/, '$1…')).join(' ')}` : '';
-    return `verify ${e.to}: ${e.passed ? 'passed' : `failed (${n} finding${n === 1 ? '' : 's'})`} [${(e.checks ?? []).join(', ')}]${lock}`;
+    const metrics = e.metrics?.length ? `: ${e.metrics.map((m) => `${m.name} ${m.worst === null ? m.result : `${formatMetricValue(m.worst)} ${m.result}`}`).join(', ')}` : '';
+    return `verify ${e.to}: ${e.passed ? 'passed' : `failed (${n} finding${n === 1 ? '' : 's'})`} [${(e.checks ?? []).join(', ')}]${lock}${metrics}`;
   }
   if (e.image !== undefined) {
     if (e.action === 'promote') return `promote image ${e.image} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'the platform default'})${waived}`;

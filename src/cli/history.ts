@@ -3,6 +3,7 @@
  * `promote` and `rollback`. The registry loader never reads it (it only reads *.toml and
  * locks/*.json); the soak gate and `rollback` do. Everything here is pure.
  */
+import type { MetricResult } from '../verify/metrics';
 
 export type HistoryAction = 'assign' | 'promote' | 'rollback' | 'ring-add' | 'ring-retire' | 'verify';
 
@@ -16,6 +17,8 @@ export interface PromotionEvidence {
   readonly lock_checksums?: readonly string[];
   /** A gate waived with --emergency (its reason is the entry's reason). */
   readonly waived?: boolean;
+  /** analysis: the time of the passing `verify --metrics` entry relied on. */
+  readonly measured_at?: string;
 }
 
 export interface HistoryEntry {
@@ -63,6 +66,13 @@ export interface HistoryEntry {
   readonly lock?: Readonly<Record<string, string>>;
   /** verify: Deployment → image of its first container, as compared (api, horizon, nginx: what `promote image` pins). */
   readonly images?: Readonly<Record<string, string>>;
+  // verify --metrics (the analysis gate's evidence; see analysis-gate.ts)
+  /** verify --metrics: where `lock` and `images` were read: "registry" (no cluster was read). Absent: the cluster. */
+  readonly source?: 'registry';
+  /** verify --metrics: the Prometheus base URL the checks were evaluated in (never with credentials). */
+  readonly prometheus?: string;
+  /** verify --metrics: the measured result of every check of the ring. */
+  readonly metrics?: readonly MetricResult[];
 }
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -103,7 +113,7 @@ function entryProblem(v: unknown): string | undefined {
   if (e.action === 'verify') {
     if (typeof e.passed !== 'boolean') return 'passed: expected true or false';
     if (e.lock !== undefined && (e.lock === null || typeof e.lock !== 'object' || Array.isArray(e.lock))) return 'lock: expected an object of module versions';
-    return undefined;
+    return metricsProblem(e);
   }
   if (e.action === 'assign' && typeof e.tenant !== 'string') return 'tenant: expected a tenant name';
   const pin = e.action === 'promote' || e.action === 'rollback';
@@ -114,6 +124,38 @@ function entryProblem(v: unknown): string | undefined {
     if (h !== undefined && h !== null && (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) return `${k}: expected a sha256 (64 lower-case hex characters) or null`;
   }
   return undefined;
+}
+
+const METRIC_RESULTS = ['pass', 'fail', 'no-data', 'error'];
+
+/** The verify --metrics fields of an entry, when it has them. */
+function metricsProblem(e: Record<string, unknown>): string | undefined {
+  if (e.source !== undefined && e.source !== 'registry') return `source: expected "registry" or no source, got ${JSON.stringify(e.source)}`;
+  if (e.metrics === undefined) return undefined;
+  if (!Array.isArray(e.metrics)) return 'metrics: expected an array of measured checks';
+  for (const [i, m] of (e.metrics as unknown[]).entries()) {
+    const r = m as Record<string, unknown> | null;
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) return `metrics.${i}: expected an object`;
+    if (typeof r.name !== 'string') return `metrics.${i}.name: expected a check name`;
+    if (typeof r.query !== 'string') return `metrics.${i}.query: expected the query evaluated`;
+    if (!METRIC_RESULTS.includes(r.result as string)) return `metrics.${i}.result: expected pass, fail, no-data or error, got ${JSON.stringify(r.result)}`;
+    if (typeof r.points !== 'number' || !Number.isInteger(r.points) || r.points < 0) return `metrics.${i}.points: expected a whole number ≥ 0`;
+    if (r.worst !== null && r.worst !== undefined && typeof r.worst !== 'number' && r.worst !== '+Inf' && r.worst !== '-Inf') return `metrics.${i}.worst: expected a number, "+Inf", "-Inf" or null`;
+  }
+  return undefined;
+}
+
+/** A measured check with its keys in a fixed order (optional ones only when set). */
+function orderedMetric(m: MetricResult): Record<string, unknown> {
+  const o: Record<string, unknown> = { name: m.name, query: m.query, window: m.window, step: m.step, points: m.points, series: m.series, worst: m.worst, worst_at: m.worst_at };
+  if (m.min !== undefined) o.min = m.min;
+  if (m.max !== undefined) o.max = m.max;
+  o.result = m.result;
+  if (m.on_no_data !== undefined) o.on_no_data = m.on_no_data;
+  if (m.reason !== undefined) o.reason = m.reason;
+  if (m.error !== undefined) o.error = m.error;
+  if (m.nan_points !== undefined) o.nan_points = m.nan_points;
+  return o;
 }
 
 /** verify entries carry only their own keys on disk; in memory they get the common ones (null / []). */
@@ -137,6 +179,9 @@ export function formatHistoryLine(e: HistoryEntry): string {
       lock: e.lock ?? {},
       images: e.images ?? {},
     });
+    if (e.source !== undefined) ordered.source = e.source;
+    if (e.prometheus !== undefined) ordered.prometheus = e.prometheus;
+    if (e.metrics !== undefined) ordered.metrics = e.metrics.map(orderedMetric);
     return JSON.stringify(ordered);
   }
   if (e.tenant !== undefined) ordered.tenant = e.tenant;

@@ -12,6 +12,7 @@ import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
 import { ringDataFiles, ringDataFrom } from '../model/ring-data';
 import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../model/component-defaults';
 import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../model/redis';
+import { ANALYSIS_RULES } from './analysis';
 import { validateDefinition } from './k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import { LockEntry, lockPins, RingEntry } from './types';
@@ -692,6 +693,8 @@ export const RULES: readonly Rule[] = [
   redisSettingsAreTheRegistrys,
   selectorsAreLabels,
   patchesTargetExistingRings,
+  // [analysis]: metric checks (analysis.ts)
+  ...ANALYSIS_RULES,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

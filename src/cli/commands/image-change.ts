@@ -4,6 +4,7 @@ import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent 
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, gateRings, LoadedRegistry, Mutation, ringByName } from '../context';
+import { analysisGates } from '../analysis-gate';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
@@ -59,6 +60,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
     ref = effectiveImage(loaded, o.from, c);
     results = [orderGate(rings, src, dest), soakGate(history, subject, src, ref, ctx.now)];
     if (src.requireVerified) results.push(verifiedGate(history, subject, src, ref, ctx.now, { label: `image ${c}`, seen: (e) => e.images?.[c] }));
+    results.push(...analysisGates(registry, history, subject, o.from, ref, ctx.now, { label: `image ${c}`, seen: (e) => e.images?.[c] }));
   } else {
     const problem = imagePinProblem(o.withImage!);
     if (problem) throw new CliError(`invalid image reference ${JSON.stringify(o.withImage)}: ${problem}`);

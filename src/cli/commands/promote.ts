@@ -3,6 +3,7 @@ import { SHA256, VERSION } from '../../registry/schema';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
+import { analysisGates } from '../analysis-gate';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { promotionEvidence } from '../history';
@@ -24,6 +25,9 @@ export const promote: Command = {
     '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
     '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` that saw the',
     "            version (or image), recorded at least the ring's soak after it arrived, and no failing verify since",
+    '  analysis  (only from a ring with [[analysis.checks]]) a passing `rings verify --ring <from> --metrics --record` that',
+    "            measured the version (or image) with every declared check, recorded at least the ring's soak (and window) after it",
+    '            arrived, and no failing metric verify since',
     'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
@@ -105,6 +109,7 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
     }
     results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
     if (src.requireVerified) results.push(verifiedGate(history, module, src, version, ctx.now));
+    results.push(...analysisGates(registry, history, module, from, version, ctx.now));
   } else {
     if (!VERSION.test(o.withVersion!)) throw new CliError(`invalid version ${JSON.stringify(o.withVersion)}: expected a semantic version such as "1.6.0"`);
     version = o.withVersion!;

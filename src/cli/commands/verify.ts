@@ -15,8 +15,11 @@ import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../hi
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
 import { acquireLock, commit, recover } from '../transaction';
+import { verifyMetrics } from './verify-metrics';
 
-const USAGE = 'rings verify [--ring R] [--kubeconfig FILE] [--context NAME] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]';
+const USAGE =
+  'rings verify [--ring R] [--kubeconfig FILE] [--context NAME] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]\n' +
+  '       rings verify --metrics [--ring R] [--prometheus URL] [--prometheus-token-file FILE] [--record] [--json] [--registry DIR]';
 
 /** Lock entries as versions (a plain version string, or an object carrying `version`). */
 export function lockVersions(modules: Readonly<Record<string, unknown>>): Record<string, string> {
@@ -62,10 +65,36 @@ export const verify: Command = {
     `--record appends one non-secret "verify" entry per ring to ${HISTORY_FILE} (checks, pass/fail, findings,`,
     'lock checksums and pod-template-hashes seen, the lock compared with): the evidence require_verified asks for.',
     'Exit codes: 0 everything matches; 1 findings (or an invalid registry); 2 the cluster cannot be reached or read, or a usage error.',
+    '',
+    "--metrics evaluates the ring's [[analysis.checks]] in Prometheus instead (and reads no cluster): query_range over the",
+    "ring's window (default 30m) ending at the clock (RINGS_NOW, or now), every 60 s (31 points over 30m; longer windows",
+    'are cut into at most 1,000 steps). A check fails when any point of any series is outside its min/max; no series or a',
+    'NaN point is "no data", which fails unless the check says on_no_data = "pass"; a query error fails. One line per check:',
+    '  error-rate: worst 0.0499 (max 0.01) over 30m, 31 points: fail',
+    'Prometheus: --prometheus URL, else [analysis] prometheus_url in platform.toml (http or https, never with credentials).',
+    'A bearer token: --prometheus-token-file FILE, else RINGS_PROMETHEUS_TOKEN; it is never printed or recorded.',
+    `--record writes the measured values into one "verify" entry per ring (checks ["metrics"], source "registry": the lock`,
+    'and images are read from the registry), the evidence the analysis gate asks for.',
+    'Exit codes: 0 every check passed; 1 a check failed, had no data or an error; 2 Prometheus cannot be reached or read.',
   ].join('\n'),
   positionals: [],
-  flags: { ring: 'string', kubeconfig: 'string', context: 'string', 'max-restarts': 'string', probe: 'boolean', record: 'boolean', json: 'boolean' },
+  flags: {
+    ring: 'string',
+    kubeconfig: 'string',
+    context: 'string',
+    'max-restarts': 'string',
+    probe: 'boolean',
+    record: 'boolean',
+    json: 'boolean',
+    metrics: 'boolean',
+    prometheus: 'string',
+    'prometheus-token-file': 'string',
+  },
   run(ctx, args) {
+    if (boolFlag(args, 'metrics')) return verifyMetrics(ctx, args, USAGE);
+    for (const f of ['prometheus', 'prometheus-token-file']) {
+      if (args.flags[f] !== undefined) throw new UsageError(`--${f} goes with --metrics`, USAGE);
+    }
     const only = stringFlag(args, 'ring');
     const maxText = stringFlag(args, 'max-restarts') ?? '3';
     if (!/^\d+$/.test(maxText)) throw new UsageError(`--max-restarts: expected a whole number ≥ 0, got ${JSON.stringify(maxText)}`, USAGE);
