@@ -3,7 +3,9 @@
  * registry or a refused gate, 2 usage error.
  *
  * Environment read here, and only here: RINGS_NOW (the clock, for tests and what-ifs),
- * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
+ * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback),
+ * RINGS_PROMETHEUS_TOKEN (read by verify --metrics through the io's env). The PromQL parser's location (RINGS_PROMQL_PARSER,
+ * RINGS_PROMQL_CACHE) is read where validation runs it, src/registry/promql.ts.
  */
 import { execFileSync } from 'child_process';
 import { closest, RegistryError } from '../registry/errors';
@@ -52,9 +54,11 @@ export function topHelp(): string {
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
     '            (verify and diff --live: 1 = the cluster differs, 2 also = the cluster cannot be reached or read)',
+    '            (verify --metrics: 1 = a metric check failed or had no data, 2 also = Prometheus cannot be reached)',
     '',
     'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
     '             RINGS_ACTOR="Name <email>" is the history\'s actor (default: git user.name <user.email>, then $USER);',
+    '             RINGS_PROMETHEUS_TOKEN=<token> is the bearer token verify --metrics sends to Prometheus (never printed);',
     '             RINGS_CRASH_AFTER=journal|edit|history kills the process after that commit step (test-only).',
     '',
   ].join('\n');

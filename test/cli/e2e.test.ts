@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -130,6 +131,7 @@ describe('check refuses an invalid registry', () => {
 
 describe('promotion gates', () => {
   const ws = workspace();
+  withoutMetricChecks(ws.reg); // the analysis gate has its own suite (test/analysis/)
   const before = () => ({ stable: ws.file('locks/stable.lock.json'), edge: ws.file('locks/edge.lock.json'), history: ws.file('history.jsonl') });
   test('soak: refused with one line saying when it would pass, nothing written', () => {
     const b = before();

@@ -45,7 +45,7 @@ export interface RingVerdict {
 
 export const verify: Command = {
   name: 'verify',
-  summary: 'compare the live cluster with the registry, ring by ring (read-only); exit 1 on any finding, 2 when the cluster cannot be read',
+  summary: 'compare the live cluster with the registry, ring by ring (read-only), or with --metrics measure the rings\' metric checks in Prometheus; exit 1 on any finding, 2 when the cluster (or Prometheus) cannot be read',
   usage: USAGE,
   help: [
     'Checks, one line per finding (`<ring>: [<check>] <object>: <what was found>`):',
