@@ -65,6 +65,8 @@ function repo(kind: RepoKind = 'ignores-nothing'): string {
   if (kind === 'project') {
     const dir = projectCopy('rings-commit-project-');
     tmpDirs.push(dir);
+    withoutMetricChecks(path.join(dir, 'rings')); // the analysis gate has its own suite (test/analysis/)
+    sh(dir, 'git', ['commit', '-qa', '--amend', '--no-edit']);
     return dir;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-commit-'));
