@@ -162,6 +162,15 @@ describe('rings verify --metrics on a real Prometheus', () => {
     expect(fs.existsSync(marker)).toBe(true);
   });
 
+  test('--record with a clock in the future of the real time is refused: no history line is dated in the future', async () => {
+    const ws = workspace();
+    const before = ws.historyText();
+    const r = await verify(ws.dir, '2099-01-01T00:00:00Z', ['--record']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^refused: the clock \(RINGS_NOW=2099-01-01T00:00:00Z\) is in the future of the real time/);
+    expect(ws.historyText()).toBe(before);
+  });
+
   test('an unreachable Prometheus: exit 2, one line, nothing recorded', async () => {
     const ws = workspace();
     const before = ws.historyText();

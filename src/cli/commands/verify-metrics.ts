@@ -81,6 +81,11 @@ export async function verifyMetrics(ctx: Ctx, args: ParsedArgs, usage: string): 
     if (problem) throw new CliError(`--prometheus: ${problem}`);
   }
   const token = prometheusToken(ctx, args);
+  // Like every change, a recorded measurement is never dated in the future of the real clock.
+  const real = ctx.realNow ?? new Date();
+  if (boolFlag(args, 'record') && ctx.now.getTime() > real.getTime() + 1000) {
+    throw new CliError(`refused: the clock (RINGS_NOW=${isoSeconds(ctx.now)}) is in the future of the real time (${isoSeconds(real)}), and a history line may not be dated in the future`);
+  }
 
   const endMs = Math.floor(ctx.now.getTime() / 1000) * 1000;
   const verdicts: MetricsVerdict[] = [];
