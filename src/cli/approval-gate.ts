@@ -15,7 +15,11 @@ import { CliError, LoadedRegistry } from './context';
 import type { GateResult } from './gates';
 import type { PromotionEvidence } from './history';
 import { approversPath, readApprovalRecords, registryRepo, signerPrincipals, signingKey, gitConfig } from './signed-approvals';
+import * as fs from 'fs';
 import * as path from 'path';
+import type { RegistryProblem } from '../registry/errors';
+import type { Registry } from '../registry/load';
+import { parseApprovers } from './approvals';
 
 /** What the approval gate needs from the promote command. */
 export interface ApprovalEnv {
@@ -131,4 +135,21 @@ export function approvalGate(
     throw new CliError(`refused by the approval gate: ${message}; --emergency does not waive it here (${ring.file} sets emergency_waives_approval = false)`);
   }
   return { gate: 'approval', ok: false, message };
+}
+
+/**
+ * `rings check`: the work tree's rings/approvers is well-formed, and present when a ring requires
+ * approval. (Only its format: which version counts, and whether it is trusted, is git's, at the gate.)
+ */
+export function approversFileProblems(registryDir: string, registry: Registry): RegistryProblem[] {
+  const file = path.join(registryDir, 'approvers');
+  const requiring = registry.rings.filter((r) => r.spec.require_approval).map((r) => r.spec.name);
+  if (!fs.existsSync(file)) {
+    if (requiring.length === 0) return [];
+    return [{ file, path: '', message: `expected the approvers (git's allowed_signers format), because ${requiring.join(', ')} ${requiring.length === 1 ? 'sets' : 'set'} require_approval = true; found none` }];
+  }
+  const { entries, problems } = parseApprovers(fs.readFileSync(file, 'utf8'));
+  const out: RegistryProblem[] = problems.map((p) => ({ file, path: `line ${p.line}`, message: p.message }));
+  if (requiring.length && entries.length === 0 && problems.length === 0) out.push({ file, path: '', message: `expected at least one approver, because ${requiring.join(', ')} requires approval; found none` });
+  return out;
 }

@@ -222,3 +222,27 @@ describe('ring-file keys', () => {
     expect([parseGoDuration('1d'), parseGoDuration(''), parseGoDuration('h')]).toEqual([undefined, undefined, undefined]);
   });
 });
+
+describe('approversFileProblems (rings check): the form of rings/approvers, and present where a ring requires approval', () => {
+  const { approversFileProblems } = require('../../src/cli/approval-gate') as typeof import('../../src/cli/approval-gate');
+  const dirWith = (text: string | undefined) => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-approvers-check-'));
+    if (text !== undefined) fs.writeFileSync(path.join(d, 'approvers'), text);
+    return d;
+  };
+  test('passes: the example', () => {
+    expect(approversFileProblems(path.join(__dirname, '../../rings'), parse(exampleSources()))).toEqual([]);
+  });
+  test('fails: missing while stable requires approval; a pattern principal; no approver at all', () => {
+    const reg = parse(exampleSources());
+    const none = dirWith(undefined);
+    expect(approversFileProblems(none, reg)).toEqual([{ file: path.join(none, 'approvers'), path: '', message: "expected the approvers (git's allowed_signers format), because stable sets require_approval = true; found none" }]);
+    const bad = dirWith('*@acme.io ssh-ed25519 AAAA\n');
+    expect(approversFileProblems(bad, reg).map((p) => `${p.path}: ${p.message}`)).toEqual(['line 1: expected principals that are email addresses (no patterns), got "*@acme.io"']);
+    const empty = dirWith('# nobody yet\n');
+    expect(approversFileProblems(empty, reg).map((p) => p.message)).toEqual(['expected at least one approver, because stable requires approval; found none']);
+    const noRing = parse(edit('stable.toml', 'require_approval = true\napproval_valid = "24h"\nemergency_waives_approval = true\n', ''));
+    expect(approversFileProblems(none, noRing)).toEqual([]);
+    for (const d of [none, bad, empty]) fs.rmSync(d, { recursive: true, force: true });
+  });
+});
