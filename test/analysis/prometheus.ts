@@ -4,7 +4,7 @@
  * running server appear only after about a minute), no scrape jobs (the head block stays empty), a
  * long retention (no backfilled block is dropped), listening on a free loopback port. It runs in its
  * own process group, killed when the test file ends and on every exit path of the test process,
- * signals included.
+ * signals included; one left by a test process killed outright is stopped by the next start.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -43,6 +43,45 @@ function hookExit(): void {
   }
 }
 
+/** Where each started Prometheus is recorded (its pid → the test process that owns it), to stop leftovers. */
+const RECORDS = path.join(os.tmpdir(), 'rings-prometheus-pids');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A test process killed with SIGKILL cannot stop its Prometheus: the next start stops every recorded
+ * one whose owner is gone (and that is still one of ours), and forgets it.
+ */
+function stopLeftovers(): void {
+  if (!fs.existsSync(RECORDS)) return;
+  for (const f of fs.readdirSync(RECORDS)) {
+    const pid = Number(f);
+    const owner = Number(fs.readFileSync(path.join(RECORDS, f), 'utf8'));
+    if (alive(owner)) continue;
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      /* gone */
+    }
+    if (cmdline.includes('prometheus') && cmdline.includes('rings-prometheus-')) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    fs.rmSync(path.join(RECORDS, f), { force: true });
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -67,6 +106,7 @@ export async function startPrometheus(openmetrics: string): Promise<RunningProme
   need('promtool');
   need('prometheus');
   hookExit();
+  stopLeftovers();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-prometheus-'));
   const data = path.join(dir, 'data');
   const input = path.join(dir, 'backfill.om');
@@ -83,10 +123,14 @@ export async function startPrometheus(openmetrics: string): Promise<RunningProme
   );
   fs.closeSync(log);
   running.add(child);
+  fs.mkdirSync(RECORDS, { recursive: true });
+  const record = path.join(RECORDS, String(child.pid));
+  fs.writeFileSync(record, String(process.pid));
   let exited: number | null | undefined;
   child.once('exit', (code) => {
     exited = code;
     running.delete(child);
+    fs.rmSync(record, { force: true });
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
