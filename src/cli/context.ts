@@ -253,6 +253,21 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
   }
 }
 
+/**
+ * Appends entries that change no registry file (verify evidence) to the history, under the registry's
+ * lock and in one journaled transaction, finishing an interrupted command first.
+ */
+export function recordHistory(ctx: Ctx, entries: readonly HistoryEntry[]): void {
+  if (entries.length === 0) return;
+  const release = acquireLock(ctx.registry);
+  try {
+    recover(ctx.registry);
+    commit(ctx.registry, {}, entries.map(formatHistoryLine), ctx.hook);
+  } finally {
+    release();
+  }
+}
+
 /** --dry-run: plan and validate exactly as a real run, print the change (and with --diff its effect on dist/), write nothing. */
 function dryRun(ctx: Ctx, plan: Planner): number {
   const { io } = ctx;

@@ -10,15 +10,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analysisRange, formatStep, parseGoDuration } from '../../model/analysis';
 import { ringImages } from '../../model/images';
+import { lockVersions } from '../../model/lock';
 import { prometheusUrlProblem, ringQuery } from '../../registry/analysis';
 import { judgeCheck, formatMetricLine, metricPassed, MetricResult } from '../../verify/metrics';
 import { PrometheusUnreachable, queryRange } from '../../verify/prometheus';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
-import { CliError, Ctx, loadAll } from '../context';
-import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
+import { CliError, Ctx, loadAll, recordHistory } from '../context';
+import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
 import { pinnedIn, rollbackHint } from '../rollback-hint';
 import { json } from '../output';
-import { acquireLock, commit, recover } from '../transaction';
 
 /** Flags of `rings verify` that read the cluster: they do not go with --metrics. */
 const CLUSTER_FLAGS = ['kubeconfig', 'context', 'max-restarts', 'probe'] as const;
@@ -30,11 +30,6 @@ export interface MetricsVerdict {
   readonly window: string;
   readonly step: string;
   readonly metrics: readonly MetricResult[];
-}
-
-/** The ring's lock as a verify entry records it: module → version, keys sorted. */
-function sortedVersions(modules: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.keys(modules).sort().map((k) => [k, modules[k]]));
 }
 
 /** The bearer token: --prometheus-token-file, else RINGS_PROMETHEUS_TOKEN; never printed. */
@@ -131,20 +126,14 @@ export async function verifyMetrics(ctx: Ctx, args: ParsedArgs, usage: string): 
         findings: v.metrics.filter((m) => !metricPassed(m)).map((m) => `${v.ring}: [metrics] ${formatMetricLine(m)}`),
         lock_checksums: [],
         pod_template_hashes: {},
-        lock: sortedVersions(registry.locks[v.ring]?.modules ?? {}),
+        lock: lockVersions(registry.locks[v.ring]?.modules ?? {}),
         images: { ...ringImages(registry.platform.images, r.spec.images) },
         source: 'registry',
         prometheus: url,
         metrics: v.metrics,
       };
     });
-    const release = acquireLock(ctx.registry);
-    try {
-      recover(ctx.registry);
-      for (const entry of recorded) commit(ctx.registry, {}, formatHistoryLine(entry), ctx.hook);
-    } finally {
-      release();
-    }
+    recordHistory(ctx, recorded);
   }
 
   const passed = verdicts.every((v) => v.passed);

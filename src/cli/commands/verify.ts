@@ -5,32 +5,22 @@
  * promotion gate. Exit 0 all match, 1 findings, 2 cluster unreachable or unreadable.
  */
 import * as path from 'path';
+import { lockVersions } from '../../model/lock';
 import { VERIFY_CHECKS, Finding, formatFinding, sortFindings, VerifyCheck } from '../../verify/findings';
 import { verifyRing } from '../../verify/compare';
 import { ringExpectations } from '../../verify/expected';
 import { judgeProbe, probeTargets, proxyPath } from '../../verify/probe';
 import { boolFlag, stringFlag, UsageError } from '../args';
-import { CliError, Command, loadAll, renderSources } from '../context';
-import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
+import { CliError, Command, loadAll, recordHistory, renderSources } from '../context';
+import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
 import { pinnedIn, rollbackHint } from '../rollback-hint';
-import { acquireLock, commit, recover } from '../transaction';
 import { verifyMetrics } from './verify-metrics';
 
 const USAGE =
   'rings verify [--ring R] [--kubeconfig FILE] [--context NAME] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]\n' +
   '       rings verify --metrics [--ring R] [--prometheus URL] [--prometheus-token-file FILE] [--record] [--json] [--registry DIR]';
-
-/** Lock entries as versions (a plain version string, or an object carrying `version`). */
-export function lockVersions(modules: Readonly<Record<string, unknown>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(modules).sort()) {
-    const v = modules[k] as unknown;
-    out[k] = typeof v === 'string' ? v : String((v as { version?: unknown })?.version ?? '');
-  }
-  return out;
-}
 
 export interface RingVerdict {
   readonly ring: string;
@@ -155,13 +145,7 @@ export const verify: Command = {
         lock: lockVersions(registry.locks[v.ring]?.modules ?? {}),
         images: v.images,
       }));
-      const release = acquireLock(ctx.registry);
-      try {
-        recover(ctx.registry);
-        for (const entry of recorded) commit(ctx.registry, {}, formatHistoryLine(entry), ctx.hook);
-      } finally {
-        release();
-      }
+      recordHistory(ctx, recorded);
     }
 
     const passed = verdicts.every((v) => v.passed);
