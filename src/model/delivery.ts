@@ -89,14 +89,19 @@ export function isClusterUnit(name: string): boolean {
   return name === CLUSTER_UNIT || name.startsWith(`${CLUSTER_UNIT}-`);
 }
 
-/** The namespace most of a unit's namespaced objects are in; the home namespace when it has none. */
+/**
+ * The namespace most of a unit's namespaced objects are in. With none: the home namespace, unless the
+ * unit is on a cluster (rings across clusters) and does not create it there; then the first Namespace
+ * it creates (the home namespace may not exist on another cluster).
+ */
 function unitNamespace(u: RenderedUnit, homeNamespace: string): string {
   const counts = new Map<string, number>();
   for (const o of u.objects) {
     const ns = o.metadata?.namespace;
     if (typeof ns === 'string' && ns) counts.set(ns, (counts.get(ns) ?? 0) + 1);
   }
-  let best = homeNamespace;
+  const created = u.objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => String(o.metadata?.name ?? '')).sort();
+  let best = u.cluster !== undefined && created.length && !created.includes(homeNamespace) ? created[0] : homeNamespace;
   let most = 0;
   for (const [ns, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) if (n > most) [best, most] = [ns, n];
   return best;

@@ -82,14 +82,16 @@ export const homeRingInHomeCluster: Rule = ({ platform, platformFile, rings }) =
  * one cluster and this is the plain unique-namespace rule.
  */
 export const uniqueNamespacesPerCluster: Rule = ({ platform, rings }) => {
-  const multi = Boolean(platform?.clusters && platform.home_cluster !== undefined);
+  // While platform.toml cannot be read, a ring file that names a cluster still says there are several.
+  const multi = platform ? Boolean(platform.clusters) : rings.some((r) => r.spec.cluster !== undefined);
   const seen = new Map<string, RingEntry>();
   const out: RegistryProblem[] = [];
   for (const r of [...rings].sort((a, b) => a.file.localeCompare(b.file))) {
-    const cluster = multi ? (r.spec.cluster ?? platform!.home_cluster!) : '';
+    // A ring without `cluster` is in the home cluster (reported elsewhere when home_cluster is wrong).
+    const cluster = multi ? (r.spec.cluster ?? platform?.home_cluster ?? '(home)') : '';
     const key = `${cluster}\u0000${r.spec.namespace}`;
     const first = seen.get(key);
-    if (first) out.push({ file: r.file, path: 'namespace', message: `expected a unique namespace${multi ? ` in cluster ${cluster}` : ''}, got ${JSON.stringify(r.spec.namespace)}, already used by ${first.file}` });
+    if (first) out.push({ file: r.file, path: 'namespace', message: `expected a unique namespace${multi && platform ? ` in cluster ${cluster}` : ''}, got ${JSON.stringify(r.spec.namespace)}, already used by ${first.file}` });
     else seen.set(key, r);
   }
   return out;
@@ -102,7 +104,8 @@ export const uniqueNamespacesPerCluster: Rule = ({ platform, rings }) => {
  * `[clusters]` (each cluster's `server` is its destination).
  */
 export const clustersReachableByTheGitopsTool: Rule = ({ platform, platformFile }) => {
-  if (!platform?.clusters || !platform.gitops) return [];
+  // Which cluster is home decides what each one needs: wait until home_cluster is right.
+  if (!platform?.clusters || !platform.gitops || platform.home_cluster === undefined || !(platform.home_cluster in platform.clusters)) return [];
   const g = platform.gitops;
   const out: RegistryProblem[] = [];
   const ns = g.namespace ?? (g.tool === 'flux' ? 'flux-system' : 'argocd');

@@ -192,7 +192,7 @@ export const clusterSchema = z
 const clustersSchema = z.record(clusterSchema).superRefine((m, ctx) => {
   for (const name of Object.keys(m)) {
     if (!(name.length <= MAX_CLUSTER_NAME && DNS_LABEL.test(name))) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a cluster name: a DNS label of at most ${MAX_CLUSTER_NAME} characters (dist/ gets a folder cluster-<name>)` });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a cluster name: a DNS label of at most ${MAX_CLUSTER_NAME} characters (dist/ gets a folder cluster-<name>), got ${JSON.stringify(name.length > 64 ? `${name.slice(0, 60)}…` : name)}` });
     }
   }
 });

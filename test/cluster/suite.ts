@@ -41,13 +41,19 @@ import {
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
 
-/** Every example registry of the project. */
+/** A registry with `[clusters]` (rings across clusters): the multi-cluster suite applies it to two control planes. */
+export function isMultiCluster(registryDir: string): boolean {
+  return /^\[clusters\./m.test(fs.readFileSync(path.join(registryDir, 'platform.toml'), 'utf8'));
+}
+
+/** Every example registry of the project that runs in one cluster (test/cluster/multi-cluster-*.test.ts takes the others). */
 export const EXAMPLE_REGISTRIES: ReadonlyArray<readonly [string, string]> = [
   ['rings/', path.join(ROOT, 'rings')],
   ...fs
     .readdirSync(path.join(ROOT, 'test', 'fixtures', 'registries'))
     .sort()
-    .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const),
+    .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const)
+    .filter(([, dir]) => !isMultiCluster(dir)),
 ];
 
 const LONG = 15 * 60_000;
