@@ -6,9 +6,22 @@
 import * as path from 'path';
 import { IN_CLUSTER_SERVER } from '../model/clusters';
 import type { RegistryProblem } from './errors';
-import type { PlatformFile } from './schema';
+import type { PlatformFile, PreviewEntry } from './schema';
 import type { RingEntry } from './types';
-import type { CrossFileInput, Rule } from './validate';
+
+/** What these rules read of validate.ts's `CrossFileInput` (named here, so this file does not import validate.ts). */
+export interface ClusterRuleInput {
+  /** Undefined when platform.toml itself failed. */
+  readonly platform?: PlatformFile;
+  readonly platformFile: string;
+  readonly tenantsFile: string;
+  /** Ring files that parsed. */
+  readonly rings: readonly RingEntry[];
+  readonly tenants?: Readonly<Record<string, string>>;
+  readonly previews?: Readonly<Record<string, PreviewEntry>>;
+}
+
+export type Rule = (input: ClusterRuleInput) => RegistryProblem[];
 
 const list = (xs: Iterable<string>) => [...xs].sort().join(', ');
 const declared = (p: PlatformFile) => Object.keys(p.clusters ?? {}).sort();
@@ -230,5 +243,3 @@ export const CLUSTER_RULES: readonly Rule[] = [
   secretsReachRemoteRings,
   previewsStayInOneCluster,
 ];
-
-export type { CrossFileInput };

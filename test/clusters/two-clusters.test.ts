@@ -192,7 +192,7 @@ describe('delivery across clusters', () => {
   const ks = new Map(flux.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name as string, o]));
 
   test('Flux: units on us-1 are applied through its kubeconfig Secret (key "value"); home units in-cluster', () => {
-    const remote = [...ks.values()].filter((k) => k.spec.kubeConfig).map((k) => k.metadata.name).sort();
+    const remote = [...ks.values()].filter((k) => k.spec.kubeConfig).map((k) => String(k.metadata.name)).sort();
     expect(remote).toEqual(['autocom-cluster-us-1', 'autocom-ring-canary', 'autocom-ring-stable-us']);
     for (const n of remote) expect(ks.get(n)!.spec.kubeConfig).toEqual({ secretRef: { name: 'us-1-kubeconfig', key: 'value' } });
   });
