@@ -1,12 +1,21 @@
 /**
  * FluxDelivery: Flux syncs dist/ unit by unit. One Kustomization per unit (cluster, shared layer,
  * one per ring), the shared layer depending on the cluster unit and every ring on the shared layer,
- * never on another ring: a broken canary never holds stable back. Each waits for its Deployments
- * (health checks). The source (GitRepository or OCIRepository) is written here or referenced by
- * name, and a last Kustomization keeps dist/gitops/ itself in sync.
+ * never on another ring: a broken canary never holds stable back (rings go Ready in parallel; the
+ * promotion order is the gates' job). Each waits for its Deployments (health checks). The source
+ * (GitRepository or OCIRepository) is written here or referenced by name, and a last Kustomization
+ * keeps dist/gitops/ itself in sync.
+ *
+ * Least privilege: the shared layer's and each ring's Kustomization runs as its own ServiceAccount
+ * (`<platform>-<unit>`, written here), which FluxUnitAccess allows only the unit's kinds in the
+ * unit's namespace; the cluster unit (Namespaces, cluster-scoped objects and that RBAC) and the
+ * delivery Kustomization run as kustomize-controller itself. The Flux namespace is written too,
+ * with pruning disabled, so `kubectl apply -k dist/gitops` works on a cluster without it and no
+ * prune ever deletes it.
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { deliveryObjectName, isClusterUnit } from '../src/model/delivery';
 import type { DeliveryCluster, DeliveryUnit } from '../src/model/delivery';
 import { DELIVERY_UNIT_LABEL } from './argo-cd-delivery';
 import { standardLabels } from './labels';
@@ -45,12 +54,25 @@ export interface FluxDeliveryProps {
   /** The units, in delivery order (`deliveryUnits`). */
   readonly units: readonly DeliveryUnit[];
   /**
+   * Run the shared layer's and each ring's Kustomization as its own ServiceAccount `<platform>-<unit>`
+   * (written here, in the Flux namespace). Give them their Roles with FluxUnitAccess, in the cluster
+   * unit; without those they may do nothing. @default true
+   */
+  readonly serviceAccounts?: boolean;
+  /** Write the Flux namespace, annotated `kustomize.toolkit.fluxcd.io/prune: disabled`. @default true */
+  readonly createNamespace?: boolean;
+  /**
    * Rings across clusters: the clusters the units name. Flux runs in the home cluster; a unit on
    * another cluster is applied through that cluster's `kubeconfigSecret` (`kubeConfig.secretRef`, key
-   * "value"), and a ring there depends on its own cluster unit and on the home cluster's shared layer.
-   * @default none (one cluster)
+   * "value"), as its own ServiceAccount impersonated there, and a ring there depends on its own cluster
+   * unit and on the home cluster's shared layer. @default none (one cluster)
    */
   readonly clusters?: readonly DeliveryCluster[];
+}
+
+/** Kustomizations of the units that run as their own ServiceAccount: every unit but the cluster units. */
+export function runsAsOwnServiceAccount(unit: DeliveryUnit): boolean {
+  return !isClusterUnit(unit.name);
 }
 
 export class FluxDelivery extends Chart {
@@ -63,6 +85,28 @@ export class FluxDelivery extends Chart {
     const unitPath = (unit: string) => (dist === '.' ? unit : `${dist}/${unit}`);
     const src = props.source;
     const labels = (extra: Record<string, string> = {}) => ({ ...standardLabels({ name: props.platform, partOf: props.platform, component: 'delivery' }), ...extra });
+    const serviceAccounts = props.serviceAccounts ?? true;
+
+    if (props.createNamespace ?? true) {
+      new PlainApiObject(this, 'namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        // Never pruned: deleting the delivery Kustomization (or dist/gitops/ losing this object) must not take Flux with it.
+        metadata: { name: namespace, labels: labels(), annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+      });
+    }
+    if (serviceAccounts) {
+      for (const u of props.units.filter(runsAsOwnServiceAccount)) {
+        const name = deliveryObjectName(props.platform, u.name);
+        new PlainApiObject(this, `service-account-${u.name}`, {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name, namespace, labels: labels({ [DELIVERY_UNIT_LABEL]: u.name, ...(u.ring ? { ring: u.ring } : {}) }) },
+          // An identity to impersonate, never to run a pod as: no token is mounted anywhere.
+          automountServiceAccountToken: false,
+        });
+      }
+    }
 
     if (src.create ?? true) {
       if (!src.url) throw new Error(`flux delivery: source "${src.name}" is to be created but has no url; pass source.url or source.create = false`);
@@ -111,10 +155,11 @@ export class FluxDelivery extends Chart {
       const needs = [dependsOn, own].filter((d): d is DeliveryUnit => d !== undefined && d !== u);
       kustomization(
         `kustomization-${u.name}`,
-        `${props.platform}-${u.name}`,
+        deliveryObjectName(props.platform, u.name),
         unitPath(u.name),
         {
-          ...(needs.length ? { dependsOn: needs.map((d) => ({ name: `${props.platform}-${d.name}` })) } : {}),
+          ...(needs.length ? { dependsOn: needs.map((d) => ({ name: deliveryObjectName(props.platform, d.name) })) } : {}),
+          ...(serviceAccounts && runsAsOwnServiceAccount(u) ? { serviceAccountName: deliveryObjectName(props.platform, u.name) } : {}),
           ...(u.deployments.length ? { healthChecks: u.deployments.map((d) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, namespace: d.namespace })) } : {}),
           // Applied (and health-checked) on that cluster, through its kubeconfig Secret.
           ...(elsewhere ? { kubeConfig: { secretRef: { name: elsewhere.kubeconfigSecret!, key: KUBECONFIG_SECRET_KEY } } } : {}),

@@ -21,4 +21,5 @@ export * from './shared-network-policies';
 export * from './argo-cd-delivery';
 export * from './argo-cd-root-application';
 export * from './flux-delivery';
+export * from './flux-unit-access';
 export * from '../src/model/delivery';

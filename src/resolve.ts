@@ -195,16 +195,22 @@ export interface ResolvedRing extends RingProps {
 }
 
 /** The shared layer's ring-data ConfigMap, unless `ring_data = false`. */
-function ringDataProps(reg: Registry): SharedLayerProps['ringData'] {
+function ringDataProps(reg: Registry, previous: readonly PriorConfigMap[] | undefined): SharedLayerProps['ringData'] {
   if (!reg.platform.ring_data) return undefined;
   const data = ringDataOf(reg);
-  return { domain: reg.platform.domain, rings: data.module_rings, tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])) };
+  return {
+    domain: reg.platform.domain,
+    rings: data.module_rings,
+    tenants: Object.fromEntries(data.tenants.map((t) => [t.name, t.ring])),
+    ...(previous?.length ? { previousConfigMaps: previous } : {}),
+  };
 }
 
 export interface ResolveOptions {
   /**
    * namespace → the content-addressed ConfigMaps of the previous synth (`previousConfigMaps` of the
-   * committed dist/): each ring keeps the version its pods read there. @default none
+   * committed dist/): each ring, and the shared layer's ring data, keeps the version its pods read
+   * there. @default none
    */
   readonly previousConfigMaps?: ReadonlyMap<string, readonly PriorConfigMap[]>;
 }
@@ -292,7 +298,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
         ...(anyRemote && e.remote_host !== undefined ? { remoteClients: true } : {}),
       })),
     },
-    ringData: ringDataProps(reg),
+    ringData: ringDataProps(reg, options.previousConfigMaps?.get(home.namespace)),
   };
 
   const tenantsByRing = new Map<string, string[]>();

@@ -5,8 +5,8 @@
  */
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, DeliveryCluster, deliveryUnits, FluxDelivery, Ring, SharedLayer } from '../constructs';
-import { arrangeForApply } from './apply-order';
+import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, DeliveryCluster, deliveryUnits, FluxDelivery, FluxUnitAccess, isClusterUnit, Ring, SharedLayer, unitAccess } from '../constructs';
+import { arrangeForApply, inApplyOrder } from './apply-order';
 import { CLUSTER_KUSTOMIZATIONS_DIR, clusterKustomizationPath, clusterUnitName } from './model/clusters';
 import { applyPatches, PatchableChart } from './patches';
 import { RegistryError } from './registry/errors';
@@ -98,7 +98,16 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
   // Namespaces first (in the cluster unit of their cluster), custom resources last: dist/ applies in one
   // pass, file by file, cluster by cluster.
   const placedOn = unitClusters(plan);
-  const charts: RenderedChart[] = arrangeByCluster(rendered, placedOn)
+  const arranged = arrangeByCluster(rendered, placedOn);
+  if (plan.gitops?.tool === 'flux') {
+    // Each cluster unit also holds the Roles of the Flux identities of the units on its cluster.
+    arranged.forEach(([unit, objects], i) => {
+      if (!isClusterUnit(unit)) return;
+      const mine = arranged.filter(([u]) => !isClusterUnit(u) && (!placedOn || placedOn.get(u) === placedOn.get(unit)));
+      arranged[i] = [unit, inApplyOrder([...objects, ...fluxUnitAccessObjects(plan, mine)])];
+    });
+  }
+  const charts: RenderedChart[] = arranged
     .filter(([, objects]) => objects.length > 0)
     .map(([unit, objects]) => ({ unit, file: unitFile(unit), objects, yaml: stringifyManifests(objects), ...(placedOn ? { cluster: placedOn.get(unit)! } : {}) }));
   const delivery = plan.gitops ? renderDelivery(plan, charts) : [];
@@ -127,6 +136,23 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     files.set(`${GITOPS_UNIT}/kustomization.yaml`, kustomization(listed, 'the delivery objects (docs/gitops.md); not part of dist/kustomization.yaml.'));
   }
   return { charts, delivery, files, rings };
+}
+
+/**
+ * Flux runs the shared layer and each ring as its own ServiceAccount: their Roles and RoleBindings,
+ * derived from what each unit writes, go to the cluster unit (after the Namespaces, before the units).
+ */
+function fluxUnitAccessObjects(plan: RingPlan, units: ReadonlyArray<readonly [string, readonly Record<string, any>[]]>): Record<string, any>[] {
+  const gitops = plan.gitops;
+  if (gitops?.tool !== 'flux') return [];
+  const flux = gitops.flux;
+  const ringOfUnit = new Map(plan.rings.map((r) => [ringChartId(r.name), r.name]));
+  const access = units.flatMap(([unit, objects]) => unitAccess({ name: unit, ...(ringOfUnit.has(unit) ? { ring: ringOfUnit.get(unit)! } : {}), objects }));
+  if (!access.length) return [];
+  const app = new App({ outdir: '.rings-unused' });
+  const chart = new Chart(app, 'flux-unit-access', { disableResourceNameHashes: true });
+  new FluxUnitAccess(chart, 'access', { platform: flux.platform, fluxNamespace: flux.namespace, access });
+  return chartRenderer(app)(chart);
 }
 
 /** `[gitops]`: the delivery objects for the rendered units, in their own App (nothing of the platform's App changes). */

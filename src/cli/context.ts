@@ -196,8 +196,9 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
 
     const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
     commit(ctx.registry, m.files, formatHistoryLine(entry), ctx.hook);
-    if (!ctx.json) io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
+    // With --commit, "done" means committed: the after hook runs first, and its failure is the error.
     const { text, ...extra } = hooks.after?.(entry) ?? {};
+    if (!ctx.json) io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
     if (ctx.json) io.stdout(json({ changed: true, entry, ...extra }));
     else if (text) io.stdout(`${text}\n`);
     return 0;

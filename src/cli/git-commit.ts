@@ -129,6 +129,30 @@ export function preflight(registryDir: string, distDir: string): Preflight {
   return { root, registry: regRel!, dist: distRel! };
 }
 
+/** The command's own working files (its lock, journal), never committed whether or not the repository ignores them. */
+function ownFiles(registryRel: string): Set<string> {
+  return new Set([LOCK_FILE, JOURNAL_FILE].map((f) => `${registryRel}${f}`));
+}
+
+/** Temporary files of an atomic write (`.name.tmp-…`, `.rings-tmp-…/`): never committed either. */
+const TEMPORARY = /(^|\/)(\.[^/]*\.tmp-[^/]*$|\.rings-tmp-[^/]*\/)/;
+
+/**
+ * Stages every change under `paths` (new, modified and deleted files) except `own` and temporary files.
+ * The files are listed first and then named one by one: git lists only what it does not ignore, and
+ * `git add` is never given a pathspec that names an ignored file (git refuses that with exit 1, even
+ * as an exclude pathspec, when the repository's .gitignore lists rings/.lock, as this project's does).
+ */
+function stageChanges(root: string, paths: readonly string[], own: ReadonlySet<string>): void {
+  const specs = paths.map((p) => (p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p));
+  const list = (args: string[]) => git(root, ['-c', 'core.quotePath=false', 'ls-files', '-z', ...args, '--', ...specs]).split('\0').filter(Boolean);
+  const changed = [...new Set([...list(['--others', '--exclude-standard']), ...list(['--modified', '--deleted'])])]
+    .filter((f) => !own.has(f) && !TEMPORARY.test(f))
+    .sort();
+  if (changed.length === 0) return;
+  git(root, ['--literal-pathspecs', 'add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], changed.join('\0') + '\0');
+}
+
 /** The hooks `mutate` runs for --commit, or none without it. */
 export function commitHooks(ctx: Ctx, args: ParsedArgs): MutateHooks | undefined {
   const distDir = stringFlag(args, 'dist');
@@ -144,11 +168,7 @@ export function commitHooks(ctx: Ctx, args: ParsedArgs): MutateHooks | undefined
     after: (entry) => {
       try {
         synthToDir(ctx.registry, distDir ?? 'dist');
-        const paths = [pf.registry || '.', pf.dist].map((p) => (p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p));
-        // The command's own working files (its lock, journal, temporary files) are never committed,
-        // whether or not the repository ignores them.
-        const own = [LOCK_FILE, JOURNAL_FILE].map((f) => `:(exclude,top)${pf.registry}${f}`);
-        git(pf.root, ['add', '-A', '--', ...paths, ...own, ':(exclude,glob)**/.*.tmp-*', ':(exclude,glob)**/.rings-tmp-*/**']);
+        stageChanges(pf.root, [pf.registry || '.', pf.dist], ownFiles(pf.registry));
         const message = commitMessage(entry);
         git(pf.root, ['commit', '-q', '-F', '-'], message);
         const sha = git(pf.root, ['rev-parse', 'HEAD']).trim();

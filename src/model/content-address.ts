@@ -1,10 +1,13 @@
 /**
- * Content-addressed ConfigMaps: the lock and ring ConfigMaps are immutable and carry a short hash of
- * their data in their name (as kustomize's configMapGenerator does), so a running pod never sees
- * content other than what it started with: a change is a new object and a new pod template.
+ * Content-addressed ConfigMaps: the lock and ring ConfigMaps of each ring and the shared layer's
+ * ring-data ConfigMap are immutable and carry a short hash of their data in their name (as
+ * kustomize's configMapGenerator does), so a running pod never sees content other than what it
+ * started with: a change is a new object and a new pod template.
  *
  * The previous version of each stays in the output while it can still be needed (pods of an
- * in-flight rollout, `kubectl rollout undo`): one per ring and ConfigMap, older ones are pruned.
+ * in-flight rollout, `kubectl rollout undo`): one per namespace and ConfigMap, older ones are pruned.
+ * Because the output itself holds it, every way of applying dist/ keeps it until the change after
+ * next — Flux (which has no prune-last), Argo CD, `kubectl apply --prune` alike.
  * Which one is "previous" is decided from the prior output alone, so the same registry and the
  * same prior output always give the same bytes, and synthesizing twice changes nothing.
  */
@@ -20,7 +23,9 @@ export const RETAINED_ANNOTATION = 'rings.cdk8s.io/retained';
 /** The ConfigMaps the Ring content-addresses. */
 export const RING_CONFIG_MAP = 'ring-config';
 export const LOCK_CONFIG_MAP = 'module-lock';
-export const CONTENT_ADDRESSED_CONFIG_MAPS = [RING_CONFIG_MAP, LOCK_CONFIG_MAP] as const;
+/** The shared layer's tenant → ring map (RingData), in the home namespace. */
+export const RING_DATA_CONFIG_MAP = 'ring-data';
+export const CONTENT_ADDRESSED_CONFIG_MAPS = [RING_CONFIG_MAP, LOCK_CONFIG_MAP, RING_DATA_CONFIG_MAP] as const;
 
 /** The first hex characters of the sha256 of the data in canonical JSON (sorted keys). */
 export function contentHash(data: Readonly<Record<string, string>>): string {

@@ -52,6 +52,9 @@ export interface DeliveryCluster {
   readonly namespaces?: readonly string[];
 }
 
+/** The name of a unit's delivery objects: Argo CD Application, Flux Kustomization, its ServiceAccount and Role. */
+export const deliveryObjectName = (platform: string, unit: string): string => `${platform}-${unit}`;
+
 const CLUSTER_UNIT = 'cluster';
 const SHARED_UNIT = 'shared';
 
@@ -136,4 +139,79 @@ export function deliveredKinds(objects: readonly Record<string, any>[]): Deliver
   }
   const sorted = (m: Map<string, GroupKind>) => [...m.keys()].sort().map((k) => m.get(k)!);
   return { clusterScoped: sorted(cluster), namespaced: sorted(namespaced), namespaces: [...namespaces].sort() };
+}
+
+/**
+ * The resource name the API serves a kind under: lower case, then "es" after a final "s", "ies" for a
+ * consonant and "y", else "s" (Ingress → ingresses, NetworkPolicy → networkpolicies, Gateway →
+ * gateways), as the built-in kinds and the CRDs' `names.plural` have it. (apimachinery's
+ * `UnsafeGuessKindToResource` says "gatewaies".) A kind served under another name would be refused by
+ * the API server's RBAC in the Flux cluster tests, not silently allowed; the unit tests hold it to the
+ * plural of every vendored CRD.
+ */
+export function guessResource(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+/** One RBAC PolicyRule. */
+export interface AccessRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/** What a unit's identity may do in one namespace: a Role there, bound to the unit's ServiceAccount. */
+export interface UnitAccess {
+  /** The unit ("shared", "ring-canary"). */
+  readonly unit: string;
+  readonly ring?: string;
+  readonly namespace: string;
+  readonly rules: readonly AccessRule[];
+}
+
+/** What applying, health-checking and pruning an object of a kind takes (server-side apply is a patch that may create). */
+export const UNIT_WRITE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] as const;
+/** Read-only: what a Deployment health check reads besides the Deployment (kstatus follows its ReplicaSets and their Pods). */
+export const UNIT_READ_VERBS = ['get', 'list', 'watch'] as const;
+const HEALTH_CHECK_READS: readonly GroupKind[] = [
+  { group: 'apps', kind: 'ReplicaSet' },
+  { group: '', kind: 'Pod' },
+];
+
+/**
+ * Least privilege for delivering one unit: per namespace its objects are in, one rule per API group
+ * with exactly the kinds it writes (all verbs a GitOps apply, prune and health check use), plus
+ * read-only access to what a Deployment's health check follows (ReplicaSets, Pods) when it has
+ * Deployments. Cluster-scoped objects get nothing: a unit run as its own identity cannot write them.
+ * Namespaces and groups in sorted order, resources sorted: deterministic.
+ */
+export function unitAccess(unit: RenderedUnit): UnitAccess[] {
+  const byNamespace = new Map<string, Map<string, Set<string>>>();
+  const deployments = new Set<string>();
+  for (const o of unit.objects) {
+    const ns = o.metadata?.namespace;
+    if (typeof ns !== 'string' || !ns) continue;
+    const apiVersion = String(o.apiVersion ?? '');
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (!byNamespace.has(ns)) byNamespace.set(ns, new Map());
+    const groups = byNamespace.get(ns)!;
+    if (!groups.has(group)) groups.set(group, new Set());
+    groups.get(group)!.add(guessResource(String(o.kind ?? '')));
+    if (o.kind === 'Deployment' && group === 'apps') deployments.add(ns);
+  }
+  return [...byNamespace.keys()].sort().map((namespace) => {
+    const groups = byNamespace.get(namespace)!;
+    const rules: AccessRule[] = [...groups.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...groups.get(g)!].sort(), verbs: [...UNIT_WRITE_VERBS] }));
+    if (deployments.has(namespace)) {
+      for (const read of HEALTH_CHECK_READS) {
+        const resource = guessResource(read.kind);
+        if (groups.get(read.group)?.has(resource)) continue;
+        rules.push({ apiGroups: [read.group], resources: [resource], verbs: [...UNIT_READ_VERBS] });
+      }
+    }
+    return { unit: unit.name, ...(unit.ring !== undefined ? { ring: unit.ring } : {}), namespace, rules };
+  });
 }

@@ -1,7 +1,9 @@
 /**
- * `--commit` on assign, promote and rollback: the conventional message (unit), and end to end in a
- * temporary git repository: one commit of exactly the registry change, its history line and dist/,
- * refused (nothing written) on a dirty tree outside rings/ and dist/ or outside a git repository.
+ * `--commit` on assign, promote, rollback and ring add/retire: the conventional message (unit), and end to end in two
+ * kinds of git repository — a copy of this project's own tree (its .gitignore lists rings/.lock) and a
+ * scratch repository that ignores nothing: one commit of exactly the registry change, its history line
+ * and dist/, `done:` printed only once the commit exists; refused (nothing written) on a dirty tree
+ * outside rings/ and dist/ or outside a git repository.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -9,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { commitMessage } from '../../src/cli/git-commit';
 import type { HistoryEntry } from '../../src/cli/history';
+import { projectCopy } from '../support/project-copy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -51,8 +54,18 @@ function sh(cwd: string, cmd: string, args: string[]) {
 const git = (cwd: string, ...args: string[]) => sh(cwd, 'git', args).stdout.trim();
 const rings = (cwd: string, ...args: string[]) => sh(cwd, process.execPath, [BIN, ...args]);
 
-/** A git repo (no .gitignore) with the example rings/ and a fresh dist/, one commit. */
-function repo(): string {
+type RepoKind = 'project' | 'ignores-nothing';
+
+/**
+ * 'project': a copy of this project's tracked tree, .gitignore included, committed once.
+ * 'ignores-nothing': a scratch repo (no .gitignore) with the example rings/ and a fresh dist/, one commit.
+ */
+function repo(kind: RepoKind = 'ignores-nothing'): string {
+  if (kind === 'project') {
+    const dir = projectCopy('rings-commit-project-');
+    tmpDirs.push(dir);
+    return dir;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-commit-'));
   tmpDirs.push(dir);
   fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
@@ -78,12 +91,14 @@ function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-describe('--commit end to end', () => {
-  test('promote --commit: one commit of the lock, the history line and dist/, with the conventional message', () => {
-    const dir = repo();
+describe.each<RepoKind>(['project', 'ignores-nothing'])('--commit end to end, in a repository that is %s', (kind) => {
+  test('promote --commit: one commit of the lock, the history line and dist/, with the conventional message; done: only after the commit', () => {
+    const dir = repo(kind);
     const r = rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--reason', 'canary clean', '--yes', '--commit');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^committed [0-9a-f]{12}: promote\(edge\): orders 1\.6\.0 → 1\.6\.1$/m);
+    expect(r.stderr).not.toMatch(/error|hint|not committed/);
+    // done: is printed once the commit exists (a refused commit prints none: see the pre-commit hook test)
+    expect(r.stdout).toMatch(/^done: promote orders 1\.6\.1 from canary to edge .*\ncommitted [0-9a-f]{12}: promote\(edge\): orders 1\.6\.0 → 1\.6\.1\n$/);
     expect(git(dir, 'rev-list', '--count', 'HEAD')).toBe('2');
     expect(git(dir, 'log', '-1', '--format=%B')).toBe('promote(edge): orders 1.6.0 → 1.6.1\n\ncanary clean\n\nRings-Actor: CI Bot <ci@acme.io>\nRings-Time: 2026-11-23T12:00:00Z');
     expect(git(dir, 'log', '-1', '--format=%(trailers:key=Rings-Actor,valueonly)')).toBe('CI Bot <ci@acme.io>');
@@ -95,7 +110,7 @@ describe('--commit end to end', () => {
   });
 
   test('assign and rollback --commit; RINGS_ACTOR names the actor while git commits as CI', () => {
-    const dir = repo();
+    const dir = repo(kind);
     const a = sh(dir, 'env', ['RINGS_ACTOR=Priya Raman <priya.raman@acme.io>', process.execPath, BIN, 'assign', 'acme', 'canary', '--reason', 'opted into beta', '--yes', '--commit']);
     expect(a.code).toBe(0);
     expect(git(dir, 'log', '-1', '--format=%s|%an|%(trailers:key=Rings-Actor,valueonly)')).toBe('assign(canary): acme ← stable|CI Bot|Priya Raman <priya.raman@acme.io>');
@@ -108,8 +123,26 @@ describe('--commit end to end', () => {
     expect(git(dir, 'ls-files', 'rings/.lock')).toBe('');
   });
 
+  test('ring add and ring retire --commit: the ring file, lock, history and every dist/ file they change (a retired ring\'s folder deleted), one commit each', () => {
+    const dir = repo(kind);
+    const add = rings(dir, 'ring', 'add', 'beta', '--after', 'experimental', '--reason', 'a beta ring', '--yes', '--commit');
+    expect(add.code).toBe(0);
+    expect(add.stderr).not.toMatch(/error|hint|not committed/);
+    expect(add.stdout).toMatch(/\ncommitted [0-9a-f]{12}: ring-add\(beta\)\n$/);
+    const added = git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort();
+    expect(added).toEqual(expect.arrayContaining(['dist/ring-beta/kustomization.yaml', 'dist/ring-beta/ring-beta.yaml', 'rings/beta.toml', 'rings/history.jsonl', 'rings/locks/beta.lock.json']));
+    const retire = rings(dir, 'ring', 'retire', 'beta', '--reason', 'beta over', '--yes', '--commit');
+    expect(retire.code).toBe(0);
+    expect(retire.stderr).not.toMatch(/error|hint|not committed/);
+    expect(git(dir, 'log', '-1', '--format=%s')).toBe('ring-retire(beta)');
+    const retired = git(dir, 'show', '--name-status', '--format=', 'HEAD').split('\n');
+    expect(retired).toEqual(expect.arrayContaining(['D\tdist/ring-beta/ring-beta.yaml', 'D\tdist/ring-beta/kustomization.yaml', 'D\trings/beta.toml', 'D\trings/locks/beta.lock.json']));
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(rings(dir, 'diff').code).toBe(0);
+  });
+
   test('refused on a dirty tree outside rings/ and dist/: nothing written, no commit', () => {
-    const dir = repo();
+    const dir = repo(kind);
     fs.appendFileSync(path.join(dir, 'README.md'), 'local edit\n');
     const before = snapshotTree(dir);
     const r = rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes', '--commit');
@@ -148,8 +181,19 @@ describe('--commit end to end', () => {
     expect(usage.stderr).toContain('--dist is only used with --commit');
   });
 
+  test('a commit git refuses (a pre-commit hook): exit 1, no done: line, the change stays written and the error says so', () => {
+    const dir = repo(kind);
+    fs.writeFileSync(path.join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\necho "policy: no commits today" >&2\nexit 1\n', { mode: 0o755 });
+    const r = rings(dir, 'promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes', '--commit');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/done/);
+    expect(r.stderr).toMatch(/^error: the change is written and recorded in the history, but not committed: git commit: policy: no commits today; run rings synth, then commit rings\/ and dist\/ yourself$/m);
+    expect(git(dir, 'rev-list', '--count', 'HEAD')).toBe('1');
+    expect(fs.readFileSync(path.join(dir, 'rings/history.jsonl'), 'utf8')).toMatch(/"action":"promote"/);
+  });
+
   test('nothing to do: no commit', () => {
-    const dir = repo();
+    const dir = repo(kind);
     const r = rings(dir, 'assign', 'acme', 'stable', '--yes', '--commit');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('acme is already on stable; nothing changed\n');

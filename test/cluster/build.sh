@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the binaries of the local control plane the cluster tests start:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one per Kubernetes version) and KWOK,
-# all from the Go module proxy. Binaries live in a cache folder outside the clone
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one per Kubernetes version), KWOK, and
+# Flux's source-controller and kustomize-controller, all from the Go module proxy. Binaries live in a cache folder outside the clone
 # (RINGS_CLUSTER_CACHE, default ~/.cache/cdk8s-rings/cluster) and are rebuilt only when missing.
 #
 #   bash test/cluster/build.sh            # every version in test/cluster/versions.env
-#   bash test/cluster/build.sh 1.29       # one Kubernetes minor
+#   bash test/cluster/build.sh 1.29       # one Kubernetes minor (and etcd, KWOK)
+#   bash test/cluster/build.sh flux       # the Flux controllers only
 #
 # Prints one line per component: "reused" or "built in N s".
 set -euo pipefail
@@ -107,9 +108,44 @@ GO
   echo "kubernetes $v: built in $(( $(stamp) - t0 )) s"
 }
 
+# Flux's source-controller or kustomize-controller (CLUSTER.md, "Flux controllers, run out of cluster"): the
+# module's own tree is the main module, so its go.mod pins every dependency as upstream released it.
+#  - its go.mod replaces github.com/fluxcd/<c>/api with ./api, a nested module the zip leaves out: the
+#    replace is dropped and the api module required at the version go.mod names, from the proxy;
+#  - source-controller asks for github.com/fluxcd/pkg/artifact v0.18.3, which the proxy refuses (403):
+#    it is replaced by v0.18.0;
+#  - no `go mod tidy` (it fails on test-only dependencies); -mod=mod lets the build complete go.sum.
+build_flux() {
+  local c="$1" v="$2"; local dir="$cache/flux-$c-$v"
+  if [ -x "$dir/$c" ]; then echo "flux $c $v: reused ($dir)"; return; fi
+  local t0; t0=$(stamp)
+  local src; src="$(mktemp -d)"
+  local mod; mod="$(go mod download -json "github.com/fluxcd/$c@v$v" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')"
+  [ -d "$mod" ] || { echo "flux $c $v: go mod download gave no module folder" >&2; return 1; }
+  cp -r "$mod/." "$src/" && chmod -R u+w "$src"
+  local api; api="$(cd "$src" && go mod edit -json | sed -n '/"Path": "github.com\/fluxcd\/'"$c"'\/api"/{n;s/.*"Version": "\(.*\)".*/\1/p;q}')"
+  (
+    cd "$src"
+    go mod edit -dropreplace "github.com/fluxcd/$c/api"
+    if [ "$c" = source-controller ]; then go mod edit -replace github.com/fluxcd/pkg/artifact=github.com/fluxcd/pkg/artifact@v0.18.0; fi
+    go get "github.com/fluxcd/$c/api@${api:-v$v}" >/dev/null 2>&1
+    mkdir -p out && go build -trimpath -ldflags '-s -w' -o "out/$c" .
+  )
+  mkdir -p "$dir.tmp" && mv "$src/out/$c" "$dir.tmp/$c" && rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  rm -rf "$src"
+  echo "flux $c $v: built in $(( $(stamp) - t0 )) s"
+}
+
 want="${1:-all}"
+if [ "$want" = flux ]; then
+  build_flux source-controller "$FLUX_SOURCE_CONTROLLER_VERSION"
+  build_flux kustomize-controller "$FLUX_KUSTOMIZE_CONTROLLER_VERSION"
+  exit 0
+fi
 build_etcd "$ETCD_VERSION"
 build_kwok "$KWOK_VERSION"
+build_flux source-controller "$FLUX_SOURCE_CONTROLLER_VERSION"
+build_flux kustomize-controller "$FLUX_KUSTOMIZE_CONTROLLER_VERSION"
 for k in $KUBE_VERSIONS; do
   case "$want" in all|"${k%.*}"|"$k") ;; *) continue ;; esac
   # providerless drops the in-tree cloud providers (1.29: 240 s -> 170 s); 1.37 has no such tag any more.

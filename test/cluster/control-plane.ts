@@ -10,29 +10,36 @@
  *   (Terminating, still counted by a ResourceQuota) until its termination grace period ends, as a
  *   kubelet would keep it. That is what makes the quota arithmetic of a rolling update observable.
  *
- * Every process started is stopped by `stop()`, and also when the test process exits for any reason.
+ * Every process started is stopped by `stop()`, and dies with the test process however it ends
+ * (signals and SIGKILL included; leftovers of a killed run are stopped by the next one): processes.ts.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import * as YAML from 'yaml';
+import { cacheDir, startSupervised, Supervised } from './processes';
+
+export { cacheDir } from './processes';
 
 export const CLUSTER_DIR = __dirname;
 
 /** Versions from test/cluster/versions.env (the single place they are named). */
-export function clusterVersions(): { kube: string[]; etcd: string; kwok: string } {
+export function clusterVersions(): { kube: string[]; etcd: string; kwok: string; fluxSourceController: string; fluxKustomizeController: string } {
   const env = fs.readFileSync(path.join(CLUSTER_DIR, 'versions.env'), 'utf8');
   const get = (k: string) => {
     const m = new RegExp(`^${k}="([^"]*)"`, 'm').exec(env);
     if (!m) throw new Error(`versions.env: ${k} is missing`);
     return m[1];
   };
-  return { kube: get('KUBE_VERSIONS').split(/\s+/).filter(Boolean), etcd: get('ETCD_VERSION'), kwok: get('KWOK_VERSION') };
-}
-
-export function cacheDir(): string {
-  return process.env.RINGS_CLUSTER_CACHE ?? path.join(os.homedir(), '.cache', 'cdk8s-rings', 'cluster');
+  return {
+    kube: get('KUBE_VERSIONS').split(/\s+/).filter(Boolean),
+    etcd: get('ETCD_VERSION'),
+    kwok: get('KWOK_VERSION'),
+    fluxSourceController: get('FLUX_SOURCE_CONTROLLER_VERSION'),
+    fluxKustomizeController: get('FLUX_KUSTOMIZE_CONTROLLER_VERSION'),
+  };
 }
 
 export interface KubectlResult {
@@ -55,6 +62,15 @@ export interface ControlPlane {
   kubectlOk(args: readonly string[], input?: string): string;
   /** kubectl ... -o json, parsed. */
   getJson<T = any>(args: readonly string[]): T;
+  /** The API server's port on 127.0.0.1. */
+  readonly apiPort: number;
+  /** Every process of this control plane, by component name (etcd, kube-apiserver, …). */
+  processes(): ReadonlyMap<string, Supervised>;
+  /**
+   * Stops the API server (SIGTERM, as a rolling restart would) and starts it again with the same
+   * flags, port and etcd; resolves once /readyz answers ok. Everything else keeps running.
+   */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,18 +81,12 @@ export interface StartOptions {
   readonly zones?: readonly string[];
   /** Unclassed 100Gi PersistentVolumes for claims without a StorageClass (redis's append-only file). @default 4 */
   readonly persistentVolumes?: number;
+  /**
+   * Images whose pods KWOK never makes Ready (they stay Pending, `ContainersNotReady`), as a kubelet
+   * would leave a pod whose readiness probe never passes: a broken release. @default none
+   */
+  readonly neverReadyImages?: readonly string[];
 }
-
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of running) {
-    try {
-      process.kill(-p.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -135,14 +145,28 @@ function kubeconfigYaml(dir: string, port: number): string {
   ].join('\n');
 }
 
-/** KWOK's own Stage definitions (shipped in its module): node initialise + lease heartbeat, general pod lifecycle. */
-function kwokConfig(stageDir: string): string {
+/**
+ * KWOK's own Stage definitions (shipped in its module): node initialise + lease heartbeat, general pod
+ * lifecycle. With `neverReadyImages`, the pod-ready stage gets one more selector requirement: no
+ * container runs one of those images (KWOK's `NotIn` holds when none of the queried values is in the set).
+ */
+export function kwokConfig(stageDir: string, neverReadyImages: readonly string[] = []): string {
   const files = [
     'node/fast/node-initialize.yaml',
     'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
     ...['pod-create', 'pod-init-container-running', 'pod-init-container-completed', 'pod-ready', 'pod-complete', 'pod-delete'].map((s) => `pod/general/${s}.yaml`),
   ];
-  return files.map((f) => fs.readFileSync(path.join(stageDir, f), 'utf8').trim()).join('\n---\n') + '\n';
+  return (
+    files
+      .map((f) => {
+        const text = fs.readFileSync(path.join(stageDir, f), 'utf8').trim();
+        if (!neverReadyImages.length || !f.endsWith('/pod-ready.yaml')) return text;
+        const stage = YAML.parse(text);
+        stage.spec.selector.matchExpressions.push({ key: '.spec.containers.[].image', operator: 'NotIn', values: [...neverReadyImages] });
+        return YAML.stringify(stage).trim();
+      })
+      .join('\n---\n') + '\n'
+  );
 }
 
 function fakeNodes(zones: readonly string[], perZone: number): string {
@@ -224,39 +248,26 @@ export function binaries(version: string): Record<'etcd' | 'kwok' | 'apiserver' 
 export async function startControlPlane(version: string, options: StartOptions = {}): Promise<ControlPlane> {
   const bin = binaries(version);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rings-cp-${version}-`));
-  const procs: Array<{ name: string; proc: ChildProcess; log: string }> = [];
+  const procs = new Map<string, Supervised>();
+  const argsOf = new Map<string, readonly [string, string[]]>();
   let stopped = false;
 
   const start = (name: string, cmd: string, args: string[]) => {
-    const log = path.join(dir, `${name}.log`);
-    const fd = fs.openSync(log, 'w');
-    // detached: own process group, so stop() reaches any child it forks.
-    const proc = spawn(cmd, args, { stdio: ['ignore', fd, fd], detached: true });
-    fs.closeSync(fd);
-    running.add(proc);
-    proc.on('exit', () => running.delete(proc));
-    procs.push({ name, proc, log });
+    argsOf.set(name, [cmd, args]);
+    procs.set(name, startSupervised(`${name} ${version}`, cmd, args, { log: path.join(dir, `${name}.log`) }));
   };
   const tail = () =>
-    procs
-      .map(({ name, proc, log }) => {
-        const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
-        return `--- ${name} (${proc.exitCode === null ? 'running' : `exited ${proc.exitCode}`}) ${log}\n${text}`;
+    [...procs]
+      .map(([name, p]) => {
+        const text = fs.existsSync(p.log) ? fs.readFileSync(p.log, 'utf8').split('\n').slice(-15).join('\n') : '';
+        return `--- ${name} (${p.exited() ? `exited ${p.proc.exitCode ?? p.proc.signalCode}` : 'running'}) ${p.log}\n${text}`;
       })
       .join('\n');
 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    for (const { proc } of [...procs].reverse()) {
-      if (proc.exitCode !== null || proc.signalCode !== null) continue;
-      try {
-        process.kill(-proc.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await Promise.all(procs.map(({ proc }) => (proc.exitCode !== null || proc.signalCode !== null ? undefined : new Promise((r) => proc.once('exit', r)))));
+    await Promise.all([...procs.values()].reverse().map((p) => p.stop('SIGKILL')));
     if (!process.env.RINGS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -324,7 +335,7 @@ export async function startControlPlane(version: string, options: StartOptions =
       '--leader-elect=false',
       '--v=0',
     ]);
-    fs.writeFileSync(f('kwok.yaml'), kwokConfig(bin.stages));
+    fs.writeFileSync(f('kwok.yaml'), kwokConfig(bin.stages, options.neverReadyImages));
     start('kwok', bin.kwok, [
       `--kubeconfig=${kubeconfig}`,
       `--config=${f('kwok.yaml')}`,
@@ -353,6 +364,14 @@ export async function startControlPlane(version: string, options: StartOptions =
       minor: `${major}.${minor}`,
       kubeconfig,
       dir,
+      apiPort,
+      processes: () => procs,
+      async restartApiServer() {
+        await procs.get('kube-apiserver')!.stop('SIGTERM', 30_000);
+        const [cmd, args] = argsOf.get('kube-apiserver')!;
+        start('kube-apiserver', cmd, args);
+        await waitFor('kube-apiserver /readyz after a restart', 90_000, () => k(['get', '--raw', '/readyz']).stdout.trim() === 'ok', tail);
+      },
       kubectl: k,
       kubectlOk(args, input) {
         const r = k(args, input);

@@ -23,7 +23,13 @@ export type OperatorSet = Record<'external-secrets' | 'cert-manager' | 'gateway-
 export function supportMatrix(): Record<string, OperatorSet> {
   const raw = JSON.parse(fs.readFileSync(path.join(CLUSTER_DIR, 'support-matrix.json'), 'utf8'));
   delete raw.comment;
+  delete raw.running;
   return raw;
+}
+
+/** Controllers that run in the cluster tests, by operator (`"running"` in support-matrix.json): { flux: "v1.9.6" }. */
+export function runningControllers(): Record<string, string> {
+  return JSON.parse(fs.readFileSync(path.join(CLUSTER_DIR, 'support-matrix.json'), 'utf8')).running;
 }
 
 /** CRD files of one operator release, e.g. ("external-secrets", "v0.19.2"). */

@@ -1,10 +1,11 @@
 /**
- * Rollouts that cannot leak: the lock and ring ConfigMaps are immutable and content-addressed, and
- * the previous version per ring stays in the output (read from the previous dist/), older ones go.
+ * Rollouts that cannot leak: the lock and ring ConfigMaps and the shared layer's ring data are
+ * immutable and content-addressed, and the previous version of each stays in the output (read from
+ * the previous dist/) until the change after next, older ones go.
  */
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { isManifestFile } from '../../src/dist';
-import { PerRingWorkload, Ring } from '../../constructs';
+import { PerRingWorkload, Ring, RingData, RING_DATA_LABEL } from '../../constructs';
 import { contentAddressedBase, contentAddressedName, retainedConfigMaps, RETAINED_ANNOTATION } from '../../src/model/content-address';
 import { parseRegistry } from '../../src/registry/load';
 import { previousConfigMaps } from '../../src/previous-output';
@@ -118,5 +119,61 @@ describe('content-addressed ConfigMaps', () => {
     expect(cms).toEqual(expect.arrayContaining([first.lockConfigMapName, second.lockConfigMapName]));
     const lockText = second.toJson().find((o: any) => o.metadata.name === second.lockConfigMapName).data['canary.lock.json'];
     expect(JSON.parse(lockText)).toEqual({ modules: { orders: { version: '1.0.1', sha256: 'a'.repeat(64) } } });
+  });
+
+  describe('the shared layer\'s ring data (read by the frontend) keeps its previous version too, whatever the delivery tool', () => {
+    const withTenantOn = (tenant: string, ring: string) => {
+      const src = exampleSources();
+      const text = src.get('tenants.toml')!;
+      const re = new RegExp(`^${tenant}\\s*=\\s*"[^"]+"`, 'm');
+      expect(text).toMatch(re);
+      src.set('tenants.toml', text.replace(re, `${tenant} = "${ring}"`));
+      return src;
+    };
+    const ringData = (files: ReadonlyMap<string, string>) => configMaps(files, 'shared/shared.yaml').filter((o) => contentAddressedBase(o.metadata.name!) === 'ring-data');
+    const mounted = (files: ReadonlyMap<string, string>) => {
+      const readers = parseYamlObjects(files.get('shared/shared.yaml')!, 'shared').filter((o) => o.kind === 'Deployment');
+      return readers.flatMap((d: any) => d.spec.template.spec.volumes ?? []).map((v: any) => v.configMap?.name).filter((n: string | undefined) => n && contentAddressedBase(n) === 'ring-data');
+    };
+
+    test('ringDataRetained passes: moving a tenant adds the new ring-data ConfigMap, the frontend mounts it, and the one it read stays, annotated and labelled as not current', () => {
+      const [before] = ringData(v0);
+      const v1 = synthWith(withTenantOn('acme', 'canary'), v0);
+      const after = ringData(v1);
+      expect(after.map((o) => o.metadata.name).sort()).toEqual([before.metadata.name, mounted(v1)[0]].sort());
+      expect(mounted(v1)).not.toContain(before.metadata.name);
+      const kept = after.find((o) => o.metadata.name === before.metadata.name)!;
+      expect(kept.immutable).toBe(true);
+      expect(kept.data).toEqual(before.data);
+      expect(kept.metadata.annotations[RETAINED_ANNOTATION]).toMatch(/^previous version of ring-data/);
+      // The label that selects the current ring data selects only the new one.
+      expect(after.filter((o) => o.metadata.labels[RING_DATA_LABEL] === 'true').map((o) => o.metadata.name)).toEqual(mounted(v1));
+    });
+
+    test('ringDataRetained fails without the previous output: only the new version is written (nothing to keep)', () => {
+      const fresh = synthWith(withTenantOn('acme', 'canary'));
+      expect(ringData(fresh).map((o) => o.metadata.name)).toEqual(mounted(fresh));
+    });
+
+    test('ringDataRetained: the change after next prunes it, and synthesizing again from its own output changes nothing', () => {
+      const [n0] = ringData(v0).map((o) => o.metadata.name);
+      const v1 = synthWith(withTenantOn('acme', 'canary'), v0);
+      const v2 = synthWith(withTenantOn('acme', 'edge'), v1);
+      const names2 = ringData(v2).map((o) => o.metadata.name);
+      expect(names2).toHaveLength(2);
+      expect(names2).not.toContain(n0);
+      expect(names2).toContain(mounted(v1)[0]);
+      expect(synthWith(withTenantOn('acme', 'edge'), v2)).toEqual(v2);
+    });
+
+    test('constructs API: previousConfigMaps on RingData keeps the old version next to the new one', () => {
+      const props = { namespace: 'shop', domain: 'shop.example', rings: [], tenants: {} };
+      const first = new RingData(new Chart(new App(), 'c'), 'd', props);
+      const chart = new Chart(new App(), 'c');
+      const canary = { name: 'canary', display_name: 'Canary', description: 'c', manifest_path: 'modules/manifests/canary.lock.json', k8s_namespace: 'shop-canary', k8s_service: 'nginx.shop-canary.svc.cluster.local', hostname_segment: 'canary', promotion_order: 10, is_active: true, is_default: false };
+      const second = new RingData(chart, 'd', { ...props, rings: [canary], tenants: { acme: 'canary' }, previousConfigMaps: [{ name: first.configMapName, data: { 'rings.json': '{}' }, retained: false }] });
+      expect(second.configMapName).not.toBe(first.configMapName);
+      expect(chart.toJson().map((o: any) => o.metadata.name).sort()).toEqual([first.configMapName, second.configMapName].sort());
+    });
   });
 });

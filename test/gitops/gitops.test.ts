@@ -1,11 +1,13 @@
 /**
  * [gitops]: the registry's delivery settings, the Argo CD and Flux objects in dist/gitops/, and the
  * unit folders they deliver. Each rule has a passing and a failing case; the objects are checked
- * against the real Argo CD v3.6.1 and Flux v1.10.1 CRDs by the same schema gate as the rest of dist/.
+ * against the real Argo CD v3.6.1 and Flux v1.10.1 and v1.9.6 CRDs by the same schema gate as the rest of dist/.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { deliveredKinds, deliveryUnits } from '../../src/model/delivery';
+import { deliveredKinds, deliveryUnits, guessResource, unitAccess } from '../../src/model/delivery';
 import { synthesize, SynthResult } from '../../src/synth';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { K8sObject } from '../support/invariants';
@@ -88,9 +90,16 @@ describe('dist/: one folder per unit of delivery', () => {
     expect(r.files.has('gitops/root.yaml')).toBe(true);
   });
 
-  test('the platform objects do not change with [gitops]: only dist/gitops/ is added', () => {
+  test('the platform objects do not change with [gitops]: only dist/gitops/ is added (Argo CD); Flux adds only its units\' Roles and RoleBindings to the cluster unit', () => {
     const without = synthesize(planOf(sourcesWith({ 'platform.toml': BEFORE_GITOPS })));
     expect([...r.files].filter(([f]) => !f.startsWith('gitops/'))).toEqual([...without.files]);
+    const flux = synthOf(FLUX);
+    expect([...flux.files].filter(([f]) => !f.startsWith('gitops/') && f !== 'cluster/cluster.yaml')).toEqual([...without.files].filter(([f]) => f !== 'cluster/cluster.yaml'));
+    const withFlux = objectsOf(flux, 'cluster/cluster.yaml');
+    const before = objectsOf(without, 'cluster/cluster.yaml');
+    const added = withFlux.filter((o) => !before.some((w) => w.kind === o.kind && w.metadata.name === o.metadata.name && w.metadata.namespace === o.metadata.namespace));
+    expect([...new Set(added.map((o) => o.kind))].sort()).toEqual(['Role', 'RoleBinding']);
+    expect(withFlux.filter((o) => !added.includes(o))).toEqual(before);
   });
 });
 
@@ -199,9 +208,152 @@ describe('Flux: one Kustomization per unit', () => {
   test('fluxSelfManaged: a last Kustomization keeps dist/gitops/ in sync', () => {
     expect(ks.get('autocom-delivery').spec.path).toBe('./dist/gitops');
   });
+
+  test('fluxNamespace: dist/gitops/ creates the Flux namespace first, never pruned (kubectl apply -k dist/gitops works on a cluster without it)', () => {
+    expect(objects[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'flux-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' }, labels: expect.objectContaining({ 'app.kubernetes.io/part-of': 'autocom' }) },
+    });
+    const other = objectsOf(synthOf(`${FLUX}\nnamespace = "gitops"`), 'gitops/flux.yaml');
+    expect(other.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['gitops']);
+    expect(new Set(other.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace))).toEqual(new Set(['gitops']));
+  });
+
+  test('fluxLeastPrivilege passes: the shared layer and every ring apply as their own ServiceAccount, whose Role in the unit\'s namespace lists exactly the kinds the unit writes', () => {
+    expect(leastPrivilegeProblems(r.files)).toEqual([]);
+    // The cluster unit (Namespaces, cluster-scoped objects, this RBAC) and the delivery Kustomization run as kustomize-controller.
+    expect(ks.get('autocom-cluster').spec.serviceAccountName).toBeUndefined();
+    expect(ks.get('autocom-delivery').spec.serviceAccountName).toBeUndefined();
+    expect(ks.get('autocom-ring-canary').spec.serviceAccountName).toBe('autocom-ring-canary');
+    const canaryRole = objectsOf(r, 'cluster/cluster.yaml').find((o) => o.kind === 'Role' && o.metadata.name === 'autocom-ring-canary') as any;
+    expect(canaryRole.metadata.namespace).toBe('autocom-canary');
+    expect(canaryRole.rules.flatMap((x: any) => x.resources)).not.toContain('secrets');
+  });
+
+  test('fluxLeastPrivilege fails: a Role that grants one kind more, a binding to another namespace\'s identity, or a ring Kustomization without its ServiceAccount is reported', () => {
+    const cluster = r.files.get('cluster/cluster.yaml')!;
+    const flux = r.files.get('gitops/flux.yaml')!;
+    const wider = cluster.replace(/(name: autocom-ring-edge\n  namespace: autocom-edge\nrules:\n  - apiGroups:\n      - ""\n    resources:\n)/, '$1      - secrets\n');
+    expect(wider).not.toBe(cluster);
+    expect(leastPrivilegeProblems(new Map([...r.files, ['cluster/cluster.yaml', wider]]))).toEqual([expect.stringMatching(/^Role autocom-edge\/autocom-ring-edge: .*secrets/)]);
+    const elsewhere = cluster.replace(/(subjects:\n  - kind: ServiceAccount\n    name: autocom-ring-canary\n    namespace: )flux-system/, '$1default');
+    expect(elsewhere).not.toBe(cluster);
+    expect(leastPrivilegeProblems(new Map([...r.files, ['cluster/cluster.yaml', elsewhere]]))).toEqual([expect.stringMatching(/^RoleBinding autocom-canary\/autocom-ring-canary: /)]);
+    const unbound = flux.replace('  serviceAccountName: autocom-ring-stable\n', '');
+    expect(unbound).not.toBe(flux);
+    expect(leastPrivilegeProblems(new Map([...r.files, ['gitops/flux.yaml', unbound]]))).toEqual([
+      'Kustomization autocom-ring-stable: runs as "(kustomize-controller)", expected its own ServiceAccount autocom-ring-stable',
+      'Role autocom/autocom-ring-stable: grants a unit that does not run as it',
+      'RoleBinding autocom/autocom-ring-stable: grants a unit that does not run as it',
+    ]);
+  });
+
+  test('fluxLeastPrivilege: serviceAccounts = false on the construct leaves every Kustomization to kustomize-controller (and writes no ServiceAccount)', () => {
+    const { FluxDelivery } = require('../../constructs') as typeof import('../../constructs');
+    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const units = deliveryUnits([{ name: 'cluster', objects: [] }, { name: 'ring-a', ring: 'a', objects: [] }], new Map([['a', 1]]), 'home');
+    const chart = new FluxDelivery(new App(), 'f', { platform: 'p', source: { kind: 'GitRepository', name: 'p', url: 'https://g.example/p.git' }, units, serviceAccounts: false });
+    const out = chart.toJson();
+    expect(out.filter((o: any) => o.kind === 'ServiceAccount')).toEqual([]);
+    expect(out.filter((o: any) => o.kind === 'Kustomization' && o.spec.serviceAccountName)).toEqual([]);
+  });
 });
 
-describe('the real CRDs (Argo CD v3.6.1, Flux v1.10.1) admit every delivery object', () => {
+/**
+ * Every least-privilege problem of a Flux dist/, recomputed from the files alone (not from the code
+ * that wrote them): each shared/ring Kustomization runs as the ServiceAccount named like it, which
+ * exists in the Flux namespace; in the cluster unit, for each namespace of that unit's objects, a Role
+ * granting exactly the resources of the unit's kinds (plural names from the table below, read-only
+ * ReplicaSets and Pods for Deployment health checks) and a RoleBinding of it to that ServiceAccount;
+ * and no other Role or binding for it.
+ */
+const PLURAL: Record<string, string> = {
+  ConfigMap: 'configmaps', Service: 'services', ResourceQuota: 'resourcequotas', PersistentVolumeClaim: 'persistentvolumeclaims', ServiceAccount: 'serviceaccounts',
+  Deployment: 'deployments', HorizontalPodAutoscaler: 'horizontalpodautoscalers', PodDisruptionBudget: 'poddisruptionbudgets', Ingress: 'ingresses',
+  NetworkPolicy: 'networkpolicies', Certificate: 'certificates', ExternalSecret: 'externalsecrets', HTTPRoute: 'httproutes', ReferenceGrant: 'referencegrants',
+  Role: 'roles', RoleBinding: 'rolebindings',
+};
+function leastPrivilegeProblems(files: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  const flux = parseYamlObjects(files.get('gitops/flux.yaml')!, 'flux') as any[];
+  const fluxNs = flux.find((o) => o.kind === 'Kustomization').metadata.namespace;
+  const cluster = parseYamlObjects(files.get('cluster/cluster.yaml')!, 'cluster') as any[];
+  const accounts = new Set(flux.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  const granted = new Set<string>();
+  for (const k of flux.filter((o) => o.kind === 'Kustomization')) {
+    const unit = k.spec.path.replace(/^\.\/dist\//, '');
+    if (unit === 'cluster' || unit === 'gitops') continue;
+    const sa = k.metadata.name;
+    if (k.spec.serviceAccountName !== sa) {
+      problems.push(`Kustomization ${sa}: runs as "${k.spec.serviceAccountName ?? '(kustomize-controller)'}", expected its own ServiceAccount ${sa}`);
+      continue;
+    }
+    if (!accounts.has(`${fluxNs}/${sa}`)) problems.push(`ServiceAccount ${fluxNs}/${sa}: missing`);
+    const objects = parseYamlObjects(files.get(`${unit}/${unit}.yaml`)!, unit) as any[];
+    const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter(Boolean))].sort();
+    for (const ns of namespaces) {
+      const mine = objects.filter((o) => o.metadata.namespace === ns);
+      const want = new Set(mine.map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${PLURAL[o.kind] ?? `?${o.kind}`}:write`));
+      if (mine.some((o) => o.kind === 'Deployment')) for (const read of ['apps/replicasets', '/pods']) if (![...want].some((w) => w.startsWith(`${read}:`))) want.add(`${read}:read`);
+      const role = cluster.find((o) => o.kind === 'Role' && o.metadata.namespace === ns && o.metadata.name === sa);
+      const binding = cluster.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns && o.metadata.name === sa);
+      granted.add(`${ns}/${sa}`);
+      if (!role) {
+        problems.push(`Role ${ns}/${sa}: missing`);
+        continue;
+      }
+      const has = new Set<string>();
+      for (const rule of role.rules) {
+        const verbs = [...rule.verbs].sort().join(',');
+        const kind = verbs === 'create,delete,get,list,patch,update,watch' ? 'write' : verbs === 'get,list,watch' ? 'read' : `verbs ${verbs}`;
+        for (const g of rule.apiGroups) for (const res of rule.resources) has.add(`${g}/${res}:${kind}`);
+      }
+      const extra = [...has].filter((x) => !want.has(x)).sort();
+      const missing = [...want].filter((x) => !has.has(x)).sort();
+      if (extra.length || missing.length) problems.push(`Role ${ns}/${sa}: grants ${extra.join(', ') || 'nothing extra'}; lacks ${missing.join(', ') || 'nothing'}`);
+      const subject = binding?.subjects?.[0];
+      if (!binding || binding.roleRef.kind !== 'Role' || binding.roleRef.name !== sa || binding.subjects.length !== 1 || subject.kind !== 'ServiceAccount' || subject.name !== sa || subject.namespace !== fluxNs) {
+        problems.push(`RoleBinding ${ns}/${sa}: expected Role ${sa} bound to ServiceAccount ${fluxNs}/${sa}, got ${JSON.stringify(binding ? { roleRef: binding.roleRef, subjects: binding.subjects } : null)}`);
+      }
+    }
+  }
+  for (const o of cluster.filter((x) => (x.kind === 'Role' || x.kind === 'RoleBinding') && x.metadata.labels?.['app.kubernetes.io/component'] === 'delivery')) {
+    if (!granted.has(`${o.metadata.namespace}/${o.metadata.name}`)) problems.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: grants a unit that does not run as it`);
+  }
+  return problems;
+}
+
+describe('guessResource and unitAccess (pure)', () => {
+  test('guessResource gives the resource names the API serves: the plural of every CRD the cluster tests install, and the built-in kinds dist/ writes', () => {
+    const crdDir = path.join(__dirname, '..', 'cluster', 'crds');
+    const crds = fs.readdirSync(crdDir).filter((d) => fs.statSync(path.join(crdDir, d)).isDirectory()).flatMap((d) =>
+      fs.readdirSync(path.join(crdDir, d)).filter((f) => f.endsWith('.yaml')).flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(crdDir, d, f), 'utf8')).map((doc) => doc.toJS()).filter((o) => o?.kind === 'CustomResourceDefinition')),
+    );
+    expect(crds.length).toBeGreaterThan(20);
+    for (const crd of crds) expect({ kind: crd.spec.names.kind, resource: guessResource(crd.spec.names.kind) }).toEqual({ kind: crd.spec.names.kind, resource: crd.spec.names.plural });
+    for (const [kind, plural] of Object.entries(PLURAL)) expect({ kind, resource: guessResource(kind) }).toEqual({ kind, resource: plural });
+  });
+
+  test('unitAccess: one entry per namespace, sorted; cluster-scoped objects get nothing; read-only ReplicaSets and Pods only where the unit has Deployments', () => {
+    const access = unitAccess({
+      name: 'ring-x',
+      ring: 'x',
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'x' } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n', namespace: 'b' } },
+      ],
+    });
+    expect(access.map((a) => a.namespace)).toEqual(['b', 'x']);
+    expect(access[0].rules).toEqual([{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }]);
+    expect(access[1].rules.map((x) => `${x.apiGroups[0]}/${x.resources.join('+')}:${x.verbs.length}`)).toEqual(['/configmaps:7', 'apps/deployments:7', 'apps/replicasets:3', '/pods:3']);
+    expect(access.every((a) => a.ring === 'x' && a.unit === 'ring-x')).toBe(true);
+  });
+});
+
+describe('the real CRDs (Argo CD v3.6.1, Flux v1.10.1 and v1.9.6) admit every delivery object', () => {
   const variants = {
     'argo-cd applications': ARGO,
     'argo-cd applicationset': `${ARGO}\nargo_cd_strategy = "applicationset"\nnamespace = "gitops"`,

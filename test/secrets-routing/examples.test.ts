@@ -129,9 +129,11 @@ describe('external-secrets example', () => {
 describe('reflector + gateway-api example', () => {
   const objects = objectsOf('reflector-gateway (reflector, synced TLS, gateway-api)');
 
-  test('no store: Reflector needs no cluster object, so cluster/cluster.yaml holds only the Namespaces', () => {
+  test('no store: Reflector needs no cluster object, so cluster/cluster.yaml holds only the Namespaces (and, delivered by Flux, each unit\'s Role and RoleBinding)', () => {
     const cluster = rendered.get('reflector-gateway (reflector, synced TLS, gateway-api)')!.result.charts.find((c) => c.file === 'cluster/cluster.yaml')!;
-    expect([...new Set(cluster.objects.map((o) => o.kind))]).toEqual(['Namespace']);
+    const isDeliveryAccess = (o: any) => (o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata.labels?.['app.kubernetes.io/component'] === 'delivery';
+    expect([...new Set(cluster.objects.filter((o) => !isDeliveryAccess(o)).map((o) => o.kind))]).toEqual(['Namespace']);
+    expect(cluster.objects.filter(isDeliveryAccess).length).toBeGreaterThan(0);
   });
 
   test('Opaque secrets are empty mirrors reflecting the home secret; typed ones are listed for auto-mirroring', () => {

@@ -7,8 +7,9 @@ import { RING_IMAGE_COMPONENTS } from '../../model/images';
 import { DNS_LABEL } from '../../registry/schema';
 import { stringFlag, UsageError } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, LoadedRegistry, Mutation, mutate } from '../context';
+import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 
-const USAGE = 'rings ring add <name> --after <ring> [--reason TEXT] [--dry-run [--diff]] [--yes] [--json] [--registry DIR]\n       rings ring retire <name> [--reason TEXT] [--dry-run [--diff]] [--yes] [--json] [--registry DIR]';
+const USAGE = `rings ring add <name> --after <ring> [--reason TEXT] [--dry-run [--diff]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n       rings ring retire <name> [--reason TEXT] [--dry-run [--diff]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]`;
 
 export const ring: Command = {
   name: 'ring',
@@ -21,20 +22,23 @@ export const ring: Command = {
     '     registry stays valid.',
     'retire: refused while tenants are assigned to the ring or previews point at it; removes its ring file and lock, and',
     '     records the retirement. The next synth removes its namespace from dist/.',
+    COMMIT_HELP,
   ].join('\n'),
   positionals: ['action', 'name'],
-  flags: { after: 'string', reason: 'string', yes: 'boolean', json: 'boolean', ...DRY_RUN_FLAGS },
+  flags: { after: 'string', reason: 'string', yes: 'boolean', json: 'boolean', ...DRY_RUN_FLAGS, ...COMMIT_FLAGS },
   run(ctx, args) {
     const [action, name] = args.positionals;
     const reason = stringFlag(args, 'reason') ?? null;
     if (action === 'add') {
       const after = stringFlag(args, 'after');
       if (!after) throw new UsageError('missing --after <ring> (the ring one step more conservative than the new one)', USAGE);
-      return mutate(ctx, (loaded) => planAdd(ctx.registry, loaded, name, after, reason));
+      const hooks = commitHooks(ctx, args);
+      return mutate(ctx, (loaded) => planAdd(ctx.registry, loaded, name, after, reason), hooks);
     }
     if (action === 'retire') {
       if (stringFlag(args, 'after') !== undefined) throw new UsageError('--after is for ring add', USAGE);
-      return mutate(ctx, (loaded) => planRetire(ctx.registry, loaded, name, reason));
+      const hooks = commitHooks(ctx, args);
+      return mutate(ctx, (loaded) => planRetire(ctx.registry, loaded, name, reason), hooks);
     }
     throw new UsageError(`unknown ring action "${action}" (add, retire)`, USAGE);
   },
