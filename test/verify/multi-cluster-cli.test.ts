@@ -224,3 +224,21 @@ describe('where each ring runs: status, list, show, --mermaid', () => {
     expect(t.out()).toMatch(/^stable-us +autocom on us-1 +\d+ objects/m);
   });
 });
+
+describe('bad input across clusters, through the CLI: one line, exit 1, nothing written', () => {
+  test('a ring on another cluster needing a shared service without remote_host: synth refuses, dist/ byte-identical', async () => {
+    const s = scratch();
+    const dist = path.join(s.dir, 'dist');
+    expect(await run(['synth', '--out', dist, '--registry', s.registry], io(s).io)).toBe(0);
+    const before = fs.readdirSync(dist, { recursive: true }).sort().map((f) => [f, fs.statSync(path.join(dist, String(f))).isFile() ? fs.readFileSync(path.join(dist, String(f)), 'utf8') : '']);
+    const toml = path.join(s.registry, 'platform.toml');
+    fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace(/^remote_host = "redis\.eu-1\.acme\.internal".*$/m, ''));
+    const t = io(s);
+    expect(await run(['synth', '--out', dist, '--registry', s.registry], t.io)).toBe(1);
+    expect(t.err()).toBe(
+      `${s.registry}/platform.toml: shared.services.2.remote_host: missing: expected remote_host on [[shared.services]] redis, the DNS name rings stable-us (cluster us-1), canary (cluster us-1) reach it at on port 6379 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)\n1 problem found; nothing was written\n`,
+    );
+    const after = fs.readdirSync(dist, { recursive: true }).sort().map((f) => [f, fs.statSync(path.join(dist, String(f))).isFile() ? fs.readFileSync(path.join(dist, String(f)), 'utf8') : '']);
+    expect(after).toEqual(before);
+  });
+});
