@@ -17,8 +17,8 @@ import * as YAML from 'yaml';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
 import { createCaSecret, createKubeconfigSecret, Flux, KustomizationState, kustomizations, requestReconcile, sourceRevision, startFlux } from './flux';
 import { GitServer, startGitServer } from './git-server';
-import { applyClusterStandIns, clusterFiles, mergedKubeconfig, TWO_CLUSTERS } from './multi-cluster-suite';
-import { deploymentsWithNewReplicaSets, incompleteRollouts, installCrds, managedDeployments, OperatorSet, provideOperatorPrerequisites, replicaSets, supportMatrix, Workdir, workdir } from './platform';
+import { applyClusterStandIns, clusterFiles, installCrdsOnce, mergedKubeconfig, TWO_CLUSTERS } from './multi-cluster-suite';
+import { deploymentsWithNewReplicaSets, incompleteRollouts, managedDeployments, OperatorSet, provideOperatorPrerequisites, replicaSets, supportMatrix, Workdir, workdir } from './platform';
 import { ringsCli } from './verify-scenarios';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
@@ -71,7 +71,7 @@ export function defineMultiClusterFluxSuite(version: string): void {
       planes['eu-1'] = a;
       planes['us-1'] = b;
       git = server;
-      for (const cp of [a, b]) expect(installCrds(cp, operators as OperatorSet).flatMap((o) => [...o.errors, ...o.warnings])).toEqual([]);
+      for (const cp of [a, b]) expect((await installCrdsOnce(cp, operators as OperatorSet)).flatMap((o) => [...o.errors, ...o.warnings])).toEqual([]);
       flux = await startFlux(a);
       // The test's copy of the project: the two-cluster registry as rings/, its dist/, the project's .gitignore.
       wd = workdir(TWO_CLUSTERS);
