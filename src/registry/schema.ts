@@ -5,7 +5,9 @@
  * Keys are snake_case in TOML; the parsed types keep them, and `resolve.ts` maps them to the
  * camelCase props of the constructs.
  */
+import { parseGoDuration } from '../model/go-duration';
 import { z } from 'zod';
+import { DEFAULT_ANALYSIS_WINDOW } from '../model/analysis';
 import { imagePinProblem } from '../model/images';
 import { isIpLiteral, MAX_CLUSTER_NAME } from '../model/clusters';
 
@@ -362,6 +364,53 @@ export const gitopsSchema = z
     }
   });
 
+// --- [analysis]: metric checks (docs/registry.md, "Metric checks"; rules in analysis.ts) ---
+
+/** `[analysis]` in platform.toml: where the metric checks are evaluated. */
+export const platformAnalysisSchema = z
+  .object({
+    /**
+     * The Prometheus HTTP API `rings verify --metrics` queries (http or https, no credentials in it:
+     * a token comes from RINGS_PROMETHEUS_TOKEN or --prometheus-token-file). @default none (then --prometheus URL)
+     */
+    prometheus_url: z.string(says('expected a URL such as "http://prometheus.monitoring.svc:9090"')).optional(),
+  })
+  .strict();
+
+const threshold = (what: string) =>
+  z.number(says(`expected ${what} (a number)`)).refine((n) => Number.isFinite(n), { message: `expected ${what}: a finite number` });
+
+/** One `[[analysis.checks]]`: a PromQL query and the bounds every point of it must stay within. */
+const analysisCheck = z
+  .object({
+    /** Names the check in output and history; unique in the ring. */
+    name: dnsLabel('a check name'),
+    /** PromQL; `{ring}`, `{namespace}` and `{cluster}` are substituted. Checked with Prometheus's own parser. */
+    query: text('a PromQL query'),
+    /** Every evaluated point must be ≥ min. @default none (then max is required) */
+    min: threshold('a lower bound').optional(),
+    /** Every evaluated point must be ≤ max. @default none (then min is required) */
+    max: threshold('an upper bound').optional(),
+    /** What a window without data (no series, or only NaN points) counts as; "pass" needs a reason. @default "fail" */
+    on_no_data: z.enum(['fail', 'pass'], { errorMap: () => ({ message: 'expected "fail" or "pass"' }) }).default('fail'),
+    /** Why no data may pass (recorded with the result). @default none */
+    reason: text('a reason').optional(),
+  })
+  .strict();
+
+/** `[analysis]` in a ring file: the checks a version must pass here before it is promoted out. */
+export const ringAnalysisSchema = z
+  .object({
+    /** The observation window each check is evaluated over, ending at the clock (a Go duration, 1m to 720h). @default "30m" */
+    window: z.string(says('expected a duration such as "30m" or "1h"')).default(DEFAULT_ANALYSIS_WINDOW),
+    /** @default [] */
+    checks: z.array(analysisCheck).default([]),
+  })
+  .strict();
+
+export type AnalysisCheckSpec = z.infer<typeof analysisCheck>;
+export type RingAnalysis = z.infer<typeof ringAnalysisSchema>;
+
 /** `rings/platform.toml` */
 export const platformSchema = z
   .object({
@@ -619,6 +668,8 @@ export const platformSchema = z
     home_cluster: z.string(says('expected one home cluster: the name of a cluster of [clusters]')).optional(),
     /** The clusters rings may be placed on (`cluster = "<name>"` in a ring file). See docs/gitops.md. @default none (one implicit cluster) */
     clusters: clustersSchema.optional(),
+    /** Metric checks: the Prometheus they are evaluated in. See docs/registry.md. @default none */
+    analysis: platformAnalysisSchema.optional(),
   })
   .strict();
 
@@ -651,6 +702,19 @@ export const ringSchema = z
     require_verified: z.boolean(says('expected true or false')).default(false),
     /** With [clusters] in platform.toml: the cluster this ring runs in. @default the home cluster */
     cluster: dnsLabel('a cluster name').optional(),
+    // --- approvals (docs/registry.md, docs/cli.md "Approvals") ---
+    /**
+     * Promotions into this ring need a signed approval (`rings approve`) of that exact candidate by an
+     * approver in `rings/approvers` other than the promoter. @default false
+     */
+    require_approval: z.boolean(says('expected true or false')).default(false),
+    /** How long an approval counts, from its approval time to the promote's clock (a Go duration). @default "24h" */
+    approval_valid: goDuration
+      .refine((s) => (parseGoDuration(s) ?? 1) > 0, { message: 'expected a positive duration such as "24h" or "90m"' })
+      .default('24h'),
+    /** `--emergency --reason` may waive the approval gate here (a retrospective approval follows). @default false */
+    emergency_waives_approval: z.boolean(says('expected true or false')).default(false),
+    // --- end approvals ---
     /**
      * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
      * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.
@@ -694,6 +758,8 @@ export const ringSchema = z
       .strict()
       .refine((h) => h.max >= h.min, { message: 'expected max ≥ min', path: ['max'] })
       .optional(),
+    /** Metric checks a version must pass here before it leaves (`rings verify --metrics`, the analysis gate). @default none */
+    analysis: ringAnalysisSchema.optional(),
   })
   .strict();
 

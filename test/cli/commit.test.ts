@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withoutMetricChecks } from '../support/metric-checks';
 import { commitMessage } from '../../src/cli/git-commit';
 import type { HistoryEntry } from '../../src/cli/history';
 import { projectCopy } from '../support/project-copy';
@@ -39,6 +40,11 @@ describe('commitMessage', () => {
     expect(commitMessage({ ...base, from: null, previous: null, to: 'experimental' }).split('\n')[0]).toBe('promote(experimental): orders (none) → 1.6.0');
     expect(commitMessage({ ...base, gates_waived: ['soak'], reason: 'INC-501' })).toContain('\n\nINC-501\n\nGates waived (--emergency): soak.\n\n');
   });
+  test('an image: `image <component> <previous> → <new>`, the platform default when the ring had no pin of its own', () => {
+    const image: HistoryEntry = { ...base, module: undefined, image: 'api', previous: 'reg/api:1.0', new: 'reg/api:1.1' };
+    expect(commitMessage(image).split('\n')[0]).toBe('promote(edge): image api reg/api:1.0 → reg/api:1.1');
+    expect(commitMessage({ ...image, action: 'rollback', previous: 'reg/api:1.1', new: null }).split('\n')[0]).toBe('rollback(edge): image api reg/api:1.1 → (platform default)');
+  });
   test('an action without its own subject gets <action>(<ring>)', () => {
     expect(commitMessage({ ...base, action: 'ring-retire' as HistoryEntry['action'] }).split('\n')[0]).toBe('ring-retire(edge)');
   });
@@ -64,11 +70,14 @@ function repo(kind: RepoKind = 'ignores-nothing'): string {
   if (kind === 'project') {
     const dir = projectCopy('rings-commit-project-');
     tmpDirs.push(dir);
+    withoutMetricChecks(path.join(dir, 'rings')); // the analysis gate has its own suite (test/analysis/)
+    sh(dir, 'git', ['commit', '-qa', '--amend', '--no-edit']);
     return dir;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-commit-'));
   tmpDirs.push(dir);
   fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
+  withoutMetricChecks(path.join(dir, 'rings')); // the analysis gate has its own suite (test/analysis/)
   fs.writeFileSync(path.join(dir, 'README.md'), 'platform\n');
   sh(dir, 'git', ['init', '-q', '-b', 'main']);
   sh(dir, 'git', ['config', 'user.name', 'CI Bot']);

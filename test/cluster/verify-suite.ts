@@ -11,6 +11,7 @@ import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
 import { applyFileByFile, applyServerSide, incompleteRollouts, installCrds, provideOperatorPrerequisites, supportMatrix, Workdir, workdir } from './platform';
 import { applyStandIns, deploymentStatus, distDocs, recordFixture, ringsCli, until } from './verify-scenarios';
+import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
 const LONG = 15 * 60_000;
@@ -167,6 +168,7 @@ export function defineVerifySuite(version: string): void {
     test('evidence-gated promote: refused without a recorded verify, accepted after verify --record; the promoted lock is then found missing from the cluster until applied', async () => {
       const f = path.join(wd.registry, 'canary.toml');
       fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^soak = "24h"$/m, 'soak = "24h"\nrequire_verified = true'));
+      withoutMetricChecks(wd.registry); // the cluster evidence alone; the analysis gate has its own suite (test/analysis/)
       const promote = () => ringsCli(wd, ['promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes']);
       const refused = promote();
       expect(refused.code).toBe(1);

@@ -1,6 +1,15 @@
+import * as path from 'path';
 import type { Registry } from '../../registry/load';
-import { boolFlag } from '../args';
-import { Command, loadAll } from '../context';
+import { approvalFor, approveCommand, ApprovalEnv } from '../approval-gate';
+import { imageCandidate, moduleCandidate } from '../approvals';
+import { boolFlag, stringFlag, UsageError } from '../args';
+import { CliError, Command, Ctx, GateRefusal, LoadedRegistry, loadAll } from '../context';
+import { renderStatusHtml } from '../status-html';
+import { PageApproval, PageGates, statusPage } from '../status-page';
+import type { TrainItem } from '../train-items';
+import { writeFileAtomic } from '../transaction';
+import { planImagePromotion } from './image-change';
+import { planModulePromotion } from './promote';
 import { json, table } from '../output';
 import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../model/images';
 import { placementOf } from '../../model/clusters';
@@ -189,11 +198,22 @@ function clusterMermaid(m: StatusMatrix, byOrderDesc: readonly StatusRing[], lin
 export const status: Command = {
   name: 'status',
   summary: 'the module × ring matrix of pinned versions, marking what runs ahead of the most conservative ring',
-  usage: 'rings status [--mermaid] [--json] [--registry DIR]',
-  help: 'A version marked * differs from the most conservative active ring (stable). --mermaid prints the ring layout as a Mermaid flowchart for pull requests and docs: each ring in its namespace with what it runs ahead of stable, the promotion path, the shared services in the home namespace and the aliases the other rings reach them by.',
+  usage: 'rings status [--mermaid | --html FILE] [--json] [--registry DIR]',
+  help: [
+    'A version marked * differs from the most conservative active ring (stable). --mermaid prints the ring layout as a Mermaid flowchart for pull requests and docs: each ring in its namespace with what it runs ahead of stable, the promotion path, the shared services in the home namespace and the aliases the other rings reach them by.',
+    '--html FILE writes one self-contained HTML page (inline CSS, no script, nothing loaded from anywhere; - for stdout): the rings in',
+    'promotion order (with the cluster each runs on where [clusters] exists), and for each step what the less conservative ring runs',
+    'ahead of the next: soak remaining, the last verify and its metric values, the approval present or missing, what the gates say',
+    'now, and the exact rings promote line. The same registry, history and clock (RINGS_NOW) give the same bytes.',
+  ].join('\n'),
   positionals: [],
-  flags: { json: 'boolean', mermaid: 'boolean' },
+  flags: { json: 'boolean', mermaid: 'boolean', html: 'string' },
   run(ctx, args) {
+    const html = stringFlag(args, 'html');
+    if (html !== undefined) {
+      if (boolFlag(args, 'mermaid') || ctx.json) throw new UsageError('--html writes the page; it does not go with --mermaid or --json', 'rings status [--mermaid | --html FILE] [--json] [--registry DIR]');
+      return writeHtml(ctx, html);
+    }
     const m = statusMatrix(loadAll(ctx.registry).registry);
     if (ctx.json) {
       ctx.io.stdout(json(m));
@@ -230,3 +250,46 @@ export const status: Command = {
     return 0;
   },
 };
+
+/**
+ * The page's gates and approvals are asked exactly as `rings promote` asks them: the single promote's
+ * planners, with the approval gate's status. Who promotes is not known here, so the approval is
+ * looked for from any approver (the promote itself still refuses an approver who promotes).
+ */
+function writeHtml(ctx: Ctx, file: string): number {
+  const loaded = loadAll(ctx.registry);
+  const env: ApprovalEnv = { registry: ctx.registry, now: ctx.now, promoters: () => ['(whoever promotes)'] };
+  const candidateOf = (item: TrainItem) => (item.kind === 'module' ? moduleCandidate(item.module, item.version, item.sha256) : imageCandidate(item.component, item.ref));
+  const gates = (item: TrainItem): PageGates => {
+    const o = { from: item.from, to: item.to, reason: null, emergency: false, approval: env };
+    try {
+      const m = item.kind === 'module' ? planModulePromotion(ctx, loaded, { ...o, module: item.module }) : planImagePromotion(ctx, loaded, { ...o, component: item.component });
+      return 'nothing' in m ? { ok: false, refused: [], problem: m.nothing } : { ok: true, refused: [] };
+    } catch (e) {
+      if (e instanceof GateRefusal) return { ok: false, refused: e.refused.map((r) => ({ gate: r.gate, message: r.message })) };
+      if (e instanceof CliError) return { ok: false, refused: [], problem: e.message };
+      throw e;
+    }
+  };
+  const approval = (item: TrainItem): PageApproval => approvalView(env, loaded, item, candidateOf(item));
+  const page = statusPage(loaded.registry, loaded.history, ctx.now, { gates, approval });
+  const text = renderStatusHtml(page);
+  if (file === '-') {
+    ctx.io.stdout(text);
+    return 0;
+  }
+  writeFileAtomic(path.resolve(file), text);
+  const n = page.steps.reduce((k, s) => k + s.candidates.length, 0);
+  ctx.io.stdout(`wrote ${file}: ${page.rings.length} rings, ${n} candidate${n === 1 ? '' : 's'} as of ${page.at}\n`);
+  return 0;
+}
+
+function approvalView(env: ApprovalEnv, loaded: LoadedRegistry, item: TrainItem, candidate: ReturnType<typeof moduleCandidate>): PageApproval {
+  const s = approvalFor(env, loaded, { candidate, from: item.from, to: item.to });
+  const command = approveCommand(candidate, item.to, item.from);
+  if (s.state === 'not-required') return { state: 'not-required' };
+  if (s.state === 'unverifiable') return { state: 'unverifiable', detail: s.reason, command };
+  if (s.state === 'approved') return { state: 'present', approver: s.approval!.approver, commit: s.approval!.commit, approvedAt: s.approval!.approvedAt };
+  const why = s.rejected.length ? `none of ${s.rejected.length} approval commit${s.rejected.length === 1 ? '' : 's'} counts (latest: ${s.rejected[0].reason})` : 'no approval commit names it';
+  return { state: 'missing', detail: why, command };
+}

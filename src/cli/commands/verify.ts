@@ -18,9 +18,13 @@ import { CliError, Command, loadAll, renderSources } from '../context';
 import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
+import { pinnedIn, rollbackHint } from '../rollback-hint';
 import { acquireLock, commit, recover } from '../transaction';
+import { verifyMetrics } from './verify-metrics';
 
-const USAGE = 'rings verify [--ring R] [--kubeconfig FILE] [--context NAME | --context CLUSTER=NAME…] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]';
+const USAGE =
+  'rings verify [--ring R] [--kubeconfig FILE] [--context NAME | --context CLUSTER=NAME…] [--max-restarts N] [--probe] [--record] [--json] [--registry DIR]\n' +
+  '       rings verify --metrics [--ring R] [--prometheus URL] [--prometheus-token-file FILE] [--record] [--json] [--registry DIR]';
 
 /** Lock entries as versions (a plain version string, or an object carrying `version`). */
 export function lockVersions(modules: Readonly<Record<string, unknown>>): Record<string, string> {
@@ -48,7 +52,7 @@ export interface RingVerdict {
 
 export const verify: Command = {
   name: 'verify',
-  summary: 'compare the live cluster with the registry, ring by ring (read-only); exit 1 on any finding, 2 when the cluster cannot be read',
+  summary: 'compare the live cluster with the registry, ring by ring (read-only), or with --metrics measure the rings\' metric checks in Prometheus; exit 1 on any finding, 2 when the cluster (or Prometheus) cannot be read',
   usage: USAGE,
   help: [
     'Checks, one line per finding (`<ring>: [<check>] <object>: <what was found>`):',
@@ -70,15 +74,42 @@ export const verify: Command = {
     'rings verified are read; findings name the cluster (`canary on us-1: [rollout] …`).',
     `--record appends one non-secret "verify" entry per ring to ${HISTORY_FILE} (checks, pass/fail, findings,`,
     'lock checksums and pod-template-hashes seen, the lock compared with): the evidence require_verified asks for.',
+    'A failing ring also prints the command that undoes the last promotion into it (its release train, when the whole train is still the last).',
     'Exit codes: 0 everything matches; 1 findings (or an invalid registry); 2 the cluster cannot be reached or read, or a usage error.',
+    '',
+    "--metrics evaluates the ring's [[analysis.checks]] in Prometheus instead (and reads no cluster): query_range over the",
+    "ring's window (default 30m) ending at the clock (RINGS_NOW, or now), every 60 s (31 points over 30m; longer windows",
+    'are cut into at most 1,000 steps). A check fails when any point of any series is outside its min/max; no series or a',
+    'NaN point is "no data", which fails unless the check says on_no_data = "pass"; a query error fails. One line per check:',
+    '  error-rate: worst 0.0499 (max 0.01) over 30m, 31 points: fail',
+    'Prometheus: --prometheus URL, else [analysis] prometheus_url in platform.toml (http or https, never with credentials).',
+    'A bearer token: --prometheus-token-file FILE, else RINGS_PROMETHEUS_TOKEN; it is never printed or recorded.',
+    `--record writes the measured values into one "verify" entry per ring (checks ["metrics"], source "registry": the lock`,
+    'and images are read from the registry), the evidence the analysis gate asks for.',
+    'Exit codes: 0 every check passed; 1 a check failed, had no data or an error; 2 Prometheus cannot be reached or read.',
   ].join('\n'),
   positionals: [],
-  flags: { ring: 'string', kubeconfig: 'string', context: 'strings', 'max-restarts': 'string', probe: 'boolean', record: 'boolean', json: 'boolean' },
+  flags: {
+    ring: 'string',
+    kubeconfig: 'string',
+    context: 'strings',
+    'max-restarts': 'string',
+    probe: 'boolean',
+    record: 'boolean',
+    json: 'boolean',
+    metrics: 'boolean',
+    prometheus: 'string',
+    'prometheus-token-file': 'string',
+  },
   run(ctx, args) {
+    if (boolFlag(args, 'metrics')) return verifyMetrics(ctx, args, USAGE);
+    for (const f of ['prometheus', 'prometheus-token-file']) {
+      if (args.flags[f] !== undefined) throw new UsageError(`--${f} goes with --metrics`, USAGE);
+    }
     const only = stringFlag(args, 'ring');
     const maxText = stringFlag(args, 'max-restarts') ?? '3';
     if (!/^\d+$/.test(maxText)) throw new UsageError(`--max-restarts: expected a whole number ≥ 0, got ${JSON.stringify(maxText)}`, USAGE);
-    const { registry, sources } = loadAll(ctx.registry);
+    const { registry, sources, history } = loadAll(ctx.registry);
     const { plan, result } = renderSources(ctx.registry, sources);
     if (only !== undefined && !plan.rings.some((r) => r.name === only)) {
       throw new CliError(`unknown ring "${only}" (rings: ${plan.rings.map((r) => r.name).join(', ')})`);
@@ -182,6 +213,7 @@ export const verify: Command = {
             findings: v.findings.map(({ check, object, message }) => ({ check, object, message })),
             lock_checksums: v.lockChecksums,
             pod_template_hashes: v.podTemplateHashes,
+            ...(v.passed ? {} : { rollback: rollbackHint(history, v.ring, pinnedIn(registry, v.ring))?.command ?? null }),
           })),
         }),
       );
@@ -192,6 +224,9 @@ export const verify: Command = {
     for (const v of verdicts) {
       const n = v.findings.length;
       ctx.io.stdout(`${v.passed ? c.green('ok') : c.red('FAIL')}  ${v.ring} (${v.namespace}${v.cluster ? ` on ${v.cluster}` : ''}): ${v.passed ? `${v.checks.length} checks passed` : `${n} finding${n === 1 ? '' : 's'}`}\n`);
+      // A failing ring says how to undo what last reached it (rollback-hint.ts).
+      const hint = v.passed ? undefined : rollbackHint(history, v.ring, pinnedIn(registry, v.ring));
+      if (hint) ctx.io.stdout(`  ${hint.text}\n`);
     }
     if (recorded.length) ctx.io.stdout(`recorded ${recorded.length} verify entr${recorded.length === 1 ? 'y' : 'ies'} in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
     return passed ? 0 : 1;
