@@ -91,7 +91,8 @@ export function defineMultiClusterFluxSuite(version: string): void {
       g('remote', 'add', 'origin', url);
       bootstrapped = push();
       for (const cp of [a, b]) provideOperatorPrerequisites(cp, wd.dist);
-      kubeconfig = path.join(wd.dir, 'kubeconfig');
+      // Beside the work tree, not in it: --commit refuses a tree with changes outside rings/ and dist/.
+      kubeconfig = `${wd.dir}.kubeconfig`;
       mergedKubeconfig(kubeconfig, planes, {});
     }, LONG);
     afterAll(async () => {
@@ -99,6 +100,7 @@ export function defineMultiClusterFluxSuite(version: string): void {
       await git?.stop();
       await Promise.all(Object.values(planes).map((cp) => cp.stop()));
       wd?.cleanup();
+      if (kubeconfig) fs.rmSync(kubeconfig, { force: true });
     });
 
     test('bootstrap: apply -k dist/gitops on eu-1 and the two hand-made Secrets; every Kustomization Ready, eu-1\'s units in eu-1 and us-1\'s in us-1 through its kubeconfig Secret, in dependsOn order', async () => {
