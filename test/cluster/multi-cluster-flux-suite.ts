@@ -155,7 +155,8 @@ export function defineMultiClusterFluxSuite(version: string): void {
       const module = Object.keys(lock.modules).sort()[0];
       const sha = createHash('sha256').update(`${module}@99.0.0`).digest('hex');
       const r = ringsCli(wd, ['promote', module, '--with-version', '99.0.0', '--sha256', sha, '--to', 'canary', '--emergency', '--reason', 'cluster test', '--yes', '--commit']);
-      expect({ code: r.code, err: r.stderr }).toEqual({ code: 0, err: '' });
+      expect({ code: r.code, errors: r.stderr.split('\n').filter((l) => /error|refused|not committed/i.test(l)) }).toEqual({ code: 0, errors: [] });
+      expect(r.stdout).toMatch(/committed [0-9a-f]{12}: promote\(canary\)/);
       expect(g('show', '--name-only', '--format=', 'HEAD').trim().split('\n').filter((f) => f.startsWith('dist/'))).toEqual(['dist/ring-canary/ring-canary.yaml']);
       const rev = push();
       requestReconcile(eu(), 'gitrepository', 'autocom', FLUX_NS);
