@@ -177,7 +177,8 @@ export function defineMultiClusterSuite(version: string): void {
       const v = verify();
       expect(v.code).toBe(1);
       // Every finding is canary's api, named on us-1 (the scale-down may still show as a rollout in progress).
-      const findings = v.lines.filter((l) => !/^(ok|FAIL) /.test(l));
+      // (Indented lines are the rollback hint a failing ring prints.)
+      const findings = v.lines.filter((l) => !/^(ok|FAIL) |^  /.test(l));
       expect(findings.filter((l) => !/^canary on us-1: \[(replicas|rollout)\] Deployment autocom-canary\/api: /.test(l))).toEqual([]);
       expect(findings.some((l) => l.startsWith('canary on us-1: [replicas] Deployment autocom-canary/api: spec.replicas is 0'))).toBe(true);
       expect(v.lines.filter((l) => /^(ok|FAIL) /.test(l))).toEqual([
