@@ -80,6 +80,8 @@ export interface HistoryEntry {
   readonly rollback_target?: string | null;
   /** promote: the evidence each gate relied on. */
   readonly evidence?: readonly PromotionEvidence[];
+  /** verify, with [clusters]: the cluster the ring was read on. */
+  readonly cluster?: string;
   /** verify: whether every check passed. */
   readonly passed?: boolean;
   /** verify: the checks run (`deployment`, `rollout`, …, `probe`). */
@@ -219,6 +221,7 @@ export function formatHistoryLine(e: HistoryEntry): string {
   if (e.action === 'verify') {
     Object.assign(ordered, {
       to: e.to,
+      ...(e.cluster !== undefined ? { cluster: e.cluster } : {}),
       passed: e.passed,
       checks: e.checks ?? [],
       findings: e.findings ?? [],

@@ -17,6 +17,7 @@ import { validateDefinition } from './k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import { LockEntry, lockPins, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
+import { CLUSTER_RULES, uniqueNamespacesPerCluster } from './cluster-rules';
 
 export interface CrossFileInput {
   readonly dir: string;
@@ -98,7 +99,8 @@ const unique =
     }
     return out;
   };
-export const uniqueNamespaces = unique('namespace', 'namespace');
+/** Unique per cluster (rings across clusters: cluster-rules.ts); without [clusters], unique. */
+export const uniqueNamespaces: Rule = (input) => uniqueNamespacesPerCluster(input);
 export const uniqueHostnameSegments = unique('hostname_segment', 'hostname segment');
 export const uniquePromotionOrders = unique('promotion_order', 'promotion order');
 
@@ -701,6 +703,8 @@ export const RULES: readonly Rule[] = [
   redisSettingsAreTheRegistrys,
   selectorsAreLabels,
   patchesTargetExistingRings,
+  // rings across clusters ([clusters], home_cluster, cluster =, remote_host)
+  ...CLUSTER_RULES,
   emergencyWaiverNeedsApproval,
   // [analysis]: metric checks (analysis.ts)
   ...ANALYSIS_RULES,

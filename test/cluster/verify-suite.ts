@@ -18,6 +18,7 @@ const LONG = 15 * 60_000;
 const HOME = 'autocom';
 const CANARY = 'autocom-canary';
 const ALL = [HOME, 'autocom-edge', CANARY, 'autocom-experimental'];
+const ROLLBACK_HINT = /^  the latest promotion into \S+ was /;
 
 export function defineVerifySuite(version: string): void {
   const minor = version.split('.').slice(0, 2).join('.');
@@ -26,7 +27,11 @@ export function defineVerifySuite(version: string): void {
   describe(`rings verify on Kubernetes ${version}`, () => {
     let cp: ControlPlane;
     let wd: Workdir;
-    const verify = (...args: string[]) => ringsCli(wd, ['verify', '--kubeconfig', cp.kubeconfig, ...args]);
+    /** verify's run, its finding and verdict lines apart from the rollback hint a failing ring adds (src/cli/rollback-hint.ts). */
+    const verify = (...args: string[]) => {
+      const r = ringsCli(wd, ['verify', '--kubeconfig', cp.kubeconfig, ...args]);
+      return { ...r, lines: r.lines.filter((l) => !ROLLBACK_HINT.test(l)), hints: r.lines.filter((l) => ROLLBACK_HINT.test(l)) };
+    };
     const diffLive = () => ringsCli(wd, ['diff', '--live', '--against', wd.dist, '--kubeconfig', cp.kubeconfig]);
     /** Re-applies one dist/ file as rings' field manager, taking back fields others changed, and waits for the rollouts. */
     const restore = async (file: string) => {
@@ -85,6 +90,7 @@ export function defineVerifySuite(version: string): void {
           'FAIL  canary (autocom-canary): 2 findings',
         ],
       });
+      expect(v.hints).toEqual(['  the latest promotion into canary was ai 2.4.0 (2026-11-23T02:00:00Z); to undo it: rings rollback ai --ring canary']);
       recordFixture(cp, 'canary-api-scaled-to-zero.json', [CANARY], true);
       const d = diffLive();
       expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({ code: 1, lines: ['ring-canary/ring-canary.yaml', '  ~ Deployment autocom-canary/api: spec.replicas'] });

@@ -12,9 +12,12 @@ import { planImagePromotion } from './image-change';
 import { planModulePromotion } from './promote';
 import { json, table } from '../output';
 import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../model/images';
+import { placementOf } from '../../model/clusters';
 
 export interface StatusRing {
   readonly ring: string;
+  /** With [clusters]: the cluster it runs in. @default none (one cluster) */
+  readonly cluster?: string;
   readonly namespace: string;
   readonly promotionOrder: number;
   /** Takes the tenants tenants.toml does not list (`*.<domain>`). */
@@ -65,12 +68,16 @@ export interface StatusMatrix {
   readonly images: readonly StatusImageRow[];
   /** ring → its lock's form (flat, or AutoCom's with a sha256 per module). */
   readonly lockFormats: Readonly<Record<string, string>>;
+  /** With [clusters]: every declared cluster, the home cluster first, then by name. @default none (one cluster) */
+  readonly clusters?: readonly string[];
 }
 
 /** The module × ring matrix, pure. */
 export function statusMatrix(reg: Registry): StatusMatrix {
+  const p0 = reg.platform;
   const rings = reg.rings.map((r) => ({
     ring: r.spec.name,
+    ...(placementOf(p0.home_cluster, p0.clusters, r.spec.cluster) ? { cluster: placementOf(p0.home_cluster, p0.clusters, r.spec.cluster)!.cluster } : {}),
     namespace: r.spec.namespace,
     promotionOrder: r.spec.promotion_order,
     default: r.spec.default,
@@ -95,6 +102,7 @@ export function statusMatrix(reg: Registry): StatusMatrix {
     rings,
     images,
     lockFormats: Object.fromEntries(rings.map((r) => [r.ring, reg.locks[r.ring]?.format ?? 'flat'])),
+    ...(p.clusters && p.home_cluster !== undefined ? { clusters: [p.home_cluster, ...Object.keys(p.clusters).filter((c) => c !== p.home_cluster).sort()] } : {}),
     modules: modules.map((m) => {
       const versions: Record<string, string | null> = {};
       for (const r of rings) versions[r.ring] = reg.locks[r.ring]?.modules[m] ?? null;
@@ -120,6 +128,7 @@ export function statusMermaid(m: StatusMatrix): string {
   const byOrderDesc = [...m.rings].sort((a, b) => b.promotionOrder - a.promotionOrder);
   const home = m.rings.find((r) => r.ring === m.home);
   const aliased = m.shared.length + m.external.length;
+  if (m.clusters) return clusterMermaid(m, byOrderDesc, lines);
   for (const r of byOrderDesc) {
     const isHome = r.ring === m.home;
     const ahead = m.modules.filter((row) => row.ahead.includes(r.ring)).map((row) => `${row.module} ${row.versions[r.ring]}`);
@@ -136,6 +145,50 @@ export function statusMermaid(m: StatusMatrix): string {
   for (let i = 0; i + 1 < path.length; i++) lines.push(`  ${id(path[i].ring)} -->|"${mermaidText(`soak ${path[i].soak}`)}"| ${id(path[i + 1].ring)}`);
   if (home && aliased) {
     for (const r of byOrderDesc.filter((x) => x.ring !== m.home)) lines.push(`  ${id(r.ring)} -.->|"${plural(aliased, 'alias', 'aliases')}"| ${nsId(home.namespace)}`);
+  }
+  for (const r of byOrderDesc.filter((x) => !x.active)) lines.push(`  style ${id(r.ring)} stroke-dasharray: 5 5`);
+  lines.push('```');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `statusMermaid` with [clusters]: each cluster a subgraph holding its rings' namespaces (two clusters
+ * may each have a namespace of one name), and the rings of the other clusters reaching the home
+ * namespace through aliases to the shared services' remote_host.
+ */
+function clusterMermaid(m: StatusMatrix, byOrderDesc: readonly StatusRing[], lines: string[]): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+  const id = (ring: string) => `ring_${safe(ring)}`;
+  const nsId = (cluster: string, ns: string) => `ns_${safe(cluster)}_${safe(ns)}`;
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const service = (s: StatusSharedService) => `${s.name} :${s.port}${s.host ? ` · ${s.host}` : ''}`;
+  const home = m.rings.find((r) => r.ring === m.home)!;
+  const homeCluster = home.cluster!;
+  const aliased = m.shared.length + m.external.length;
+  for (const cluster of m.clusters!) {
+    const rings = byOrderDesc.filter((r) => r.cluster === cluster);
+    lines.push(`  subgraph cluster_${safe(cluster)}["${mermaidText(`cluster ${cluster}${cluster === homeCluster ? ' (home)' : ''}`)}"]`);
+    for (const r of rings) {
+      const isHome = r.ring === m.home;
+      const ahead = m.modules.filter((row) => row.ahead.includes(r.ring)).map((row) => `${row.module} ${row.versions[r.ring]}`);
+      const flags = [r.default ? 'default' : '', r.active ? '' : 'inactive'].filter(Boolean);
+      const head = `<b>${r.ring}</b>${flags.length ? ` (${flags.join(', ')})` : ''}<br/>order ${r.promotionOrder} · soak ${r.soak} · ${plural(r.tenants, 'tenant')}`;
+      const body = r.ring === m.base ? 'baseline' : ahead.length ? ahead.join('<br/>') : `same as ${m.base}`;
+      lines.push(`    subgraph ${nsId(cluster, r.namespace)}["${mermaidText(`namespace ${r.namespace}${isHome ? ' (home)' : ''}`)}"]`);
+      lines.push(`      ${id(r.ring)}["${mermaidText(`${head}<br/>${body}`)}"]`);
+      if (isHome && m.shared.length) lines.push(`      shared_layer["${mermaidText(['<b>shared layer</b>', ...m.shared.map(service)].join('<br/>'))}"]`);
+      if (isHome && m.external.length) lines.push(`      shared_external["${mermaidText(['<b>run by others</b>', ...m.external.map(service)].join('<br/>'))}"]`);
+      lines.push('    end');
+    }
+    lines.push('  end');
+  }
+  const path = byOrderDesc.filter((r) => r.active);
+  for (let i = 0; i + 1 < path.length; i++) lines.push(`  ${id(path[i].ring)} -->|"${mermaidText(`soak ${path[i].soak}`)}"| ${id(path[i + 1].ring)}`);
+  if (aliased) {
+    for (const r of byOrderDesc.filter((x) => x.ring !== m.home)) {
+      const how = r.cluster === homeCluster ? plural(aliased, 'alias', 'aliases') : `${plural(aliased, 'alias', 'aliases')} · remote_host`;
+      lines.push(`  ${id(r.ring)} -.->|"${how}"| ${nsId(homeCluster, home.namespace)}`);
+    }
   }
   for (const r of byOrderDesc.filter((x) => !x.active)) lines.push(`  style ${id(r.ring)} stroke-dasharray: 5 5`);
   lines.push('```');
@@ -171,6 +224,8 @@ export const status: Command = {
       return 0;
     }
     const c = ctx.c;
+    // With [clusters]: where each ring runs, above its versions.
+    const where = m.clusters ? [['CLUSTER', ...m.rings.map((r) => c.dim(r.cluster!))]] : [];
     const rows = m.modules.map((row) => [
       row.module,
       ...m.rings.map((r) => {
@@ -179,7 +234,7 @@ export const status: Command = {
         return row.ahead.includes(r.ring) ? c.yellow(`${v} *`) : v;
       }),
     ]);
-    ctx.io.stdout(table([['MODULE', ...m.rings.map((r) => (r.active ? r.ring : `${r.ring} (inactive)`))], ...rows], c.dim));
+    ctx.io.stdout(table([['MODULE', ...m.rings.map((r) => (r.active ? r.ring : `${r.ring} (inactive)`))], ...where, ...rows], c.dim));
     const short = (ref: string) => {
       const { repository, tag, digest } = parseImageReference(ref);
       return `${repository.split('/').pop()}${tag ? `:${tag}` : ''}${digest ? `@${digest.slice(0, 15)}…` : ''}`;
