@@ -1,6 +1,8 @@
 /**
- * The cluster tests (test/cluster/): a real control plane per Kubernetes version, built by
- * test/cluster/build.sh. One test file per version; jest runs the two side by side on two workers.
+ * The cluster tests (test/cluster/): real control planes (and Flux, a git server) per suite, built by
+ * test/cluster/build.sh. The suites spend most of their time waiting for controllers (rollouts, pod
+ * termination, reconcile intervals), so three run side by side on two cores; jest starts the slowest
+ * first (its record of the last run's durations). RINGS_CLUSTER_WORKERS overrides the count.
  */
 const base = require('./jest.config.js');
 
@@ -8,6 +10,6 @@ module.exports = {
   ...base,
   roots: ['<rootDir>/test/cluster'],
   testTimeout: 15 * 60 * 1000,
-  maxWorkers: 2,
+  maxWorkers: Number(process.env.RINGS_CLUSTER_WORKERS ?? 3),
   testPathIgnorePatterns: ['/node_modules/'],
 };

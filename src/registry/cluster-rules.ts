@@ -9,15 +9,17 @@ import type { RegistryProblem } from './errors';
 import type { PlatformFile, PreviewEntry } from './schema';
 import type { RingEntry } from './types';
 
-/** What these rules read of validate.ts's `CrossFileInput` (named here, so this file does not import validate.ts). */
+/** The part of the parsed registry these rules read; validate.ts's `CrossFileInput` extends it (so this file does not import validate.ts). */
 export interface ClusterRuleInput {
-  /** Undefined when platform.toml itself failed. */
+  /** Undefined when platform.toml itself failed (rules needing it are skipped). */
   readonly platform?: PlatformFile;
   readonly platformFile: string;
   readonly tenantsFile: string;
   /** Ring files that parsed. */
   readonly rings: readonly RingEntry[];
+  /** Undefined when tenants.toml failed. */
   readonly tenants?: Readonly<Record<string, string>>;
+  /** tenant → preview; undefined when tenants.toml failed. */
   readonly previews?: Readonly<Record<string, PreviewEntry>>;
 }
 

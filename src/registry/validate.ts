@@ -16,21 +16,12 @@ import { ANALYSIS_RULES } from './analysis';
 import { validateDefinition } from './k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import { LockEntry, lockPins, RingEntry } from './types';
-import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
-import { CLUSTER_RULES, uniqueNamespacesPerCluster } from './cluster-rules';
+import { DNS_LABEL, PlatformFile } from './schema';
+import { CLUSTER_RULES, ClusterRuleInput, uniqueNamespacesPerCluster } from './cluster-rules';
 
-export interface CrossFileInput {
+/** What the cross-file rules read: the files that parsed, and their paths (the cluster rules read a part of it). */
+export interface CrossFileInput extends ClusterRuleInput {
   readonly dir: string;
-  /** Undefined when platform.toml itself failed (rules needing it are skipped). */
-  readonly platform?: PlatformFile;
-  readonly platformFile: string;
-  readonly tenantsFile: string;
-  /** Ring files that parsed. */
-  readonly rings: readonly RingEntry[];
-  /** Undefined when tenants.toml failed. */
-  readonly tenants?: Readonly<Record<string, string>>;
-  /** tenant → preview; undefined when tenants.toml failed. */
-  readonly previews?: Readonly<Record<string, PreviewEntry>>;
   /** Locks that parsed, by ring name. */
   readonly locks: Readonly<Record<string, LockEntry>>;
   /** Every lock file present, parsed or not. */

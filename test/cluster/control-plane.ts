@@ -15,13 +15,12 @@
  * Every process started is stopped by `stop()`, and dies with the test process however it ends
  * (signals and SIGKILL included; leftovers of a killed run are stopped by the next one): processes.ts.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { cacheDir, startSupervised, Supervised, trackDir, untrackDir } from './processes';
+import { cacheDir, freePort, openssl, startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 export { cacheDir } from './processes';
 
@@ -90,21 +89,7 @@ export interface StartOptions {
   readonly neverReadyImages?: readonly string[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
 
 /** CA, API server serving certificate, an admin client certificate (system:masters), service-account keys. */
 function makeCertificates(dir: string): void {

@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
-import { createCaSecret, Flux, fluxCrdRelease, KustomizationState, kustomizations, requestReconcile, sourceRevision, startFlux } from './flux';
+import { createCaSecret, Flux, fluxCrdRelease, KustomizationState, kustomizations, readyOrderViolations, requestReconcile, sourceRevision, startFlux } from './flux';
 import { GitServer, startGitServer } from './git-server';
 import {
   deploymentsWithNewReplicaSets,
@@ -114,22 +114,6 @@ export function fluxRepo(git: GitServer, name = PLATFORM): FluxRepo {
     push,
     cleanup: () => untrackDir(wd.dir),
   };
-}
-
-/** Kustomizations `a` Ready strictly before `b`, read from their Ready transition times: one line per edge that does not hold. */
-export function readyOrderViolations(states: ReadonlyMap<string, KustomizationState>, edges: ReadonlyArray<readonly [string, string]>): string[] {
-  const out: string[] = [];
-  const at = (n: string) => {
-    const r = states.get(n)?.ready;
-    return r?.status === 'True' && r.lastTransitionTime ? Date.parse(r.lastTransitionTime) : undefined;
-  };
-  for (const [a, b] of edges) {
-    const ta = at(a);
-    const tb = at(b);
-    if (ta === undefined || tb === undefined) out.push(`${a} → ${b}: ${ta === undefined ? a : b} is not Ready`);
-    else if (!(ta < tb)) out.push(`${a} → ${b}: ${b} became Ready at ${new Date(tb).toISOString()}, not after ${a} (${new Date(ta).toISOString()})`);
-  }
-  return out;
 }
 
 /** Why a Kustomization is not holding `revision` back on its health checks; undefined when it is (Ready False, HealthCheckFailed, revision attempted, not applied). */

@@ -19,12 +19,11 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_DIR, cacheDir, clusterVersions, ControlPlane } from './control-plane';
 import { runningControllers } from './platform';
-import { startSupervised, Supervised, trackDir, untrackDir } from './processes';
+import { freePort, startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 /** The release of the controllers that run, whose CRDs are installed (crds/flux-<release>/); versions.env and the support matrix agree on it. */
 export function fluxCrdRelease(): string {
@@ -80,17 +79,6 @@ export interface FluxOptions {
   readonly installCrds?: boolean;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -193,6 +181,8 @@ export interface KustomizationState {
   readonly reconciling?: Condition;
   readonly lastAppliedRevision?: string;
   readonly lastAttemptedRevision?: string;
+  /** The earliest `firstReconciled` of its history: when it first applied anything (never later than its first Ready). */
+  readonly firstReconciled?: string;
   readonly serviceAccountName?: string;
   readonly dependsOn: readonly string[];
   /** Inventory entries as `Kind namespace/name` (cluster-scoped: `Kind name`). */
@@ -203,6 +193,33 @@ export interface KustomizationState {
 export function inventoryId(id: string): string {
   const [ns, name, , kind] = id.split('_');
   return ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`;
+}
+
+/**
+ * Kustomization `b` became Ready only after `a` did, read from their Ready transition times: one line
+ * per edge that does not hold. A Ready condition's transition time moves on when a later reconcile
+ * passes through Unknown, so `a`'s time is the earlier of it and `a`'s first reconcile (its history):
+ * a dependency that reconciled again after its dependents went Ready is not a violation, and a
+ * dependent Ready in the same second as its dependency's first reconcile is one.
+ */
+export function readyOrderViolations(states: ReadonlyMap<string, KustomizationState>, edges: ReadonlyArray<readonly [string, string]>): string[] {
+  const out: string[] = [];
+  const at = (n: string) => {
+    const r = states.get(n)?.ready;
+    return r?.status === 'True' && r.lastTransitionTime ? Date.parse(r.lastTransitionTime) : undefined;
+  };
+  const first = (n: string) => {
+    const ready = at(n);
+    const reconciled = states.get(n)?.firstReconciled;
+    return ready === undefined || reconciled === undefined ? ready : Math.min(ready, Date.parse(reconciled));
+  };
+  for (const [a, b] of edges) {
+    const ta = first(a);
+    const tb = at(b);
+    if (ta === undefined || tb === undefined) out.push(`${a} → ${b}: ${ta === undefined ? a : b} is not Ready`);
+    else if (!(ta < tb)) out.push(`${a} → ${b}: ${b} became Ready at ${new Date(tb).toISOString()}, not after ${a} (${new Date(ta).toISOString()})`);
+  }
+  return out;
 }
 
 /** Every Kustomization of a namespace, by name, as the API server reports it. */
@@ -220,6 +237,7 @@ export function kustomizations(cp: ControlPlane, namespace = 'flux-system'): Map
       reconciling: cond('Reconciling'),
       lastAppliedRevision: k.status?.lastAppliedRevision,
       lastAttemptedRevision: k.status?.lastAttemptedRevision,
+      firstReconciled: (k.status?.history ?? []).map((h: { firstReconciled: string }) => h.firstReconciled).sort()[0],
       serviceAccountName: k.spec.serviceAccountName,
       dependsOn: (k.spec.dependsOn ?? []).map((d: { name: string }) => d.name),
       inventory: (k.status?.inventory?.entries ?? []).map((e: { id: string }) => inventoryId(e.id)).sort(),

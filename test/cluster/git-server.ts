@@ -9,10 +9,9 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as https from 'https';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { startSupervised, Supervised, trackDir, untrackDir } from './processes';
+import { freePort, openssl, startSupervised, Supervised, trackDir, untrackDir } from './processes';
 
 export interface GitServer {
   /** https://127.0.0.1:<port> */
@@ -29,21 +28,7 @@ export interface GitServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
 
 /** A CA and a server certificate for 127.0.0.1 signed by it, in `dir`: ca.crt, server.crt, server.key. */
 export function makeServerCertificates(dir: string): void {

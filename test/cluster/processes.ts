@@ -19,10 +19,11 @@
  *   recorded too (`trackDir`): removed with the processes on a signal, and by the next run when the
  *   owner died without a chance to (unless RINGS_CLUSTER_KEEP is set, which keeps them for reading).
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as net from 'net';
 
 /** The cluster tests' cache: binaries built by build.sh, and the records of running processes. */
 export function cacheDir(): string {
@@ -301,4 +302,22 @@ export function startSupervised(name: string, command: string, args: readonly st
 /** The pids this test process has running (for tests of this module). */
 export function runningPids(): number[] {
   return [...live.keys()].sort((a, b) => a - b);
+}
+
+/** A free TCP port on loopback, for a process the harness starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs openssl in `dir` (the harness's own CAs and certificates), failing on its exit status. */
+export function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
