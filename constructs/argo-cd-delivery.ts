@@ -9,7 +9,7 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { DeliveredKinds, DeliveryUnit } from '../src/model/delivery';
+import type { DeliveredKinds, DeliveryCluster, DeliveryUnit } from '../src/model/delivery';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { PlainApiObject } from './plain-api-object';
 
@@ -47,6 +47,13 @@ export interface ArgoCdDeliveryProps {
   readonly units: readonly DeliveryUnit[];
   /** What dist/ writes (`deliveredKinds`): the project allows exactly that. */
   readonly kinds: DeliveredKinds;
+  /**
+   * Rings across clusters: the clusters the units name (`DeliveryUnit.cluster`), each with its `server`
+   * and the namespaces written there. Each unit is deployed to its cluster's server, and the project's
+   * destinations are exactly those (server, namespace) pairs; `destinationServer` is then unused.
+   * @default none (every unit to `destinationServer`)
+   */
+  readonly clusters?: readonly DeliveryCluster[];
 }
 
 export class ArgoCdDelivery extends Chart {
@@ -57,6 +64,14 @@ export class ArgoCdDelivery extends Chart {
     if (!props.units.length) throw new Error('argo-cd delivery: no units to deliver; pass the output of deliveryUnits()');
     const namespace = props.namespace ?? 'argocd';
     const server = props.destinationServer ?? IN_CLUSTER;
+    const clusterOf = new Map((props.clusters ?? []).map((c) => [c.name, c]));
+    const serverOf = (u: DeliveryUnit): string => {
+      if (u.cluster === undefined) return server;
+      const c = clusterOf.get(u.cluster);
+      if (!c) throw new Error(`argo-cd delivery: unit ${u.name} is placed on cluster "${u.cluster}", which is not in clusters (${[...clusterOf.keys()].join(', ') || 'none'})`);
+      return c.server ?? IN_CLUSTER;
+    };
+    if (props.clusters) for (const u of props.units) serverOf(u);
     const dist = props.path ?? 'dist';
     const unitPath = (unit: string) => (dist === '.' ? unit : `${dist}/${unit}`);
     const revision = props.revision ?? 'main';
@@ -70,7 +85,9 @@ export class ArgoCdDelivery extends Chart {
       spec: {
         description: `${props.platform}: the cluster objects, the shared layer and the rings of dist/, nothing else`,
         sourceRepos: [props.repoUrl],
-        destinations: props.kinds.namespaces.map((ns) => ({ server, namespace: ns })),
+        destinations: props.clusters
+          ? props.clusters.flatMap((c) => [...(c.namespaces ?? [])].sort().map((ns) => ({ server: c.server ?? IN_CLUSTER, namespace: ns })))
+          : props.kinds.namespaces.map((ns) => ({ server, namespace: ns })),
         clusterResourceWhitelist: props.kinds.clusterScoped.map((gk) => ({ group: gk.group, kind: gk.kind })),
         namespaceResourceWhitelist: props.kinds.namespaced.map((gk) => ({ group: gk.group, kind: gk.kind })),
       },
@@ -83,10 +100,10 @@ export class ArgoCdDelivery extends Chart {
       syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     };
-    const spec = (path: string, ns: string) => ({
+    const spec = (path: string, ns: string, to = server) => ({
       project: props.platform,
       source: { repoURL: props.repoUrl, targetRevision: revision, path },
-      destination: { server, namespace: ns },
+      destination: { server: to, namespace: ns },
       syncPolicy,
     });
 
@@ -102,7 +119,7 @@ export class ArgoCdDelivery extends Chart {
             annotations: { [ARGO_CD_SYNC_WAVE]: String(u.wave) },
             finalizers: [ARGO_CD_RESOURCES_FINALIZER],
           },
-          spec: spec(unitPath(u.name), u.namespace),
+          spec: spec(unitPath(u.name), u.namespace, serverOf(u)),
         });
       }
       return;
@@ -115,7 +132,13 @@ export class ArgoCdDelivery extends Chart {
       spec: {
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
-        generators: [{ list: { elements: props.units.map((u) => ({ unit: u.name, path: unitPath(u.name), namespace: u.namespace })) } }],
+        generators: [
+          {
+            list: {
+              elements: props.units.map((u) => ({ unit: u.name, path: unitPath(u.name), namespace: u.namespace, ...(props.clusters ? { server: serverOf(u) } : {}) })),
+            },
+          },
+        ],
         // One step per unit, in delivery order: a change reaches the next unit once the last is healthy.
         strategy: {
           type: 'RollingSync',
@@ -127,7 +150,7 @@ export class ArgoCdDelivery extends Chart {
             labels: labels({ [DELIVERY_UNIT_LABEL]: '{{.unit}}' }),
             finalizers: [ARGO_CD_RESOURCES_FINALIZER],
           },
-          spec: spec('{{.path}}', '{{.namespace}}'),
+          spec: spec('{{.path}}', '{{.namespace}}', props.clusters ? '{{.server}}' : server),
         },
       },
     });

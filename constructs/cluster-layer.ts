@@ -6,7 +6,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from './labels';
-import { HomeSecretAccess } from './secret-sync';
+import { HomeSecretAccess, RemoteHomeSecretStore, RemoteHomeSecretStoreProps } from './secret-sync';
 
 export interface ClusterLayerProps {
   /** `app.kubernetes.io/part-of`. @default "platform" */
@@ -18,7 +18,11 @@ export interface ClusterLayerProps {
     readonly ringNamespaces: readonly string[];
     /** @default "ring-home-secrets" */
     readonly storeName?: string;
+    /** Other clusters whose stores read the home namespace as its reader (rings across clusters). @default none */
+    readonly remoteClusters?: readonly string[];
   };
+  /** On a cluster other than home: the External Secrets store reading the home cluster. @default none */
+  readonly remoteHomeSecrets?: Omit<RemoteHomeSecretStoreProps, 'labels'>;
 }
 
 export class ClusterLayer extends Chart {
@@ -29,8 +33,11 @@ export class ClusterLayer extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const partOf = props.partOf ?? 'platform';
     const a = props.homeSecretAccess;
-    if (a && a.secretNames.length && a.ringNamespaces.length) {
+    if (a && a.secretNames.length && (a.ringNamespaces.length || a.remoteClusters?.length)) {
       new HomeSecretAccess(this, 'home-secret-access', { ...a, labels: standardLabels({ name: 'ring-secret-reader', partOf, component: 'secrets' }) });
+    }
+    if (props.remoteHomeSecrets) {
+      new RemoteHomeSecretStore(this, 'remote-home-secrets', { ...props.remoteHomeSecrets, labels: standardLabels({ name: 'ring-home-secrets', partOf, component: 'secrets' }) });
     }
     this.isEmpty = this.node.children.length === 0;
   }

@@ -15,10 +15,12 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { deliveryObjectName, DeliveryUnit } from '../src/model/delivery';
+import { deliveryObjectName, isClusterUnit } from '../src/model/delivery';
+import type { DeliveryCluster, DeliveryUnit } from '../src/model/delivery';
 import { DELIVERY_UNIT_LABEL } from './argo-cd-delivery';
 import { standardLabels } from './labels';
 import { PlainApiObject } from './plain-api-object';
+import { KUBECONFIG_SECRET_KEY } from '../src/model/clusters';
 
 export interface FluxSource {
   /** "GitRepository" (https:// or ssh://) or "OCIRepository" (oci://). */
@@ -59,11 +61,18 @@ export interface FluxDeliveryProps {
   readonly serviceAccounts?: boolean;
   /** Write the Flux namespace, annotated `kustomize.toolkit.fluxcd.io/prune: disabled`. @default true */
   readonly createNamespace?: boolean;
+  /**
+   * Rings across clusters: the clusters the units name. Flux runs in the home cluster; a unit on
+   * another cluster is applied through that cluster's `kubeconfigSecret` (`kubeConfig.secretRef`, key
+   * "value"), as its own ServiceAccount impersonated there, and a ring there depends on its own cluster
+   * unit and on the home cluster's shared layer. @default none (one cluster)
+   */
+  readonly clusters?: readonly DeliveryCluster[];
 }
 
-/** Kustomizations of the units that run as their own ServiceAccount: every unit but the cluster unit. */
+/** Kustomizations of the units that run as their own ServiceAccount: every unit but the cluster units. */
 export function runsAsOwnServiceAccount(unit: DeliveryUnit): boolean {
-  return unit.name !== 'cluster';
+  return !isClusterUnit(unit.name);
 }
 
 export class FluxDelivery extends Chart {
@@ -116,8 +125,20 @@ export class FluxDelivery extends Chart {
     }
 
     const sourceRef = { kind: src.kind, name: src.name };
-    const cluster = props.units.find((u) => u.name === 'cluster');
+    const clusterOf = new Map((props.clusters ?? []).map((c) => [c.name, c]));
+    const homeCluster = props.clusters?.find((c) => c.home)?.name;
+    // The cluster unit of each cluster: `cluster`, or `cluster-<name>` with clusters.
+    const clusterUnitOf = (name: string | undefined) => props.units.find((u) => (props.clusters ? u.name === `cluster-${name}` : u.name === 'cluster'));
+    const cluster = clusterUnitOf(homeCluster);
     const shared = props.units.find((u) => u.name === 'shared');
+    const remote = (u: DeliveryUnit): DeliveryCluster | undefined => {
+      if (u.cluster === undefined || !props.clusters) return undefined;
+      const c = clusterOf.get(u.cluster);
+      if (!c) throw new Error(`flux delivery: unit ${u.name} is placed on cluster "${u.cluster}", which is not in clusters (${[...clusterOf.keys()].join(', ') || 'none'})`);
+      if (c.home) return undefined;
+      if (!c.kubeconfigSecret) throw new Error(`flux delivery: cluster ${c.name} has no kubeconfigSecret; Flux applies its units through it`);
+      return c;
+    };
     const kustomization = (id: string, name: string, path: string, spec: Record<string, unknown>, extraLabels: Record<string, string>) =>
       new PlainApiObject(this, id, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -127,15 +148,21 @@ export class FluxDelivery extends Chart {
       });
 
     for (const u of props.units) {
+      const elsewhere = remote(u);
       const dependsOn = u.ring !== undefined ? shared ?? cluster : u.name === 'shared' ? cluster : undefined;
+      // A ring on another cluster also waits for its own cluster unit there (its Namespace).
+      const own = elsewhere && u.ring !== undefined ? clusterUnitOf(elsewhere.name) : undefined;
+      const needs = [dependsOn, own].filter((d): d is DeliveryUnit => d !== undefined && d !== u);
       kustomization(
         `kustomization-${u.name}`,
         deliveryObjectName(props.platform, u.name),
         unitPath(u.name),
         {
-          ...(dependsOn && dependsOn !== u ? { dependsOn: [{ name: deliveryObjectName(props.platform, dependsOn.name) }] } : {}),
+          ...(needs.length ? { dependsOn: needs.map((d) => ({ name: deliveryObjectName(props.platform, d.name) })) } : {}),
           ...(serviceAccounts && runsAsOwnServiceAccount(u) ? { serviceAccountName: deliveryObjectName(props.platform, u.name) } : {}),
           ...(u.deployments.length ? { healthChecks: u.deployments.map((d) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, namespace: d.namespace })) } : {}),
+          // Applied (and health-checked) on that cluster, through its kubeconfig Secret.
+          ...(elsewhere ? { kubeConfig: { secretRef: { name: elsewhere.kubeconfigSecret!, key: KUBECONFIG_SECRET_KEY } } } : {}),
         },
         { [DELIVERY_UNIT_LABEL]: u.name, ...(u.ring ? { ring: u.ring } : {}) },
       );

@@ -17,6 +17,11 @@ export interface RingNetworkPoliciesProps {
   readonly partOf: string;
   readonly components: readonly ComponentSpec[];
   readonly sharedServices: readonly SharedServiceRef[];
+  /**
+   * The ring runs in another cluster than the shared services: they are reached at their `remoteHost`,
+   * a DNS name no NetworkPolicy can name, so the egress allows their ports to any address. @default false
+   */
+  readonly remoteSharedServices?: boolean;
   /** @default "ingress-nginx" */
   readonly ingressControllerNamespace?: string;
   /** Selects the ingress controller by labels instead (wins over `ingressControllerNamespace`). @default by name */
@@ -43,7 +48,11 @@ export class RingNetworkPolicies extends Construct {
     // pod selector, to the home namespace on that port).
     const sharedRules: k8s.NetworkPolicyEgressRule[] = [];
     const seen = new Set<string>();
-    for (const s of [...props.sharedServices].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (props.remoteSharedServices && props.sharedServices.length) {
+      // A DNS name cannot be matched by a selector or an ipBlock: the declared ports, to any address.
+      sharedRules.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcpPorts(props.sharedServices.map((s) => s.port)) });
+    }
+    for (const s of props.remoteSharedServices ? [] : [...props.sharedServices].sort((a, b) => a.name.localeCompare(b.name))) {
       const pods = s.podSelector ?? (s.external ? undefined : { 'app.kubernetes.io/name': s.name });
       const rule: k8s.NetworkPolicyEgressRule = {
         to: [{ namespaceSelector: { matchLabels: { [NS_NAME]: props.homeNamespace } }, ...(pods ? { podSelector: { matchLabels: { ...pods } } } : {}) }],

@@ -37,6 +37,12 @@ export interface RingHomeProps {
   readonly namespace: string;
   /** Every shared service a ring reaches by short name (those the shared layer runs and external ones). */
   readonly sharedServices: readonly SharedServiceRef[];
+  /**
+   * The ring runs in another cluster than the home namespace (rings across clusters): it is never the
+   * home ring, whatever its namespace is called; its aliases point at each service's `remoteHost` and its
+   * egress allows their ports. @default false
+   */
+  readonly remote?: boolean;
 }
 
 export interface RingIngressProps {
@@ -213,7 +219,7 @@ export class Ring extends Chart {
     for (const [what, v] of [['name', props.name], ['namespace', props.namespace], ['hostnameSegment', props.hostnameSegment]] as const) {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || v.length > 63) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
     }
-    this.isHome = props.namespace === props.home.namespace;
+    this.isHome = !props.home.remote && props.namespace === props.home.namespace;
     const partOf = props.partOf ?? 'platform';
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
@@ -329,6 +335,7 @@ export class Ring extends Chart {
         services: props.home.sharedServices,
         partOf,
         ring: props.name,
+        ...(props.home.remote ? { remote: true } : {}),
       });
     }
 
@@ -341,6 +348,7 @@ export class Ring extends Chart {
         labels: labels('home-secrets', 'secrets'),
         storeName: props.secretSync?.storeName,
         refreshInterval: props.secretSync?.refreshInterval,
+        ...(props.home.remote ? { remote: true } : {}),
       });
     }
 
@@ -405,6 +413,7 @@ export class Ring extends Chart {
       partOf,
       components,
       sharedServices: props.home.sharedServices,
+      ...(props.home.remote ? { remoteSharedServices: true } : {}),
       ingressControllerNamespace: props.ingress?.controllerNamespace,
       ingressController: props.ingress?.controller,
       dns: props.dns,

@@ -82,6 +82,12 @@ export interface HomeSecretAccessProps {
   readonly storeName?: string;
   /** Name of the ServiceAccount, Role and RoleBinding in the home namespace, and prefix of the ClusterRole. @default "ring-secret-reader" */
   readonly readerName?: string;
+  /**
+   * Other clusters whose stores (`RemoteHomeSecretStore`) read the home namespace as this ServiceAccount,
+   * with a token made by hand. With none of the home cluster's rings needing it (`ringNamespaces` empty),
+   * only the reader is made, no store. @default none
+   */
+  readonly remoteClusters?: readonly string[];
 }
 
 /** Read-only access to the listed home secrets for ESO's kubernetes provider, and the store that uses it. */
@@ -92,7 +98,8 @@ export class HomeSecretAccess extends Construct {
     super(scope, id);
     const names = [...new Set(props.secretNames)].sort();
     if (!names.length) throw new Error('home secret access needs at least one secret name; list the secrets the rings read, or do not create it');
-    if (!props.ringNamespaces.length) throw new Error('home secret access needs at least one ring namespace allowed to use the store');
+    const remote = props.remoteClusters ?? [];
+    if (!props.ringNamespaces.length && !remote.length) throw new Error('home secret access needs at least one ring namespace allowed to use the store');
     if (props.ringNamespaces.includes(props.homeNamespace)) throw new Error(`ring namespaces must not include the home namespace "${props.homeNamespace}": it already holds the secrets`);
     this.storeName = props.storeName ?? 'ring-home-secrets';
     const reader = props.readerName ?? 'ring-secret-reader';
@@ -100,7 +107,13 @@ export class HomeSecretAccess extends Construct {
     const sa = { kind: 'ServiceAccount', name: reader, namespace: props.homeNamespace };
 
     new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: reader, namespace: props.homeNamespace, labels },
+      metadata: {
+        name: reader,
+        namespace: props.homeNamespace,
+        labels,
+        // Who else authenticates as it: the stores of the other clusters, with a token Secret made by hand.
+        ...(remote.length ? { annotations: { [REMOTE_READERS_ANNOTATION]: [...remote].sort().join(',') } } : {}),
+      },
       // ESO requests short-lived tokens for it (TokenRequest); nothing mounts a long-lived one.
       automountServiceAccountToken: false,
     });
@@ -125,6 +138,7 @@ export class HomeSecretAccess extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${reader}-review` },
       subjects: [sa],
     });
+    if (!props.ringNamespaces.length) return;
     new ClusterSecretStore(this, 'store', {
       metadata: { name: this.storeName, labels },
       spec: {
@@ -148,6 +162,64 @@ export class HomeSecretAccess extends Construct {
   }
 }
 
+/** Annotation on the home reader ServiceAccount: the other clusters whose stores read as it. */
+export const REMOTE_READERS_ANNOTATION = `${ANNOTATION_PREFIX}/read-by-clusters`;
+
+export interface RemoteHomeSecretStoreProps {
+  /** The home namespace, on the home cluster: where the hand-made secrets are. */
+  readonly homeNamespace: string;
+  /** The home cluster's API URL as this cluster reaches it (never `https://kubernetes.default.svc`, which is this cluster's own). */
+  readonly homeServer: string;
+  /** This cluster's ring namespaces allowed to use the store. */
+  readonly ringNamespaces: readonly string[];
+  /**
+   * The Secret on this cluster, made by hand and never generated, with `token` (a token of the home
+   * reader ServiceAccount) and `ca.crt` (the home API server's CA).
+   */
+  readonly tokenSecret: string;
+  /** Its namespace on this cluster. */
+  readonly tokenNamespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The store's name; the rings' ExternalSecrets name it, as on the home cluster. @default "ring-home-secrets" */
+  readonly storeName?: string;
+}
+
+/**
+ * On a cluster other than home: a ClusterSecretStore whose kubernetes provider reads the home namespace
+ * on the home cluster's API server, authenticating with a hand-made token Secret referenced by name.
+ * The home cluster's reader (`HomeSecretAccess`) decides what it may read.
+ */
+export class RemoteHomeSecretStore extends Construct {
+  public readonly storeName: string;
+
+  constructor(scope: Construct, id: string, props: RemoteHomeSecretStoreProps) {
+    super(scope, id);
+    if (!props.ringNamespaces.length) throw new Error('a remote home secret store needs at least one ring namespace allowed to use it');
+    if (!/^https:\/\/[^\s]+$/.test(props.homeServer)) throw new Error(`home server "${props.homeServer}" is not an https:// URL`);
+    if (props.homeServer === 'https://kubernetes.default.svc') {
+      throw new Error('home server "https://kubernetes.default.svc" is this cluster\'s own API server; pass the home cluster\'s API URL as this cluster reaches it');
+    }
+    this.storeName = props.storeName ?? 'ring-home-secrets';
+    const ref = { name: props.tokenSecret, namespace: props.tokenNamespace };
+    new ClusterSecretStore(this, 'store', {
+      metadata: { name: this.storeName, labels: { ...props.labels } },
+      spec: {
+        provider: {
+          kubernetes: {
+            remoteNamespace: props.homeNamespace,
+            server: {
+              url: props.homeServer,
+              caProvider: { type: ClusterSecretStoreSpecProviderKubernetesServerCaProviderType.SECRET, key: 'ca.crt', ...ref },
+            },
+            auth: { token: { bearerToken: { key: 'token', ...ref } } },
+          },
+        },
+        conditions: [{ namespaces: [...new Set(props.ringNamespaces)].sort() }],
+      },
+    });
+  }
+}
+
 export interface SyncedSecretsProps {
   /** The ring namespace the secrets must appear in. */
   readonly namespace: string;
@@ -159,6 +231,8 @@ export interface SyncedSecretsProps {
   readonly storeName?: string;
   /** How often a rotated secret is copied again (external-secrets). @default "1h" */
   readonly refreshInterval?: string;
+  /** The ring runs in another cluster than the home namespace (its namespace may then have the home namespace's name). Reflector cannot reach it. @default false */
+  readonly remote?: boolean;
 }
 
 /**
@@ -174,7 +248,8 @@ export class SyncedSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncedSecretsProps) {
     super(scope, id);
-    if (props.namespace === props.homeNamespace) throw new Error(`synced secrets target "${props.namespace}" is the home namespace; the home ring holds the originals`);
+    if (!props.remote && props.namespace === props.homeNamespace) throw new Error(`synced secrets target "${props.namespace}" is the home namespace; the home ring holds the originals`);
+    if (props.remote && props.mode === 'reflector') throw new Error(`synced secrets of a ring in another cluster cannot use Reflector (it mirrors within one cluster); use "external-secrets" or "none"`);
     const secrets = normalizeSecrets(props.secrets);
     const refresh = props.refreshInterval ?? '1h';
     if (!/^([1-9]\d*(s|m|h))+$/.test(refresh)) throw new Error(`refresh interval "${refresh}" is not a duration such as "1h" or "15m"`);

@@ -1,6 +1,8 @@
 /**
  * SharedAliases: an ExternalName Service per shared service, so a ring's pods reach
- * `redis`, `autocom-db-rw`, … by the same short names as in the home namespace.
+ * `redis`, `autocom-db-rw`, … by the same short names as in the home namespace. In a ring on another
+ * cluster than home (`remote`), each alias points at the service's `remoteHost` instead of
+ * `<svc>.<home>.svc.<cluster domain>`, which does not reach across clusters.
  */
 import { Construct } from 'constructs';
 import * as k8s from './k8s';
@@ -14,6 +16,8 @@ export interface SharedServiceRef {
   readonly external?: boolean;
   /** Labels of its pods, for NetworkPolicies. @default `app.kubernetes.io/name: <name>` for a shared-layer service; none for an external one */
   readonly podSelector?: Readonly<Record<string, string>>;
+  /** The DNS name rings in other clusters reach it at, on `port` (required by a `remote` ring). @default none */
+  readonly remoteHost?: string;
 }
 
 export interface SharedAliasesProps {
@@ -28,12 +32,17 @@ export interface SharedAliasesProps {
   readonly ring?: string;
   /** Cluster DNS domain. @default "cluster.local" */
   readonly clusterDomain?: string;
+  /** The ring runs in another cluster than the home namespace: aliases point at each service's `remoteHost`. @default false */
+  readonly remote?: boolean;
 }
 
 export class SharedAliases extends Construct {
   constructor(scope: Construct, id: string, props: SharedAliasesProps) {
     super(scope, id);
-    if (props.namespace === props.homeNamespace) {
+    if (props.remote) {
+      const missing = props.services.filter((s) => !s.remoteHost).map((s) => s.name);
+      if (missing.length) throw new Error(`shared aliases in another cluster need each service's remoteHost (the address that cluster reaches it at); missing for ${missing.sort().join(', ')}`);
+    } else if (props.namespace === props.homeNamespace) {
       throw new Error(`shared aliases in the home namespace "${props.homeNamespace}" would shadow the real services; create them only in other rings`);
     }
     const domain = props.clusterDomain ?? 'cluster.local';
@@ -46,7 +55,7 @@ export class SharedAliases extends Construct {
         },
         spec: {
           type: 'ExternalName',
-          externalName: `${s.name}.${props.homeNamespace}.svc.${domain}`,
+          externalName: props.remote ? s.remoteHost! : `${s.name}.${props.homeNamespace}.svc.${domain}`,
           ports: [{ name: 'tcp', port: s.port, protocol: 'TCP' }],
         },
       });

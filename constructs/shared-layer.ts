@@ -63,6 +63,8 @@ export interface SharedServiceProps extends ComponentOverrides {
   readonly ringDataPath?: string;
   /** TCP ports it may reach outside the cluster (its NetworkPolicy). @default [] */
   readonly internetPorts?: readonly number[];
+  /** Rings in other clusters reach it at its remote_host: its NetworkPolicy admits its port from any address. @default false */
+  readonly remoteClients?: boolean;
 }
 
 export interface SharedLayerProps {
@@ -197,7 +199,7 @@ export class SharedLayer extends Chart {
     new SharedNetworkPolicies(this, 'network-policies', {
       namespace: props.namespace,
       partOf,
-      services: services.map((s) => ({ name: s.name, port: s.port, public: Boolean(s.host), internetPorts: s.internetPorts })),
+      services: services.map((s) => ({ name: s.name, port: s.port, public: Boolean(s.host), internetPorts: s.internetPorts, ...(s.remoteClients ? { remoteClients: true } : {}) })),
       external: np.external,
       clients: np.clients,
       ingressController: np.ingressController,

@@ -17,6 +17,11 @@ export interface SharedPolicyService {
   readonly public?: boolean;
   /** TCP ports it may reach outside the cluster. @default [] */
   readonly internetPorts?: readonly number[];
+  /**
+   * Rings in other clusters reach it (at its remote_host, through whatever exposes it: a load balancer,
+   * an east-west gateway): its port is admitted from any address, as they arrive from outside. @default false
+   */
+  readonly remoteClients?: boolean;
 }
 
 export interface SharedPolicyExternal {
@@ -24,6 +29,8 @@ export interface SharedPolicyExternal {
   readonly port: number;
   /** Labels of its pods; without it, no policy is made (the service is outside the project's policies). @default none */
   readonly podSelector?: Readonly<Record<string, string>>;
+  /** Rings in other clusters reach it: its port is also admitted from any address. @default false */
+  readonly remoteClients?: boolean;
 }
 
 export interface SharedNetworkPoliciesProps {
@@ -40,6 +47,9 @@ export interface SharedNetworkPoliciesProps {
   /** @default kube-dns in kube-system */
   readonly dns?: DnsPeerProps;
 }
+
+/** Rings in other clusters arrive from outside this cluster, from addresses no selector names: the port, from anywhere. */
+const fromOtherClusters = (port: number): k8s.NetworkPolicyIngressRule => ({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcpPorts([port]) });
 
 export class SharedNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: SharedNetworkPoliciesProps) {
@@ -70,6 +80,7 @@ export class SharedNetworkPolicies extends Construct {
     for (const s of services) {
       const ingress: k8s.NetworkPolicyIngressRule[] = [{ from: [clients], ports: tcpPorts([s.port]) }];
       if (s.public) ingress.push({ from: [controllerPeer(props.ingressController)], ports: tcpPorts([s.port]) });
+      if (s.remoteClients) ingress.push(fromOtherClusters(s.port));
       const egress = s.internetPorts?.length ? [internetEgressRule(s.internetPorts)] : [];
       policy(`shared-allow-${s.name}`.slice(0, 63).replace(/-+$/, ''), {
         podSelector: { matchLabels: { 'app.kubernetes.io/name': s.name }, matchExpressions: [{ key: 'ring', operator: 'DoesNotExist' }] },
@@ -84,7 +95,7 @@ export class SharedNetworkPolicies extends Construct {
       policy(`shared-allow-${e.name}`.slice(0, 63).replace(/-+$/, ''), {
         podSelector: { matchLabels: { ...e.podSelector } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [clients], ports: tcpPorts([e.port]) }],
+        ingress: [{ from: [clients], ports: tcpPorts([e.port]) }, ...(e.remoteClients ? [fromOtherClusters(e.port)] : [])],
       });
     }
   }

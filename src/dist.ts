@@ -75,28 +75,53 @@ export function isManifestFile(name: string): boolean {
  * The manifest files the top-level `kustomization.yaml` of an output map reaches, in its order,
  * following folders into their own `kustomization.yaml` (what `kubectl kustomize` would build,
  * file by file). Files no kustomization lists (dist/gitops/) are left out. Without a top-level
- * kustomization: every manifest file, sorted by path.
+ * kustomization: what every `clusters/<name>/kustomization.yaml` reaches (rings across clusters), or
+ * without those either, every manifest file, sorted by path.
  */
 export function kustomizedFiles(files: ReadonlyMap<string, string>): string[] {
-  const resourcesOf = (kustomizationPath: string): string[] | undefined => {
-    const text = files.get(kustomizationPath);
-    if (text === undefined) return undefined;
-    const k = parseYaml(text) as { resources?: unknown } | null;
-    return Array.isArray(k?.resources) ? k!.resources.filter((r): r is string => typeof r === 'string') : [];
-  };
-  const top = resourcesOf('kustomization.yaml');
-  if (top === undefined) return [...files.keys()].filter(isManifestFile).sort();
+  const top = resourcesOf(files, 'kustomization.yaml');
+  if (top === undefined) {
+    // Rings across clusters: no top-level kustomization, one per cluster (each unit is on one cluster).
+    const clusters = clusterKustomizations(files);
+    if (clusters.size) return [...clusters.values()].flat();
+    return [...files.keys()].filter(isManifestFile).sort();
+  }
+  return followKustomization(files, '', top);
+}
+
+/**
+ * With `[clusters]`: cluster name → the manifest files its `clusters/<name>/kustomization.yaml` reaches,
+ * in its order (what `kubectl --context <name> apply -k dist/clusters/<name>` applies), clusters by name.
+ * Empty for a single-cluster output.
+ */
+export function clusterKustomizations(files: ReadonlyMap<string, string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of [...files.keys()].sort()) {
+    const m = /^clusters\/([^/]+)\/kustomization\.yaml$/.exec(f);
+    if (m) out.set(m[1], followKustomization(files, `clusters/${m[1]}`, resourcesOf(files, f) ?? []));
+  }
+  return out;
+}
+
+function resourcesOf(files: ReadonlyMap<string, string>, kustomizationPath: string): string[] | undefined {
+  const text = files.get(kustomizationPath);
+  if (text === undefined) return undefined;
+  const k = parseYaml(text) as { resources?: unknown } | null;
+  return Array.isArray(k?.resources) ? k!.resources.filter((r): r is string => typeof r === 'string') : [];
+}
+
+function followKustomization(files: ReadonlyMap<string, string>, dir: string, resources: readonly string[]): string[] {
   const out: string[] = [];
-  const visit = (dir: string, resources: readonly string[]) => {
-    for (const r of resources) {
-      const rel = path.posix.normalize(dir ? `${dir}/${r}` : r).replace(/\/$/, '');
+  const visit = (at: string, list: readonly string[]) => {
+    for (const r of list) {
+      const rel = path.posix.normalize(at ? `${at}/${r}` : r).replace(/\/$/, '');
       if (files.has(rel) && isManifestFile(rel)) out.push(rel);
       else {
-        const nested = resourcesOf(`${rel}/kustomization.yaml`);
+        const nested = resourcesOf(files, `${rel}/kustomization.yaml`);
         if (nested) visit(rel, nested);
       }
     }
   };
-  visit('', top);
+  visit(dir, resources);
   return out;
 }

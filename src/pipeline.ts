@@ -8,6 +8,8 @@ import { buildApp, chartRenderer, ringChartId, synthesize, SynthOptions, SynthRe
 
 export interface RingSummary {
   readonly ring: string;
+  /** With [clusters]: the cluster it runs in. @default none */
+  readonly cluster?: string;
   readonly namespace: string;
   readonly objects: number;
   readonly hosts: number;
@@ -31,6 +33,7 @@ export function renderRegistry(registryDir: string, options: RenderOptions = {})
   const result = synthesize(plan, options);
   const summary = plan.rings.map((r, i) => ({
     ring: r.name,
+    ...(r.cluster !== undefined ? { cluster: r.cluster } : {}),
     namespace: r.namespace,
     objects: result.charts.find((c) => c.unit === ringChartId(r.name))!.objects.length,
     hosts: result.rings[i].hosts.length,

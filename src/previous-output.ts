@@ -17,14 +17,15 @@ export function previousConfigMaps(files: ReadonlyMap<string, string>): Map<stri
     for (const doc of text.split(/^---$/m)) {
       if (!/^kind: ConfigMap$/m.test(doc)) continue;
       for (const d of parseAllDocuments(doc)) {
-        const o = d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> }; data?: Record<string, string> } | null;
+        const o = d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string> } | null;
         const cmName = o?.metadata?.name;
         const ns = o?.metadata?.namespace;
         if (o?.kind !== 'ConfigMap' || !cmName || !ns || !contentAddressedBase(cmName)) continue;
         const data: Record<string, string> = {};
         for (const [k, v] of Object.entries(o.data ?? {})) if (typeof v === 'string') data[k] = v;
         if (!out.has(ns)) out.set(ns, []);
-        out.get(ns)!.push({ name: cmName, data, retained: Boolean(o.metadata?.annotations?.[RETAINED_ANNOTATION]) });
+        const ring = o.metadata?.labels?.ring;
+        out.get(ns)!.push({ name: cmName, data, retained: Boolean(o.metadata?.annotations?.[RETAINED_ANNOTATION]), ...(typeof ring === 'string' ? { ring } : {}) });
       }
     }
   }

@@ -19,6 +19,7 @@ import {
   TenantPreview,
 } from '../constructs';
 import type { PriorConfigMap } from './model/content-address';
+import { DEFAULT_REMOTE_TOKEN_NAMESPACE, defaultRemoteTokenSecret, IN_CLUSTER_SERVER, placementOf } from './model/clusters';
 import type { LockPins } from './model/lock';
 import { ringImages } from './model/images';
 import { ringDataOf } from './export/ring-data';
@@ -113,6 +114,25 @@ export interface RingPlan {
   readonly rings: readonly ResolvedRing[];
   /** `[gitops]`: the delivery objects' props, but the units (synth derives them from the rendered output). @default none */
   readonly gitops?: GitOpsPlan;
+  /**
+   * With `[clusters]`: every declared cluster, the home cluster first, then by name; each gets its own
+   * cluster unit (`cluster-<name>`: its rings' Namespaces and cluster-scoped objects). `cluster` above is
+   * then the home cluster's layer. @default none (one implicit cluster, one `cluster` unit)
+   */
+  readonly clusters?: readonly PlannedCluster[];
+}
+
+/** A cluster rings are placed on (`[clusters.<name>]`). */
+export interface PlannedCluster {
+  readonly name: string;
+  /** The home cluster: the home ring and the shared layer run here. */
+  readonly home: boolean;
+  /** Where its units are deployed to (Argo CD's destination). @default "https://kubernetes.default.svc" for the home cluster */
+  readonly server?: string;
+  /** Flux: the Secret (key "value") its units' Kustomizations reach it through. @default none (the home cluster) */
+  readonly kubeconfigSecret?: string;
+  /** Its cluster-scoped objects. */
+  readonly layer: ClusterLayerProps;
 }
 
 export type GitOpsPlan =
@@ -163,6 +183,8 @@ export function gitopsPlan(p: PlatformFile): GitOpsPlan | undefined {
 }
 
 export interface ResolvedRing extends RingProps {
+  /** With `[clusters]`: the cluster the ring runs in. @default none (one implicit cluster) */
+  readonly cluster?: string;
   readonly promotionOrder: number;
   readonly active: boolean;
   readonly soak: string;
@@ -199,9 +221,13 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
   if (refused.length) throw new RegistryError(refused);
   const p = reg.platform;
   const home = reg.rings.find((r) => r.spec.name === p.home_ring)!.spec;
+  const placement = (r: RingFile) => placementOf(p.home_cluster, p.clusters, r.cluster);
+  // Rings in another cluster than home reach the shared services at their remote_host.
+  const remoteHost = (h: string | undefined) => (p.clusters && h !== undefined ? { remoteHost: h } : {});
+  const anyRemote = reg.rings.some(({ spec }) => placement(spec)?.home === false);
   const sharedServices: SharedServiceRef[] = [
-    ...p.shared.services.map((s) => ({ name: s.name, port: s.port })),
-    ...p.shared.external.map((s) => ({ name: s.name, port: s.port, external: true, ...(s.pod_selector && Object.keys(s.pod_selector).length ? { podSelector: s.pod_selector } : {}) })),
+    ...p.shared.services.map((s) => ({ name: s.name, port: s.port, ...remoteHost(s.remote_host) })),
+    ...p.shared.external.map((s) => ({ name: s.name, port: s.port, external: true, ...(s.pod_selector && Object.keys(s.pod_selector).length ? { podSelector: s.pod_selector } : {}), ...remoteHost(s.remote_host) })),
   ].sort((a, b) => a.name.localeCompare(b.name));
   const dns = {
     namespaceLabels: p.dns.namespace_labels,
@@ -258,13 +284,19 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       args: s.args,
       ringDataPath: s.ring_data_path,
       internetPorts: s.egress_ports,
+      ...(anyRemote && s.remote_host !== undefined ? { remoteClients: true } : {}),
       ...hatchesOf(s),
     })),
     redis,
     networkPolicies: {
       ingressController: controller,
       dns,
-      external: p.shared.external.map((e) => ({ name: e.name, port: e.port, ...(e.pod_selector && Object.keys(e.pod_selector).length ? { podSelector: e.pod_selector } : {}) })),
+      external: p.shared.external.map((e) => ({
+        name: e.name,
+        port: e.port,
+        ...(e.pod_selector && Object.keys(e.pod_selector).length ? { podSelector: e.pod_selector } : {}),
+        ...(anyRemote && e.remote_host !== undefined ? { remoteClients: true } : {}),
+      })),
     },
     ringData: ringDataProps(reg, options.previousConfigMaps?.get(home.namespace)),
   };
@@ -311,6 +343,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     // AutoCom's form reaches the pods as AutoCom reads it: (version, sha256) per module, and the metadata.
     const lock: LockPins = entry ? lockPins(entry) : {};
     const isHome = r.name === p.home_ring;
+    const placed = placement(r);
     const images = ringImages(p.images, r.images);
     const workload = PerRingWorkload.octane({
       apiImage: images.api,
@@ -339,6 +372,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     });
     return {
       name: r.name,
+      ...(placed ? { cluster: placed.cluster } : {}),
       namespace: r.namespace,
       hostnameSegment: r.hostname_segment,
       domain: p.domain,
@@ -347,13 +381,13 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
       partOf: p.name,
       registry: p.name,
       isDefault: r.default,
-      home: { namespace: home.namespace, sharedServices },
+      home: { namespace: home.namespace, sharedServices, ...(placed && !placed.home ? { remote: true } : {}) },
       workload,
       tenants: tenantsByRing.get(r.name) ?? [],
       lock,
       ...(entry?.format === 'autocom' ? { lockMetadata: entry.metadata ?? {} } : {}),
       lockMountDir: p.lock_mount_dir,
-      ...(options.previousConfigMaps?.get(r.namespace)?.length ? { previousConfigMaps: options.previousConfigMaps.get(r.namespace) } : {}),
+      ...previousOf(r.name, r.namespace),
       appSettings: p.app_settings,
       ...(p.database ? { database: { host: p.database.host, port: p.database.port } } : {}),
       ...(hasRedis ? { redis: { host: p.redis.host, port: p.redis.port } } : {}),
@@ -388,23 +422,30 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
   });
 
   // The store may read exactly what some ring needs, and only rings other than home may use it.
-  const others = rings.filter((r) => r.namespace !== home.namespace);
+  const others = rings.filter((r) => r.name !== p.home_ring);
   const othersNeed = others.flatMap((r) => ringSecretNeeds(r));
   // The home Namespace lists every original to create by hand: its own needs and every other ring's.
-  const withHomeOriginals = rings.map((r) => (r.namespace === home.namespace ? { ...r, secretSync: { ...r.secretSync, extra: othersNeed } } : r));
+  const withHomeOriginals = rings.map((r) => (r.name === p.home_ring ? { ...r, secretSync: { ...r.secretSync, extra: othersNeed } } : r));
+  const external = p.secrets.sync === 'external-secrets';
+  // Without [clusters]: one cluster unit. With it, the home cluster's store serves the other rings of the
+  // home cluster, and each other cluster's store reads the home cluster through its own token.
+  const local = others.filter((r) => r.cluster === undefined || r.cluster === p.home_cluster);
+  const remoteClusters = [...new Set(others.filter((r) => !local.includes(r)).map((r) => r.cluster!))].sort();
   const cluster: ClusterLayerProps = {
     partOf: p.name,
-    ...(p.secrets.sync === 'external-secrets'
+    ...(external
       ? {
           homeSecretAccess: {
             homeNamespace: home.namespace,
             secretNames: [...new Set(othersNeed.map((s) => s.name))].sort(),
-            ringNamespaces: others.map((r) => r.namespace).sort(),
+            ringNamespaces: local.map((r) => r.namespace).sort(),
             storeName: p.secrets.store,
+            ...(remoteClusters.length ? { remoteClusters } : {}),
           },
         }
       : {}),
   };
+  const clusters = p.clusters && p.home_cluster !== undefined ? plannedClusters(p, home.namespace, cluster, others) : undefined;
 
   const patches: PatchPlan[] = p.patches.map((x, i) => ({
     file: path.join(reg.dir, 'platform.toml'),
@@ -425,5 +466,53 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     rings: withHomeOriginals,
     ...(patches.length ? { patches } : {}),
     ...(gitops ? { gitops } : {}),
+    ...(clusters ? { clusters } : {}),
   };
+
+  /** The previous synth's content-addressed ConfigMaps of this ring's namespace (its own, when two clusters share the namespace name). */
+  function previousOf(ring: string, namespace: string): { previousConfigMaps?: readonly PriorConfigMap[] } {
+    const prior = options.previousConfigMaps?.get(namespace)?.filter((c) => c.ring === undefined || c.ring === ring);
+    return prior?.length ? { previousConfigMaps: prior } : {};
+  }
+}
+
+/**
+ * `[clusters]` → one planned cluster per declared cluster, home first: the home cluster keeps the home
+ * layer; every other cluster with rings gets their External Secrets store, reading the home namespace
+ * on the home cluster's API (`remote_server`, else `server`) with the hand-made token Secret.
+ */
+function plannedClusters(p: PlatformFile, homeNamespace: string, homeLayer: ClusterLayerProps, others: readonly ResolvedRing[]): PlannedCluster[] {
+  const home = p.home_cluster!;
+  const names = [home, ...Object.keys(p.clusters!).filter((n) => n !== home).sort()];
+  const homeTable = p.clusters![home];
+  return names.map((name) => {
+    const c = p.clusters![name];
+    const isHome = name === home;
+    const placed = others.filter((r) => r.cluster === name);
+    const needs = placed.flatMap((r) => ringSecretNeeds(r));
+    const layer: ClusterLayerProps = isHome
+      ? homeLayer
+      : {
+          partOf: p.name,
+          ...(p.secrets.sync === 'external-secrets' && needs.length
+            ? {
+                remoteHomeSecrets: {
+                  homeNamespace,
+                  homeServer: homeTable.remote_server ?? homeTable.server ?? IN_CLUSTER_SERVER,
+                  ringNamespaces: [...new Set(placed.map((r) => r.namespace))].sort(),
+                  storeName: p.secrets.store,
+                  tokenSecret: p.secrets.remote_token_secret ?? defaultRemoteTokenSecret(p.secrets.store),
+                  tokenNamespace: p.secrets.remote_token_namespace ?? DEFAULT_REMOTE_TOKEN_NAMESPACE,
+                },
+              }
+            : {}),
+        };
+    return {
+      name,
+      home: isHome,
+      server: c.server ?? (isHome ? IN_CLUSTER_SERVER : undefined),
+      ...(c.kubeconfig_secret ? { kubeconfigSecret: c.kubeconfig_secret } : {}),
+      layer,
+    };
+  });
 }

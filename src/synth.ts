@@ -5,8 +5,9 @@
  */
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, deliveryUnits, FluxDelivery, FluxUnitAccess, Ring, SharedLayer, unitAccess } from '../constructs';
+import { ArgoCdDelivery, ArgoCdRootApplication, ClusterLayer, deliveredKinds, DeliveryCluster, deliveryUnits, FluxDelivery, FluxUnitAccess, isClusterUnit, Ring, SharedLayer, unitAccess } from '../constructs';
 import { arrangeForApply, inApplyOrder } from './apply-order';
+import { CLUSTER_KUSTOMIZATIONS_DIR, clusterKustomizationPath, clusterUnitName } from './model/clusters';
 import { applyPatches, PatchableChart } from './patches';
 import { RegistryError } from './registry/errors';
 import type { RingPlan } from './resolve';
@@ -19,6 +20,8 @@ export interface RenderedChart {
   readonly file: string;
   readonly objects: readonly Record<string, any>[];
   readonly yaml: string;
+  /** With `[clusters]`: the cluster the unit is applied to. @default none (one implicit cluster) */
+  readonly cluster?: string;
 }
 
 export interface SynthResult {
@@ -40,14 +43,28 @@ export const GITOPS_UNIT = 'gitops';
 /** A unit's manifest file in dist/: `<unit>/<unit>.yaml`. */
 export const unitFile = (unit: string) => `${unit}/${unit}.yaml`;
 
-/** Builds the App for a plan; the charts are in a fixed order (cluster, shared layer, then rings by promotion order). */
-export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; shared: SharedLayer; rings: Ring[] } {
+/**
+ * Builds the App for a plan; the charts are in a fixed order (the cluster unit, or with `[clusters]`
+ * one per cluster, home first; the shared layer; then rings by promotion order).
+ */
+export function buildApp(plan: RingPlan): { app: App; cluster: ClusterLayer; clusters: ClusterLayer[]; shared: SharedLayer; rings: Ring[] } {
   // outdir is never written: synthesize() renders charts itself (App.synth() never deletes stale files).
   const app = new App({ outdir: '.rings-unused' });
-  const cluster = new ClusterLayer(app, CLUSTER_CHART_ID, plan.cluster);
+  const clusters = plan.clusters ? plan.clusters.map((c) => new ClusterLayer(app, clusterUnitName(c.name), c.layer)) : [new ClusterLayer(app, CLUSTER_CHART_ID, plan.cluster)];
   const shared = new SharedLayer(app, SHARED_CHART_ID, plan.shared);
   const rings = plan.rings.map((r) => new Ring(app, ringChartId(r.name), r));
-  return { app, cluster, shared, rings };
+  return { app, cluster: clusters[0], clusters, shared, rings };
+}
+
+/** unit → the cluster it is applied to, with `[clusters]`; undefined without (one implicit cluster). */
+export function unitClusters(plan: RingPlan): ReadonlyMap<string, string> | undefined {
+  if (!plan.clusters) return undefined;
+  const home = plan.clusters.find((c) => c.home)!.name;
+  return new Map([
+    ...plan.clusters.map((c) => [clusterUnitName(c.name), c.name] as const),
+    [SHARED_CHART_ID, home] as const,
+    ...plan.rings.map((r) => [ringChartId(r.name), r.cluster ?? home] as const),
+  ]);
 }
 
 /** Called after each ring's chart is rendered (the shared layer first is not counted). */
@@ -59,10 +76,10 @@ export interface SynthOptions {
 }
 
 export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthResult {
-  const { app, cluster, shared, rings } = buildApp(plan);
+  const { app, clusters, shared, rings } = buildApp(plan);
   const render = chartRenderer(app);
   const rendered: Array<readonly [string, Record<string, any>[]]> = [
-    [cluster.node.id, render(cluster)],
+    ...clusters.map((c) => [c.node.id, render(c)] as const),
     [shared.node.id, render(shared)],
   ];
   rings.forEach((ring, i) => {
@@ -78,19 +95,41 @@ export function synthesize(plan: RingPlan, options: SynthOptions = {}): SynthRes
     if (problems.length) throw new RegistryError(problems);
     patchable.forEach((p, i) => (rendered[i] = [rendered[i][0], p.objects]));
   }
-  // Namespaces first (in the cluster unit), custom resources last: dist/ applies in one pass, file by file.
-  const arranged = arrangeForApply(rendered);
-  if (plan.gitops?.tool === 'flux') arranged[0] = [arranged[0][0], inApplyOrder([...arranged[0][1], ...fluxUnitAccessObjects(plan, arranged.slice(1))])];
+  // Namespaces first (in the cluster unit of their cluster), custom resources last: dist/ applies in one
+  // pass, file by file, cluster by cluster.
+  const placedOn = unitClusters(plan);
+  const arranged = arrangeByCluster(rendered, placedOn);
+  if (plan.gitops?.tool === 'flux') {
+    // Each cluster unit also holds the Roles of the Flux identities of the units on its cluster.
+    arranged.forEach(([unit, objects], i) => {
+      if (!isClusterUnit(unit)) return;
+      const mine = arranged.filter(([u]) => !isClusterUnit(u) && (!placedOn || placedOn.get(u) === placedOn.get(unit)));
+      arranged[i] = [unit, inApplyOrder([...objects, ...fluxUnitAccessObjects(plan, mine)])];
+    });
+  }
   const charts: RenderedChart[] = arranged
     .filter(([, objects]) => objects.length > 0)
-    .map(([unit, objects]) => ({ unit, file: unitFile(unit), objects, yaml: stringifyManifests(objects) }));
+    .map(([unit, objects]) => ({ unit, file: unitFile(unit), objects, yaml: stringifyManifests(objects), ...(placedOn ? { cluster: placedOn.get(unit)! } : {}) }));
   const delivery = plan.gitops ? renderDelivery(plan, charts) : [];
   const files = new Map<string, string>();
   for (const c of charts) {
     files.set(c.file, c.yaml);
     files.set(`${c.unit}/kustomization.yaml`, kustomization([path.posix.basename(c.file)], `\`kubectl kustomize dist/${c.unit}\` builds this unit alone.`));
   }
-  files.set('kustomization.yaml', kustomization(charts.map((c) => c.unit), '`kubectl kustomize dist/` builds the whole platform; each folder is one unit of delivery.'));
+  if (plan.clusters) {
+    // No dist/kustomization.yaml: no one kubectl context is right for every unit, so `kubectl apply -k dist/`
+    // stops before it applies anything; each cluster's folder builds exactly what runs there.
+    for (const c of plan.clusters) {
+      const units = charts.filter((x) => x.cluster === c.name).map((x) => `../../${x.unit}`);
+      if (!units.length) continue;
+      files.set(
+        clusterKustomizationPath(c.name),
+        kustomization(units, `\`kubectl --context ${c.name} apply --server-side -k dist/${CLUSTER_KUSTOMIZATIONS_DIR}/${c.name}\` applies what runs on cluster ${c.name}${c.home ? ' (the home cluster)' : ''}.`),
+      );
+    }
+  } else {
+    files.set('kustomization.yaml', kustomization(charts.map((c) => c.unit), '`kubectl kustomize dist/` builds the whole platform; each folder is one unit of delivery.'));
+  }
   if (delivery.length) {
     for (const c of delivery) files.set(c.file, c.yaml);
     const listed = delivery.filter((c) => c.file !== `${GITOPS_UNIT}/root.yaml`).map((c) => path.posix.basename(c.file));
@@ -122,15 +161,24 @@ function renderDelivery(plan: RingPlan, charts: readonly RenderedChart[]): Rende
   const promotion = new Map(plan.rings.map((r) => [r.name, r.promotionOrder]));
   const ringOfUnit = new Map(plan.rings.map((r) => [ringChartId(r.name), r.name]));
   const units = deliveryUnits(
-    charts.map((c) => ({ name: c.unit, ...(ringOfUnit.has(c.unit) ? { ring: ringOfUnit.get(c.unit)! } : {}), objects: c.objects })),
+    charts.map((c) => ({ name: c.unit, ...(ringOfUnit.has(c.unit) ? { ring: ringOfUnit.get(c.unit)! } : {}), objects: c.objects, ...(c.cluster !== undefined ? { cluster: c.cluster } : {}) })),
     promotion,
     plan.homeNamespace,
   );
+  // Rings across clusters: where each cluster's units go, and what they write there.
+  const clusters: DeliveryCluster[] | undefined = plan.clusters?.map((c) => ({
+    name: c.name,
+    home: c.home,
+    ...(c.server !== undefined ? { server: c.server } : {}),
+    ...(c.kubeconfigSecret !== undefined ? { kubeconfigSecret: c.kubeconfigSecret } : {}),
+    namespaces: deliveredKinds(charts.filter((x) => x.cluster === c.name).flatMap((x) => x.objects)).namespaces,
+  }));
+  const placed = clusters ? { clusters } : {};
   const app = new App({ outdir: '.rings-unused' });
   const out: Array<[string, Chart]> = [];
   if (gitops.tool === 'argo-cd') {
     const a = gitops.argoCd;
-    out.push([`${GITOPS_UNIT}/argo-cd.yaml`, new ArgoCdDelivery(app, 'argo-cd', { ...a, units, kinds: deliveredKinds(charts.flatMap((c) => c.objects)) })]);
+    out.push([`${GITOPS_UNIT}/argo-cd.yaml`, new ArgoCdDelivery(app, 'argo-cd', { ...a, units, kinds: deliveredKinds(charts.flatMap((c) => c.objects)), ...placed })]);
     out.push([
       `${GITOPS_UNIT}/root.yaml`,
       new ArgoCdRootApplication(app, 'argo-cd-root', {
@@ -145,13 +193,28 @@ function renderDelivery(plan: RingPlan, charts: readonly RenderedChart[]): Rende
       }),
     ]);
   } else {
-    out.push([`${GITOPS_UNIT}/flux.yaml`, new FluxDelivery(app, 'flux', { ...gitops.flux, units })]);
+    out.push([`${GITOPS_UNIT}/flux.yaml`, new FluxDelivery(app, 'flux', { ...gitops.flux, units, ...placed })]);
   }
   const render = chartRenderer(app);
   return out.map(([file, chart]) => {
     const objects = render(chart);
     return { unit: GITOPS_UNIT, file, objects, yaml: stringifyManifests(objects) };
   });
+}
+
+/** `arrangeForApply` per cluster: each cluster's Namespaces go to its own cluster unit (the first of its group). */
+function arrangeByCluster(rendered: ReadonlyArray<readonly [string, Record<string, any>[]]>, placedOn: ReadonlyMap<string, string> | undefined): Array<[string, Record<string, any>[]]> {
+  if (!placedOn) return arrangeForApply(rendered);
+  const out = new Map<string, Record<string, any>[]>();
+  const groups = new Map<string, Array<readonly [string, Record<string, any>[]]>>();
+  for (const entry of rendered) {
+    const c = placedOn.get(entry[0])!;
+    if (!groups.has(c)) groups.set(c, []);
+    groups.get(c)!.push(entry);
+  }
+  // Each group starts with its cluster unit: the cluster charts come first in `rendered`.
+  for (const group of groups.values()) for (const [unit, objects] of arrangeForApply(group)) out.set(unit, objects);
+  return rendered.map(([unit]) => [unit, out.get(unit)!]);
 }
 
 export function renderChart(chart: Chart, render: (chart: Chart) => Record<string, any>[] = (c) => c.toJson()): RenderedChart {

@@ -4,7 +4,8 @@
  * (exit 2) that prints the command's usage line.
  */
 
-export type FlagKind = 'boolean' | 'string';
+/** `strings`: a string flag that may be given more than once (`--context eu-1=a --context us-1=b`). */
+export type FlagKind = 'boolean' | 'string' | 'strings';
 
 export interface CommandSpec {
   readonly name: string;
@@ -24,7 +25,7 @@ export interface CommandSpec {
 
 export interface ParsedArgs {
   readonly positionals: readonly string[];
-  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly flags: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 }
 
 /** A problem with the command line itself: exit 2, with the usage line. */
@@ -39,7 +40,7 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagKind>> = { registry: 'str
 
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const kinds: Record<string, FlagKind> = { ...GLOBAL_FLAGS, ...spec.flags };
-  const flags: Record<string, string | boolean | undefined> = {};
+  const flags: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
@@ -61,18 +62,22 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const kind = kinds[name];
     if (!kind) throw new UsageError(`unknown option --${name}`, spec.usage);
-    if (flags[name] !== undefined) throw new UsageError(`--${name} given twice`, spec.usage);
+    if (flags[name] !== undefined && kind !== 'strings') throw new UsageError(`--${name} given twice`, spec.usage);
+    let value: string;
     if (kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`, spec.usage);
       flags[name] = true;
+      continue;
     } else if (eq >= 0) {
-      flags[name] = a.slice(eq + 1);
+      value = a.slice(eq + 1);
     } else {
       const v = argv[i + 1];
       if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`--${name} needs a value`, spec.usage);
-      flags[name] = v;
+      value = v;
       i++;
     }
+    if (kind === 'strings') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    else flags[name] = value;
   }
   if (!flags.help) {
     if (positionals.length < spec.positionals.length) {
@@ -87,6 +92,12 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of a `strings` flag, in the order given; [] when absent. */
+export function stringsFlag(args: ParsedArgs, name: string): readonly string[] {
+  const v = args.flags[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
 export function boolFlag(args: ParsedArgs, name: string): boolean {

@@ -11,13 +11,15 @@ import { resolvePlan, RingPlan } from '../resolve';
 import { checkPlan } from '../pipeline';
 import { synthesize, SynthResult } from '../synth';
 import type { CommandSpec, ParsedArgs } from './args';
-import { GateRing } from './gates';
+import { GateResult, GateRing } from './gates';
 import { formatHistoryLine, HISTORY_FILE, HistoryEntry, isoSeconds, parseHistory } from './history';
 import { Colours, Io, json } from './output';
 import { acquireLock, commit, JOURNAL_FILE, recover, StepHook } from './transaction';
 import { parseAllDocuments } from 'yaml';
 import { readDir } from '../dist';
 import { diffRenderings, FileDiff, Obj } from './diff';
+import { summariseApproval } from './approval-summary';
+import { formatMetricValue } from '../verify/metrics';
 
 export interface Ctx {
   readonly io: Io;
@@ -53,6 +55,17 @@ export class CliError extends Error {
   constructor(message: string, readonly lines: readonly string[] = []) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/**
+ * A promotion its gates refuse. The message is the first refusal (what a single promote prints);
+ * `refused` holds every gate that refused, so a train can list them all.
+ */
+export class GateRefusal extends CliError {
+  constructor(readonly refused: readonly GateResult[]) {
+    super(`refused by the ${refused[0].gate} gate: ${refused[0].message}`);
+    this.name = 'GateRefusal';
   }
 }
 
@@ -104,14 +117,35 @@ export function ringByName(reg: Registry, name: string): GateRing {
   return r;
 }
 
-/** What a mutating command wants to do, decided with the lock held. */
-export interface Mutation {
+/** A history entry as a planner makes it: time and actor are filled in by `mutate`. */
+export type PlannedEntry = Omit<HistoryEntry, 'time' | 'actor'>;
+
+interface MutationBase {
   /** Registry-relative path → new content; null removes the file. */
   readonly files: Readonly<Record<string, string | null>>;
-  /** The history entry, without time and actor (filled in here). */
-  readonly entry: Omit<HistoryEntry, 'time' | 'actor'>;
   /** What will change, for the confirmation and the output. */
   readonly describe: readonly string[];
+}
+
+/** One change, one history line. */
+export interface SingleMutation extends MutationBase {
+  readonly entry: PlannedEntry;
+}
+
+/** A release train: several history lines (each with the `train` id), written in one transaction. */
+export interface TrainMutation extends MutationBase {
+  readonly train: string;
+  readonly entries: readonly PlannedEntry[];
+  /** The one-line summary: `promote train canary-edge-…: 5 changes from canary to edge`. */
+  readonly summary: string;
+}
+
+/** What a mutating command wants to do, decided with the lock held. */
+export type Mutation = SingleMutation | TrainMutation;
+
+/** The history entries a mutation records, in order. */
+export function plannedEntries(m: Mutation): readonly PlannedEntry[] {
+  return 'entries' in m ? m.entries : [m.entry];
 }
 
 export type Planner = (loaded: LoadedRegistry) => Mutation | { nothing: string };
@@ -120,8 +154,11 @@ export type Planner = (loaded: LoadedRegistry) => Mutation | { nothing: string }
 export interface MutateHooks {
   /** Before anything else; throwing refuses the command with nothing written. */
   readonly before?: () => void;
-  /** After the change is written and recorded; what it returns is added to the JSON output, and `text` printed. */
-  readonly after?: (entry: HistoryEntry) => { readonly text?: string; readonly [key: string]: unknown };
+  /**
+   * After the change is written and recorded; what it returns is added to the JSON output, and `text`
+   * printed. `entries` holds every line recorded (one, or a train's); `entry` is the first.
+   */
+  readonly after?: (entry: HistoryEntry, entries: readonly HistoryEntry[]) => { readonly text?: string; readonly [key: string]: unknown };
 }
 
 /**
@@ -174,7 +211,7 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
   const release = acquireLock(ctx.registry);
   try {
     const recovered = recover(ctx.registry);
-    if (recovered) io.stderr(`${c.yellow('recovered')} an interrupted command and completed it: ${summariseLine(recovered)}\n`);
+    if (recovered) io.stderr(`${c.yellow('recovered')} an interrupted command and completed it: ${summariseLines(recovered)}\n`);
 
     const planned = planChecked(ctx, plan);
     if ('nothing' in planned) {
@@ -194,14 +231,38 @@ export async function mutate(ctx: Ctx, plan: Planner, hooks: MutateHooks = {}): 
       }
     }
 
-    const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
-    commit(ctx.registry, m.files, formatHistoryLine(entry), ctx.hook);
+    const time = isoSeconds(ctx.now);
+    const actor = ctx.actor();
+    const entries: HistoryEntry[] = plannedEntries(m).map((p) => ({ time, actor, ...p }));
+    const lines = entries.map(formatHistoryLine);
+    commit(ctx.registry, m.files, 'entries' in m ? lines : lines[0], ctx.hook);
     // With --commit, "done" means committed: the after hook runs first, and its failure is the error.
-    const { text, ...extra } = hooks.after?.(entry) ?? {};
-    if (!ctx.json) io.stdout(`${c.green('done')}: ${summariseLine(formatHistoryLine(entry))}; recorded in ${path.join(ctx.registry, HISTORY_FILE)}\n`);
-    if (ctx.json) io.stdout(json({ changed: true, entry, ...extra }));
+    const { text, ...extra } = hooks.after?.(entries[0], entries) ?? {};
+    const recordedIn = path.join(ctx.registry, HISTORY_FILE);
+    if (!ctx.json) {
+      if ('entries' in m) {
+        io.stdout(`${c.green('done')}: ${m.summary}; recorded ${entries.length} lines in ${recordedIn}\n`);
+        for (const line of lines) io.stdout(`  ${summariseLine(line)}\n`);
+      } else io.stdout(`${c.green('done')}: ${summariseLine(lines[0])}; recorded in ${recordedIn}\n`);
+    }
+    if (ctx.json) io.stdout(json('entries' in m ? { changed: true, train: m.train, entries, ...extra } : { changed: true, entry: entries[0], ...extra }));
     else if (text) io.stdout(`${text}\n`);
     return 0;
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Appends entries that change no registry file (verify evidence) to the history, under the registry's
+ * lock and in one journaled transaction, finishing an interrupted command first.
+ */
+export function recordHistory(ctx: Ctx, entries: readonly HistoryEntry[]): void {
+  if (entries.length === 0) return;
+  const release = acquireLock(ctx.registry);
+  try {
+    recover(ctx.registry);
+    commit(ctx.registry, {}, entries.map(formatHistoryLine), ctx.hook);
   } finally {
     release();
   }
@@ -229,14 +290,21 @@ function dryRun(ctx: Ctx, plan: Planner): number {
     const objects = (files: ReadonlyMap<string, string>) => new Map([...files].filter(([f]) => f.endsWith('.yaml')).map(([f, t]) => [f, yamlObjects(t)]));
     diffs = diffRenderings(objects(before), objects(next), before, next);
   }
-  const entry: HistoryEntry = { time: isoSeconds(ctx.now), actor: ctx.actor(), ...m.entry };
+  const time = isoSeconds(ctx.now);
+  const actor = ctx.actor();
+  const entries: HistoryEntry[] = plannedEntries(m).map((p) => ({ time, actor, ...p }));
   if (ctx.json) {
-    io.stdout(json({ dryRun: true, changed: true, files: Object.keys(m.files).map((f) => path.join(ctx.registry, f)), entry, ...(diffs ? { diff: diffs } : {}) }));
+    const files = Object.keys(m.files).map((f) => path.join(ctx.registry, f));
+    const recorded = 'entries' in m ? { train: m.train, entries } : { entry: entries[0] };
+    io.stdout(json({ dryRun: true, changed: true, files, ...recorded, ...(diffs ? { diff: diffs } : {}) }));
     return 0;
   }
   io.stdout(`${ctx.c.cyan('dry run')}: nothing was written\n`);
   for (const line of m.describe) io.stdout(`${line}\n`);
-  io.stdout(`would record: ${summariseLine(formatHistoryLine(entry))}\n`);
+  if ('entries' in m) {
+    io.stdout(`would record (${m.summary}):\n`);
+    for (const e of entries) io.stdout(`  ${summarise(e)}\n`);
+  } else io.stdout(`would record: ${summarise(entries[0])}\n`);
   if (diffs) {
     if (diffs.length === 0) io.stdout('dist/: no object changes\n');
     for (const d of diffs) {
@@ -258,7 +326,9 @@ function yamlObjects(text: string): Obj[] {
 function describeEvidence(ev: NonNullable<HistoryEntry['evidence']>[number]): string {
   if (ev.waived) return `${ev.gate} waived`;
   if (ev.gate === 'verified') return `verified ${ev.verified_at}`;
+  if (ev.gate === 'analysis') return `metrics measured ${ev.measured_at}`;
   if (ev.gate === 'soak') return `soaked since ${ev.arrived}`;
+  if (ev.gate === 'approval' && ev.approver) return `approved by ${ev.approver} (${(ev.commit ?? '').slice(0, 12)}, ${ev.approved_at})`;
   return ev.gate;
 }
 
@@ -271,15 +341,36 @@ export function summariseLine(line: string): string {
   }
 }
 
+/** What `recover` returns (one line, or a train's lines joined by newlines) as one sentence. */
+export function summariseLines(lines: string): string {
+  const all = lines.split('\n');
+  if (all.length === 1) return summariseLine(all[0]);
+  let train = '';
+  try {
+    train = ` ${String((JSON.parse(all[0]) as HistoryEntry).train)}`;
+  } catch {
+    // Shown without its id.
+  }
+  return `train${train} (${all.length} changes): ${all.map(summariseLine).join('; ')}`;
+}
+
 export function summarise(e: HistoryEntry): string {
+  const s = summariseOne(e);
+  if (e.train === undefined) return s;
+  return `${s} [train ${e.train}${e.rolls_back !== undefined ? `, rolls back ${e.rolls_back}` : ''}]`;
+}
+
+function summariseOne(e: HistoryEntry): string {
   const waived = e.gates_waived.length ? ` (waived: ${e.gates_waived.join(', ')})` : '';
   if (e.action === 'ring-add') return `ring add ${e.to} after ${e.from}`;
   if (e.action === 'ring-retire') return `ring retire ${e.to}`;
+  if (e.action === 'approve') return summariseApproval(e);
   if (e.action === 'assign') return `assign ${e.tenant}: ${e.from ?? '(new)'} → ${e.to}`;
   if (e.action === 'verify') {
     const n = e.findings?.length ?? 0;
     const lock = e.lock_checksums?.length ? `, lock ${e.lock_checksums.map((c) => c.replace(/^(sha256:.{12}).*$/, '$1…')).join(' ')}` : '';
-    return `verify ${e.to}: ${e.passed ? 'passed' : `failed (${n} finding${n === 1 ? '' : 's'})`} [${(e.checks ?? []).join(', ')}]${lock}`;
+    const metrics = e.metrics?.length ? `: ${e.metrics.map((m) => `${m.name} ${m.worst === null ? m.result : `${formatMetricValue(m.worst)} ${m.result}`}`).join(', ')}` : '';
+    return `verify ${e.to}: ${e.passed ? 'passed' : `failed (${n} finding${n === 1 ? '' : 's'})`} [${(e.checks ?? []).join(', ')}]${lock}${metrics}`;
   }
   if (e.image !== undefined) {
     if (e.action === 'promote') return `promote image ${e.image} ${e.new} ${e.from ? `from ${e.from} ` : ''}to ${e.to} (was ${e.previous ?? 'the platform default'})${waived}`;

@@ -48,7 +48,8 @@ export function verifiedGate(
   const earliest = new Date(Date.parse(arrived) + parseDuration(from.soak));
   const since = isoSeconds(earliest);
   const verifies = history
-    .filter((e) => e.action === 'verify' && e.to === from.name && Date.parse(e.time) >= earliest.getTime())
+    // Cluster evidence only: a `verify --metrics` entry (source "registry") read no cluster.
+    .filter((e) => e.action === 'verify' && e.source !== 'registry' && e.to === from.name && Date.parse(e.time) >= earliest.getTime())
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   const last = verifies[verifies.length - 1];
   const when = earliest.getTime() > now.getTime() ? `after ${since} (${module} ${version} arrived ${arrived}, soak ${from.soak})` : `now (needed any time after ${since}: ${module} ${version} arrived ${arrived}, soak ${from.soak})`;

@@ -16,7 +16,7 @@ export interface GateRing {
   readonly requireVerified?: boolean;
 }
 
-export type GateName = 'order' | 'soak' | 'entry' | 'verified';
+export type GateName = 'order' | 'soak' | 'entry' | 'verified' | 'analysis' | 'approval';
 
 export interface GateResult {
   readonly gate: GateName;

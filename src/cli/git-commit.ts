@@ -7,6 +7,7 @@
  *   promote(edge): orders 1.5.0 → 1.6.0
  *   assign(canary): acme ← stable
  *   rollback(canary): orders 1.6.1 → 1.6.0
+ *   promote(edge): 5 changes from canary          (a release train: one body line per change)
  *
  * the reason as the body, and the history line's identity (actor and time) as trailers. A command
  * hooks in by adding COMMIT_FLAGS to its flags and passing `commitHooks(ctx, args)` to `mutate`; a
@@ -36,27 +37,17 @@ type Subject = (e: HistoryEntry) => string;
 
 const none = (v: string | null | undefined, what = '(none)') => v ?? what;
 
-/**
- * An image reference as a commit subject shows it: the last path segment and the tag
- * (`registry.example/autocom/api-octane:2026.12.0@sha256:…` → `api-octane:2026.12.0`), or the first
- * 12 digest characters when there is no tag. The history line keeps the full reference.
- */
-export function shortImage(ref: string): string {
-  const [name, digest] = ref.split('@');
-  const last = name.slice(name.lastIndexOf('/') + 1);
-  return last.includes(':') || !digest ? last : `${last}@${digest.slice(0, digest.indexOf(':') + 13)}`;
+/** A pin change: `orders 1.5.0 → 1.6.0`, `image api <ref> → <ref>` (an image without a pin of its own runs the platform default). */
+function change(e: HistoryEntry): string {
+  if (e.image !== undefined) return `image ${e.image} ${none(e.previous, '(platform default)')} → ${none(e.new, '(platform default)')}`;
+  return `${e.module} ${none(e.previous)} → ${none(e.new, '(removed)')}`;
 }
-
-/** A pin as the subject shows it: a module version, or an image reference shortened. */
-const pinOf = (e: HistoryEntry, v: string | null | undefined, what?: string) => (v == null ? none(v, what) : e.image !== undefined ? shortImage(v) : v);
-/** What was pinned: the module, or `image <component>`. */
-const pinned = (e: HistoryEntry) => (e.image !== undefined ? `image ${e.image}` : e.module);
 
 /** Commit subjects by history action. Add one here for a new action; others get `<action>(<ring>)`. */
 export const SUBJECTS: Record<string, Subject> = {
-  promote: (e) => `promote(${e.to}): ${pinned(e)} ${pinOf(e, e.previous)} → ${pinOf(e, e.new)}`,
+  promote: (e) => `promote(${e.to}): ${change(e)}`,
   assign: (e) => `assign(${e.to}): ${e.tenant} ← ${none(e.from, '(new)')}`,
-  rollback: (e) => `rollback(${e.to}): ${pinned(e)} ${pinOf(e, e.previous)} → ${pinOf(e, e.new, '(removed)')}`,
+  rollback: (e) => `rollback(${e.to}): ${change(e)}`,
 };
 
 export function commitMessage(e: HistoryEntry): string {
@@ -65,6 +56,23 @@ export function commitMessage(e: HistoryEntry): string {
   if (e.reason) body.push(e.reason.trim());
   if (e.gates_waived.length) body.push(`Gates waived (--emergency): ${e.gates_waived.join(', ')}.`);
   const trailers = [`Rings-Actor: ${oneLine(e.actor)}`, `Rings-Time: ${e.time}`];
+  return [subject, ...body, trailers.join('\n')].join('\n\n') + '\n';
+}
+
+/**
+ * A release train's one commit: `promote(edge): 5 changes from canary` (`rollback(edge): 5 changes of
+ * train <id>`), one body line per change, the reason, the waivers per item, and the train id as a trailer.
+ */
+export function trainCommitMessage(entries: readonly HistoryEntry[]): string {
+  const first = entries[0];
+  const n = `${entries.length} change${entries.length === 1 ? '' : 's'}`;
+  const subject = first.action === 'rollback' ? `rollback(${first.to}): ${n} of train ${first.rolls_back}` : `${first.action}(${first.to}): ${n} from ${first.from}`;
+  const body = [entries.map(change).join('\n')];
+  if (first.reason) body.push(first.reason.trim());
+  const waived = entries.filter((e) => e.gates_waived.length).map((e) => `${e.image !== undefined ? `image ${e.image}` : e.module}: ${e.gates_waived.join(', ')}`);
+  if (waived.length) body.push(`Gates waived (--emergency): ${waived.join('; ')}.`);
+  const trailers = [`Rings-Actor: ${oneLine(first.actor)}`, `Rings-Time: ${first.time}`, `Rings-Train: ${first.train}`];
+  if (first.rolls_back) trailers.push(`Rings-Rolls-Back: ${first.rolls_back}`);
   return [subject, ...body, trailers.join('\n')].join('\n\n') + '\n';
 }
 
@@ -181,11 +189,11 @@ export function commitHooks(ctx: Ctx, args: ParsedArgs): MutateHooks | undefined
     before: () => {
       pf = preflight(ctx.registry, distDir ?? 'dist');
     },
-    after: (entry) => {
+    after: (entry, entries) => {
       try {
         synthToDir(ctx.registry, distDir ?? 'dist');
         stageChanges(pf.root, [pf.registry || '.', pf.dist], ownFiles(pf.registry));
-        const message = commitMessage(entry);
+        const message = entry.train !== undefined ? trainCommitMessage(entries) : commitMessage(entry);
         git(pf.root, ['commit', '-q', '-F', '-'], message);
         const sha = git(pf.root, ['rev-parse', 'HEAD']).trim();
         const subject = message.split('\n')[0];

@@ -9,6 +9,8 @@ import { diffLiveObject, FIELD_MANAGER, KeptField } from '../verify/live-diff';
 
 export interface LiveFileDiff {
   readonly file: string;
+  /** With [clusters]: the cluster the file was compared with. @default none (one cluster) */
+  readonly cluster?: string;
   /** Objects applying would create. */
   readonly added: readonly string[];
   /** Objects applying would change, with the field paths. */
@@ -55,12 +57,18 @@ export function liveDiff(kube: Kube, files: ReadonlyMap<string, readonly Obj[]>)
   return out;
 }
 
-export function formatLiveDiffs(diffs: readonly LiveFileDiff[], against: string, c: { green: (s: string) => string; yellow: (s: string) => string; red: (s: string) => string; bold: (s: string) => string }): string {
-  if (diffs.length === 0) return `the cluster matches ${against}/: applying it would change nothing\n`;
+export function formatLiveDiffs(
+  diffs: readonly LiveFileDiff[],
+  against: string,
+  c: { green: (s: string) => string; yellow: (s: string) => string; red: (s: string) => string; bold: (s: string) => string },
+  clusters?: readonly string[],
+): string {
+  const the = clusters ? `every cluster (${clusters.join(', ')})` : 'the cluster';
+  if (diffs.length === 0) return `${clusters ? `${the} matches` : 'the cluster matches'} ${against}/: applying it would change nothing\n`;
   const lines: string[] = [];
   let n = 0;
   for (const d of diffs) {
-    lines.push(c.bold(d.file));
+    lines.push(c.bold(d.cluster ? `${d.cluster}: ${d.file}` : d.file));
     for (const k of d.added) lines.push(c.green(`  + ${k}`));
     for (const ch of d.changed) {
       if (ch.paths.length) lines.push(c.yellow(`  ~ ${ch.key}: ${ch.paths.join(', ')}`));
@@ -68,6 +76,6 @@ export function formatLiveDiffs(diffs: readonly LiveFileDiff[], against: string,
     }
     n += d.added.length + d.changed.length;
   }
-  lines.push(`the cluster differs from ${against}/ in ${n} object${n === 1 ? '' : 's'}: applying would create (+) or change (~) them; drift marked ! stays until removed by hand`);
+  lines.push(`${clusters ? 'the clusters differ' : 'the cluster differs'} from ${against}/ in ${n} object${n === 1 ? '' : 's'}: applying would create (+) or change (~) them; drift marked ! stays until removed by hand`);
   return `${lines.join('\n')}\n`;
 }

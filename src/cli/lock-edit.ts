@@ -92,6 +92,16 @@ const lineIndent = (text: string, at: number) => {
   return /^[ \t]*$/.test(before) ? before : undefined;
 };
 
+/** The leading whitespace of the line holding `at` (whatever follows it on the line). */
+const leadingIndent = (text: string, at: number) => /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', at - 1) + 1))![0];
+
+/**
+ * The file's indentation step: the leading whitespace of its first indented line (a tab, or so many
+ * spaces); two spaces when no line is indented (`{}`, or everything on one line), as JSON.stringify's
+ * common form has it.
+ */
+const indentUnit = (text: string) => /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ';
+
 /** Sets (or, with `pin` null, removes) one module's pin in the lock text, keeping every other byte. */
 export function editLockText(text: string, format: LockFormat, alias: string, pin: PinEdit | null): string {
   if (format === 'autocom' && pin && !pin.sha256) throw new Error(`an AutoCom lock pins ${alias} with a sha256; none given`);
@@ -132,15 +142,17 @@ export function editLockText(text: string, format: LockFormat, alias: string, pi
 
   // A new module: the siblings' indentation and layout; in key order when the keys are sorted.
   const sibling = members[0];
-  const indent = sibling ? (lineIndent(text, sibling.keyStart) ?? '') : `${lineIndent(text, container.start) ?? ''}  `;
+  // Without a sibling to copy, one step deeper than the line that opens the object, in the file's own step.
+  const indent = sibling ? (lineIndent(text, sibling.keyStart) ?? '') : `${leadingIndent(text, container.start)}${indentUnit(text)}`;
   const multiline = sibling ? text.slice(sibling.leadStart, sibling.keyStart).includes('\n') : true;
   let value: string;
   if (format === 'flat') value = JSON.stringify(pin.version);
   else {
-    const tpl = sibling ? text.slice(sibling.valueStart, sibling.valueEnd) : '';
+    // The sibling's layout; without one, the file's: an indented file gets an indented entry.
+    const tpl = sibling ? text.slice(sibling.valueStart, sibling.valueEnd) : /\n[ \t]+\S/.test(text) ? '{\n}' : '';
     if (tpl.includes('\n')) {
-      const firstInner = s.object(sibling!.valueStart).members[0];
-      const innerIndent = (firstInner && lineIndent(text, firstInner.keyStart)) || `${indent}  `;
+      const firstInner = sibling && s.object(sibling.valueStart).members[0];
+      const innerIndent = (firstInner && lineIndent(text, firstInner.keyStart)) || `${indent}${indentUnit(text)}`;
       value = `{${eol}${innerIndent}"version": ${JSON.stringify(pin.version)},${eol}${innerIndent}"sha256": ${JSON.stringify(pin.sha256)}${eol}${indent}}`;
     } else {
       const spaced = /^\{\s/.test(tpl) || !tpl;
@@ -150,7 +162,7 @@ export function editLockText(text: string, format: LockFormat, alias: string, pi
   const colon = sibling ? text.slice(sibling.keyStart, sibling.valueStart).replace(/^"(?:[^"\\]|\\.)*"/, '') : ': ';
   const entry = `${JSON.stringify(alias)}${colon}${value}`;
   const sep = multiline ? `${eol}${indent}` : ' ';
-  if (!sibling) return splice(container.start + 1, container.end - 1, `${eol}${indent}${entry}${eol}${lineIndent(text, container.start) ?? ''}`);
+  if (!sibling) return splice(container.start + 1, container.end - 1, `${eol}${indent}${entry}${eol}${leadingIndent(text, container.start)}`);
   const keys = members.map((m) => m.key);
   const sorted = keys.every((k, i) => i === 0 || keys[i - 1] <= k);
   const before = sorted ? members.find((m) => m.key > alias) : undefined;

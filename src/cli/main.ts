@@ -3,11 +3,14 @@
  * registry or a refused gate, 2 usage error.
  *
  * Environment read here, and only here: RINGS_NOW (the clock, for tests and what-ifs),
- * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback).
+ * RINGS_ACTOR (the history's actor, e.g. who ran a CI pipeline), NO_COLOR, RINGS_CRASH_AFTER (test-only crash hook), USER (actor fallback),
+ * RINGS_PROMETHEUS_TOKEN (read by verify --metrics through the io's env). The PromQL parser's location (RINGS_PROMQL_PARSER,
+ * RINGS_PROMQL_CACHE) is read where validation runs it, src/registry/promql.ts.
  */
 import { execFileSync } from 'child_process';
 import { closest, RegistryError } from '../registry/errors';
 import { boolFlag, CommandSpec, GLOBAL_FLAGS, parseArgs, stringFlag, UsageError } from './args';
+import { approve } from './commands/approve';
 import { assign } from './commands/assign';
 import { check } from './commands/check';
 import { diff } from './commands/diff';
@@ -28,7 +31,7 @@ import { CliError, Command, Ctx } from './context';
 import { colours, Io, processIo, useColour } from './output';
 import { LockedError, Step } from './transaction';
 
-export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, rollback, ring, history, check, synth, diff, verify, recover, exportCommand, importCommand, compare];
+export const COMMANDS: readonly Command[] = [list, show, status, assign, promote, approve, rollback, ring, history, check, synth, diff, verify, recover, exportCommand, importCommand, compare];
 
 export const TOP_USAGE = 'rings <command> [options]   (rings <command> --help for details)';
 
@@ -52,9 +55,11 @@ export function topHelp(): string {
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
     '            (verify and diff --live: 1 = the cluster differs, 2 also = the cluster cannot be reached or read)',
+    '            (verify --metrics: 1 = a metric check failed or had no data, 2 also = Prometheus cannot be reached)',
     '',
     'environment: RINGS_NOW=<ISO time> sets the clock used for soak gates and history times;',
     '             RINGS_ACTOR="Name <email>" is the history\'s actor (default: git user.name <user.email>, then $USER);',
+    '             RINGS_PROMETHEUS_TOKEN=<token> is the bearer token verify --metrics sends to Prometheus (never printed);',
     '             RINGS_CRASH_AFTER=journal|edit|history kills the process after that commit step (test-only).',
     '',
   ].join('\n');
@@ -174,7 +179,11 @@ export async function run(argvIn: readonly string[], io: Io): Promise<number> {
         const gate = /^refused by the (\w+) gate: /.exec(e.message);
         jsonFailure(io, e.message.startsWith('refused') ? 'refused' : 'error', [
           { message: e.message, ...(gate ? { gate: gate[1] } : {}) },
-          ...e.lines.map((l) => ({ message: l })),
+          // A train's refusal: one line per refused item, each naming the gate that refused it first.
+          ...e.lines.map((l) => {
+            const g = /: refused by the (\w+) gate: /.exec(l);
+            return { message: l, ...(g ? { gate: g[1] } : {}) };
+          }),
         ]);
       } else jsonFailure(io, 'error', [{ message: e instanceof Error ? e.message.split('\n')[0] : String(e) }]);
     }

@@ -6,6 +6,10 @@
  * Commit order: journal (temp + rename) → each file (temp + rename) → history append (+ fsync) →
  * journal removal. A leftover journal means the process died after deciding the change; the next
  * mutating command rolls it forward (every step is idempotent) before doing anything else.
+ *
+ * A change may record several history lines (a release train: one line per item), appended in one
+ * write after every file is in place; roll-forward appends those not yet there, in order, so a
+ * crash anywhere leaves either none of the change or, after recovery, all of it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,12 +19,18 @@ export const LOCK_FILE = '.lock';
 export const JOURNAL_FILE = '.pending.json';
 
 export interface Journal {
-  readonly version: 1;
+  /** 1: one history line (a string); 2: several (an array), which an older rings refuses rather than misreads. */
+  readonly version: 1 | 2;
   readonly pid: number;
   /** Registry-relative path → full new content. */
   readonly files: Readonly<Record<string, string | null>>;
-  /** The history line to append, without its newline. */
-  readonly history: string;
+  /** The history line(s) to append, without newlines. */
+  readonly history: string | readonly string[];
+}
+
+/** The journal's history lines. */
+export function journalLines(j: Pick<Journal, 'history'>): readonly string[] {
+  return typeof j.history === 'string' ? [j.history] : j.history;
 }
 
 export type Step = 'journal' | 'edit' | 'history';
@@ -136,18 +146,20 @@ export function acquireLock(dir: string, opts: LockOptions = {}): () => void {
   }
 }
 
-function appendHistoryLine(dir: string, line: string): void {
+function appendHistoryLines(dir: string, lines: readonly string[]): void {
   const file = path.join(dir, HISTORY_FILE);
   let existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  // Roll-forward must not append twice; a torn last line (crash mid-append) is cut off first.
-  if (existing.split('\n').includes(line)) return;
+  // A torn last line (crash mid-append) is cut off first; roll-forward must not append a line twice.
   if (existing.length > 0 && !existing.endsWith('\n')) {
     existing = existing.slice(0, existing.lastIndexOf('\n') + 1);
     fs.truncateSync(file, Buffer.byteLength(existing));
   }
+  const present = new Set(existing.split('\n'));
+  const missing = lines.filter((l) => !present.has(l));
+  if (missing.length === 0) return;
   const fd = fs.openSync(file, 'a');
   try {
-    fs.writeSync(fd, `${line}\n`);
+    fs.writeSync(fd, missing.map((l) => `${l}\n`).join(''));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -164,18 +176,26 @@ function applyJournal(dir: string, j: Journal, hook: StepHook): void {
     } else if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== content) writeFileAtomic(target, content);
   }
   hook('edit');
-  appendHistoryLine(dir, j.history);
+  appendHistoryLines(dir, journalLines(j));
   hook('history');
   fs.unlinkSync(path.join(dir, JOURNAL_FILE));
   fsyncDir(dir);
 }
 
-/** Writes the journal, then the files, then the history line; removes the journal last. Call with the lock held. */
-export function commit(dir: string, files: Readonly<Record<string, string | null>>, historyLine: string, hook: StepHook = () => {}): void {
+/**
+ * Writes the journal, then the files, then the history line(s); removes the journal last. Call with
+ * the lock held. Several lines (a train) are one transaction: all of them or, before the journal is
+ * in place, none.
+ */
+export function commit(dir: string, files: Readonly<Record<string, string | null>>, history: string | readonly string[], hook: StepHook = () => {}): void {
   for (const rel of Object.keys(files)) {
     if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`refusing to write "${rel}" outside the registry`);
   }
-  const journal: Journal = { version: 1, pid: process.pid, files, history: historyLine };
+  if (typeof history !== 'string' && history.length === 0) throw new Error('a change records at least one history line');
+  const journal: Journal =
+    typeof history === 'string' || history.length === 1
+      ? { version: 1, pid: process.pid, files, history: typeof history === 'string' ? history : history[0] }
+      : { version: 2, pid: process.pid, files, history: [...history] };
   writeFileAtomic(path.join(dir, JOURNAL_FILE), `${JSON.stringify(journal)}\n`);
   hook('journal');
   applyJournal(dir, journal, hook);
@@ -192,9 +212,13 @@ export function pendingJournalRefusal(dir: string): string | undefined {
   let what = 'a rings command';
   try {
     const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
-    const e = JSON.parse(j.history) as Record<string, unknown>;
+    const lines = journalLines(j);
+    const e = JSON.parse(lines[0]) as Record<string, unknown>;
     const subject = e.image !== undefined ? `image ${String(e.image)}` : String(e.module ?? e.tenant ?? e.to ?? '');
-    what = `\`rings ${String(e.action)} ${subject}\`${e.to !== undefined ? ` (ring ${String(e.to)})` : ''}`;
+    what =
+      lines.length > 1
+        ? `\`rings ${String(e.action)} --${e.action === 'rollback' ? 'train' : 'all'}\` (train ${String(e.train)}, ${lines.length} changes, ring ${String(e.to)})`
+        : `\`rings ${String(e.action)} ${subject}\`${e.to !== undefined ? ` (ring ${String(e.to)})` : ''}`;
   } catch {
     // An unreadable journal still blocks: recover reports it.
   }
@@ -202,8 +226,8 @@ export function pendingJournalRefusal(dir: string): string | undefined {
 }
 
 /**
- * Rolls a leftover journal forward. Returns the history line it completed, or undefined when there
- * was nothing to recover. Call with the lock held. A journal that cannot be read (a crash while
+ * Rolls a leftover journal forward. Returns the history line it completed (several: one per line,
+ * joined by newlines), or undefined when there was nothing to recover. Call with the lock held. A journal that cannot be read (a crash while
  * writing its temp file never produces one: it is renamed into place whole) is reported, not guessed at.
  */
 export function recover(dir: string): string | undefined {
@@ -215,9 +239,12 @@ export function recover(dir: string): string | undefined {
   } catch {
     throw new Error(`${file} is unreadable; inspect it, restore the registry from git if needed, then delete it`);
   }
-  if (j.version !== 1 || typeof j.history !== 'string' || typeof j.files !== 'object') {
-    throw new Error(`${file} is not a journal this version of rings understands; inspect it and delete it`);
-  }
+  const ok =
+    j !== null &&
+    typeof j.files === 'object' &&
+    ((j.version === 1 && typeof j.history === 'string') ||
+      (j.version === 2 && Array.isArray(j.history) && j.history.length > 0 && j.history.every((l) => typeof l === 'string')));
+  if (!ok) throw new Error(`${file} is not a journal this version of rings understands; inspect it and delete it`);
   applyJournal(dir, j, () => {});
-  return j.history;
+  return journalLines(j).join('\n');
 }

@@ -55,6 +55,8 @@ export interface PriorConfigMap {
   readonly data: Readonly<Record<string, string>>;
   /** True when it was kept as the previous version there (annotated), false when the pods read it. */
   readonly retained: boolean;
+  /** Its `ring` label: which ring's it is where two clusters each have a namespace of that name. @default none */
+  readonly ring?: string;
 }
 
 /**

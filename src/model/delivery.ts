@@ -26,6 +26,8 @@ export interface DeliveryUnit {
   readonly namespace: string;
   /** The unit's Deployments, in the order written: what "healthy" means for it. */
   readonly deployments: readonly NamespacedName[];
+  /** With `[clusters]`: the cluster it is applied to (a `DeliveryCluster`'s name). @default none (one implicit cluster) */
+  readonly cluster?: string;
 }
 
 /** A rendered unit, as synth has it. */
@@ -33,6 +35,21 @@ export interface RenderedUnit {
   readonly name: string;
   readonly ring?: string;
   readonly objects: readonly Record<string, any>[];
+  /** With `[clusters]`: the cluster it is applied to. @default none */
+  readonly cluster?: string;
+}
+
+/** With `[clusters]`: a cluster the delivery tool applies units to. */
+export interface DeliveryCluster {
+  readonly name: string;
+  /** The home cluster (Flux runs there; the shared layer is there). */
+  readonly home: boolean;
+  /** Argo CD: the destination server of its units. @default "https://kubernetes.default.svc" */
+  readonly server?: string;
+  /** Flux: the Secret (key "value") in the Flux namespace holding its kubeconfig; none for the home cluster. @default none */
+  readonly kubeconfigSecret?: string;
+  /** Every namespace its units write (an Argo CD project's destinations on it), sorted. @default [] */
+  readonly namespaces?: readonly string[];
 }
 
 /** The name of a unit's delivery objects: Argo CD Application, Flux Kustomization, its ServiceAccount and Role. */
@@ -47,7 +64,7 @@ const SHARED_UNIT = 'shared';
  * the most conservative ring last). Ties keep the given order.
  */
 export function deliveryUnits(units: readonly RenderedUnit[], promotionOrder: ReadonlyMap<string, number>, homeNamespace: string): DeliveryUnit[] {
-  const rank = (u: RenderedUnit): number => (u.name === CLUSTER_UNIT ? 0 : u.name === SHARED_UNIT ? 1 : 2);
+  const rank = (u: RenderedUnit): number => (isClusterUnit(u.name) ? 0 : u.name === SHARED_UNIT ? 1 : 2);
   const sorted = units
     .map((u, i) => ({ u, i }))
     .sort((a, b) => {
@@ -66,17 +83,28 @@ export function deliveryUnits(units: readonly RenderedUnit[], promotionOrder: Re
     deployments: u.objects
       .filter((o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1')
       .map((o) => ({ namespace: String(o.metadata?.namespace ?? ''), name: String(o.metadata?.name ?? '') })),
+    ...(u.cluster !== undefined ? { cluster: u.cluster } : {}),
   }));
 }
 
-/** The namespace most of a unit's namespaced objects are in; the home namespace when it has none. */
+/** A cluster unit: `cluster`, or with `[clusters]` `cluster-<name>` (ring units are `ring-<name>`). */
+export function isClusterUnit(name: string): boolean {
+  return name === CLUSTER_UNIT || name.startsWith(`${CLUSTER_UNIT}-`);
+}
+
+/**
+ * The namespace most of a unit's namespaced objects are in. With none: the home namespace, unless the
+ * unit is on a cluster (rings across clusters) and does not create it there; then the first Namespace
+ * it creates (the home namespace may not exist on another cluster).
+ */
 function unitNamespace(u: RenderedUnit, homeNamespace: string): string {
   const counts = new Map<string, number>();
   for (const o of u.objects) {
     const ns = o.metadata?.namespace;
     if (typeof ns === 'string' && ns) counts.set(ns, (counts.get(ns) ?? 0) + 1);
   }
-  let best = homeNamespace;
+  const created = u.objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => String(o.metadata?.name ?? '')).sort();
+  let best = u.cluster !== undefined && created.length && !created.includes(homeNamespace) ? created[0] : homeNamespace;
   let most = 0;
   for (const [ns, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) if (n > most) [best, most] = [ns, n];
   return best;

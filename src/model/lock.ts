@@ -38,3 +38,8 @@ export function lockFileText(lock: LockPins, metadata: Readonly<Record<string, u
   for (const [alias, p] of Object.entries(lock)) modules[alias] = typeof p === 'string' ? { version: p } : { version: p.version, sha256: p.sha256 };
   return `${canonicalJson({ ...metadata, modules })}\n`;
 }
+
+/** A lock's pins as versions only (module → version), keys sorted: what a verify entry records. */
+export function lockVersions(lock: LockPins): Record<string, string> {
+  return Object.fromEntries(Object.keys(lock).sort().map((k) => [k, pinVersion(lock[k])]));
+}

@@ -5,8 +5,11 @@
  * Keys are snake_case in TOML; the parsed types keep them, and `resolve.ts` maps them to the
  * camelCase props of the constructs.
  */
+import { parseGoDuration } from '../model/go-duration';
 import { z } from 'zod';
+import { DEFAULT_ANALYSIS_WINDOW } from '../model/analysis';
 import { imagePinProblem } from '../model/images';
+import { isIpLiteral, MAX_CLUSTER_NAME } from '../model/clusters';
 
 /** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -159,6 +162,43 @@ const ringComponent = z
   })
   .strict();
 
+// ---------------------------------------------------------------- rings across clusters ([clusters], docs/gitops.md)
+
+/** A DNS name (not an IP: an ExternalName alias cannot point at one) that other clusters reach a shared service at. */
+const remoteHost = z
+  .string(says('expected a DNS name such as "redis.eu-1.example.internal"'))
+  .refine((s) => !isIpLiteral(s), { message: 'expected a DNS name, not an IP address (the alias is an ExternalName Service, and cluster DNS does not resolve an IP written as a name); give the address a DNS record' })
+  .refine((s) => s.length <= 253 && s.split('.').length >= 2 && s.split('.').every((l) => DNS_LABEL.test(l) && l.length <= 63), {
+    message: 'expected a DNS name of at least two labels, such as "redis.eu-1.example.internal"',
+  })
+  .optional();
+
+const apiUrl = (what: string) => z.string(says(`expected ${what} (an https:// URL)`)).regex(/^https:\/\/[^\s]+$/, `expected ${what}: a URL starting with https://`);
+
+/** One cluster rings may be placed on: `[clusters.<name>]`. */
+export const clusterSchema = z
+  .object({
+    /** Its API server: the Argo CD destination of its units (required for a cluster other than home under Argo CD). @default "https://kubernetes.default.svc" for the home cluster */
+    server: apiUrl('the cluster API URL').optional(),
+    /**
+     * The API URL the other clusters reach this one at, when it differs from `server` (the home cluster's
+     * External Secrets stores on the other clusters read its secrets there). @default server
+     */
+    remote_server: apiUrl('the API URL other clusters reach this cluster at').optional(),
+    /** Flux: Secret in the Flux namespace with this cluster's kubeconfig under key "value", made by hand, never generated (required for a cluster other than home under Flux). @default none */
+    kubeconfig_secret: dnsLabel('a secret name').optional(),
+  })
+  .strict();
+
+/** `[clusters]`: cluster name → its table; names are DNS labels short enough for `cluster-<name>`. */
+const clustersSchema = z.record(clusterSchema).superRefine((m, ctx) => {
+  for (const name of Object.keys(m)) {
+    if (!(name.length <= MAX_CLUSTER_NAME && DNS_LABEL.test(name))) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a cluster name: a DNS label of at most ${MAX_CLUSTER_NAME} characters (dist/ gets a folder cluster-<name>), got ${JSON.stringify(name.length > 64 ? `${name.slice(0, 60)}…` : name)}` });
+    }
+  }
+});
+
 /** A service the shared layer runs once, in the home namespace. */
 const sharedWorkload = z
   .object({
@@ -185,6 +225,8 @@ const sharedWorkload = z
     ring_data_path: absolutePath.optional(),
     /** TCP ports it may reach outside the cluster (its NetworkPolicy). @default [] */
     egress_ports: z.array(wholeNumber(1, 65535)).default([]),
+    /** With [clusters]: the DNS name rings in other clusters reach it at (on `port`). @default none (only its own cluster reaches it) */
+    remote_host: remoteHost,
     /** @default [] */
     init_dirs: initDirs.optional(),
     ...escapeHatches,
@@ -220,6 +262,8 @@ const externalService = z
      * (ingress only) and the rings' egress names them. @default none: outside the project's policies
      */
     pod_selector: labelMap('a label value').optional(),
+    /** With [clusters]: the DNS name rings in other clusters reach it at (on `port`). @default none (only its own cluster reaches it) */
+    remote_host: remoteHost,
   })
   .strict();
 
@@ -319,6 +363,53 @@ export const gitopsSchema = z
       }
     }
   });
+
+// --- [analysis]: metric checks (docs/registry.md, "Metric checks"; rules in analysis.ts) ---
+
+/** `[analysis]` in platform.toml: where the metric checks are evaluated. */
+export const platformAnalysisSchema = z
+  .object({
+    /**
+     * The Prometheus HTTP API `rings verify --metrics` queries (http or https, no credentials in it:
+     * a token comes from RINGS_PROMETHEUS_TOKEN or --prometheus-token-file). @default none (then --prometheus URL)
+     */
+    prometheus_url: z.string(says('expected a URL such as "http://prometheus.monitoring.svc:9090"')).optional(),
+  })
+  .strict();
+
+const threshold = (what: string) =>
+  z.number(says(`expected ${what} (a number)`)).refine((n) => Number.isFinite(n), { message: `expected ${what}: a finite number` });
+
+/** One `[[analysis.checks]]`: a PromQL query and the bounds every point of it must stay within. */
+const analysisCheck = z
+  .object({
+    /** Names the check in output and history; unique in the ring. */
+    name: dnsLabel('a check name'),
+    /** PromQL; `{ring}`, `{namespace}` and `{cluster}` are substituted. Checked with Prometheus's own parser. */
+    query: text('a PromQL query'),
+    /** Every evaluated point must be ≥ min. @default none (then max is required) */
+    min: threshold('a lower bound').optional(),
+    /** Every evaluated point must be ≤ max. @default none (then min is required) */
+    max: threshold('an upper bound').optional(),
+    /** What a window without data (no series, or only NaN points) counts as; "pass" needs a reason. @default "fail" */
+    on_no_data: z.enum(['fail', 'pass'], { errorMap: () => ({ message: 'expected "fail" or "pass"' }) }).default('fail'),
+    /** Why no data may pass (recorded with the result). @default none */
+    reason: text('a reason').optional(),
+  })
+  .strict();
+
+/** `[analysis]` in a ring file: the checks a version must pass here before it is promoted out. */
+export const ringAnalysisSchema = z
+  .object({
+    /** The observation window each check is evaluated over, ending at the clock (a Go duration, 1m to 720h). @default "30m" */
+    window: z.string(says('expected a duration such as "30m" or "1h"')).default(DEFAULT_ANALYSIS_WINDOW),
+    /** @default [] */
+    checks: z.array(analysisCheck).default([]),
+  })
+  .strict();
+
+export type AnalysisCheckSpec = z.infer<typeof analysisCheck>;
+export type RingAnalysis = z.infer<typeof ringAnalysisSchema>;
 
 /** `rings/platform.toml` */
 export const platformSchema = z
@@ -446,6 +537,15 @@ export const platformSchema = z
         /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default "ring-home-secrets" */
         store: dnsLabel('a ClusterSecretStore name').default('ring-home-secrets'),
         /**
+         * With [clusters] (external-secrets only): the Secret on each other cluster, made by hand, whose keys
+         * `token` (a token of the home namespace's ring-secret-reader ServiceAccount) and `ca.crt` (the home API
+         * server's CA) let that cluster's store read the home secrets. Referenced by name, never generated.
+         * @default "<store>-token"
+         */
+        remote_token_secret: dnsLabel('a secret name').optional(),
+        /** The namespace of that Secret on each other cluster. @default "external-secrets" */
+        remote_token_namespace: dnsLabel('a namespace').optional(),
+        /**
          * What restarts pods when a secret they read changes: "reloader" annotates their Deployments for
          * Stakater Reloader (which must be installed); "none" leaves it to the operator.
          * @default "reloader"
@@ -564,6 +664,12 @@ export const platformSchema = z
      * shared layer, one unit per ring). See docs/gitops.md. @default none (no dist/gitops/)
      */
     gitops: gitopsSchema.optional(),
+    /** With [clusters]: the cluster the home ring and the shared layer run in; one of [clusters]. @default none (one implicit cluster) */
+    home_cluster: z.string(says('expected one home cluster: the name of a cluster of [clusters]')).optional(),
+    /** The clusters rings may be placed on (`cluster = "<name>"` in a ring file). See docs/gitops.md. @default none (one implicit cluster) */
+    clusters: clustersSchema.optional(),
+    /** Metric checks: the Prometheus they are evaluated in. See docs/registry.md. @default none */
+    analysis: platformAnalysisSchema.optional(),
   })
   .strict();
 
@@ -594,6 +700,21 @@ export const ringSchema = z
      * @default false
      */
     require_verified: z.boolean(says('expected true or false')).default(false),
+    /** With [clusters] in platform.toml: the cluster this ring runs in. @default the home cluster */
+    cluster: dnsLabel('a cluster name').optional(),
+    // --- approvals (docs/registry.md, docs/cli.md "Approvals") ---
+    /**
+     * Promotions into this ring need a signed approval (`rings approve`) of that exact candidate by an
+     * approver in `rings/approvers` other than the promoter. @default false
+     */
+    require_approval: z.boolean(says('expected true or false')).default(false),
+    /** How long an approval counts, from its approval time to the promote's clock (a Go duration). @default "24h" */
+    approval_valid: goDuration
+      .refine((s) => (parseGoDuration(s) ?? 1) > 0, { message: 'expected a positive duration such as "24h" or "90m"' })
+      .default('24h'),
+    /** `--emergency --reason` may waive the approval gate here (a retrospective approval follows). @default false */
+    emergency_waives_approval: z.boolean(says('expected true or false')).default(false),
+    // --- end approvals ---
     /**
      * Tenant Ingress objects for this ring: tenants are bucketed by a stable hash of their name, so
      * only ever raise it (lowering it reshuffles every shard). `rings check` says the value that fits.
@@ -637,6 +758,8 @@ export const ringSchema = z
       .strict()
       .refine((h) => h.max >= h.min, { message: 'expected max ≥ min', path: ['max'] })
       .optional(),
+    /** Metric checks a version must pass here before it leaves (`rings verify --metrics`, the analysis gate). @default none */
+    analysis: ringAnalysisSchema.optional(),
   })
   .strict();
 

@@ -12,10 +12,12 @@ import { NGINX_CONFIG_DIR, writableVolumeName } from '../model/names';
 import { ringDataFiles, ringDataFrom } from '../model/ring-data';
 import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../model/component-defaults';
 import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../model/redis';
+import { ANALYSIS_RULES } from './analysis';
 import { validateDefinition } from './k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from './errors';
 import { LockEntry, lockPins, RingEntry } from './types';
 import { DNS_LABEL, PlatformFile, PreviewEntry } from './schema';
+import { CLUSTER_RULES, uniqueNamespacesPerCluster } from './cluster-rules';
 
 export interface CrossFileInput {
   readonly dir: string;
@@ -97,7 +99,8 @@ const unique =
     }
     return out;
   };
-export const uniqueNamespaces = unique('namespace', 'namespace');
+/** Unique per cluster (rings across clusters: cluster-rules.ts); without [clusters], unique. */
+export const uniqueNamespaces: Rule = (input) => uniqueNamespacesPerCluster(input);
 export const uniqueHostnameSegments = unique('hostname_segment', 'hostname segment');
 export const uniquePromotionOrders = unique('promotion_order', 'promotion order');
 
@@ -657,6 +660,14 @@ export const patchesTargetExistingRings: Rule = ({ platform, platformFile, rings
     .map(({ p, i }) => ({ file: platformFile, path: `patches.${i}.ring`, message: `expected an existing ring (${[...ringFiles].sort().join(', ')}), got "${p.ring}"` }));
 };
 
+// --- approvals ---
+/** `emergency_waives_approval` only means something where `require_approval = true`. */
+export const emergencyWaiverNeedsApproval: Rule = ({ rings }) =>
+  rings
+    .filter((r) => r.spec.emergency_waives_approval && !r.spec.require_approval)
+    .map((r) => ({ file: r.file, path: 'emergency_waives_approval', message: 'expected require_approval = true alongside it (there is no approval gate to waive), got require_approval = false' }));
+// --- end approvals ---
+
 export const RULES: readonly Rule[] = [
   ringFileNamedAfterRing,
   exactlyOneDefaultRing,
@@ -692,6 +703,11 @@ export const RULES: readonly Rule[] = [
   redisSettingsAreTheRegistrys,
   selectorsAreLabels,
   patchesTargetExistingRings,
+  // rings across clusters ([clusters], home_cluster, cluster =, remote_host)
+  ...CLUSTER_RULES,
+  emergencyWaiverNeedsApproval,
+  // [analysis]: metric checks (analysis.ts)
+  ...ANALYSIS_RULES,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

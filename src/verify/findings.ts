@@ -12,11 +12,13 @@ export interface Finding {
   readonly object: string;
   /** What was expected and what was found, in one sentence. */
   readonly message: string;
+  /** With [clusters]: the cluster the ring was read on. @default none (one cluster) */
+  readonly cluster?: string;
 }
 
-/** `canary: Deployment autocom-canary/api: rollout incomplete: …` */
+/** `canary: [rollout] Deployment autocom-canary/api: rollout incomplete: …`; with [clusters], `canary on us-1: …`. */
 export function formatFinding(f: Finding): string {
-  return `${f.ring}: [${f.check}] ${f.object}: ${f.message}`;
+  return `${f.ring}${f.cluster ? ` on ${f.cluster}` : ''}: [${f.check}] ${f.object}: ${f.message}`;
 }
 
 /** Findings in a stable order: by ring, then check order, then object, then message. */

@@ -69,7 +69,18 @@ for d in "${outputs[@]}"; do
   mapfile -t files < <(charts "$d")
   echo "checkers: $label (${#files[@]} files)"
   if ! kubeconform "${files[@]}"; then status=1; echo "checkers: kubeconform -strict rejected objects of $label" >&2; fi
-  "$ks" score -o json "${files[@]}" > "$work/results/$label.kube-score.json" || true
+  if [[ -d "$d/clusters" ]]; then
+    # Rings across clusters: kube-score relates objects by namespace and name (an HPA to its Deployment),
+    # and two clusters may each have a namespace of one name, so each cluster is scored on its own.
+    for k in "$d"/clusters/*/kustomization.yaml; do
+      c="$(basename "$(dirname "$k")")"
+      mapfile -t units < <(sed -n 's|^  - \.\./\.\./||p' "$k")
+      "$ks" score -o json $(for u in "${units[@]}"; do echo "$d/$u/$u.yaml"; done) > "$work/results/$label-$c.kube-score.json" || true
+    done
+    "$ks" score -o json $(find "$d/gitops" -name '*.yaml' ! -name kustomization.yaml | sort) > "$work/results/$label-gitops.kube-score.json" || true
+  else
+    "$ks" score -o json "${files[@]}" > "$work/results/$label.kube-score.json" || true
+  fi
   checkov -d "$d" > "$work/results/$label.checkov.json" 2>"$work/checkov-$label.err" || true
   if ! grep -q '"check_type"' "$work/results/$label.checkov.json"; then status=1; echo "checkers: checkov did not run on $label:" >&2; tail -5 "$work/checkov-$label.err" >&2; fi
 done

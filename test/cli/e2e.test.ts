@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
@@ -26,13 +27,25 @@ interface Result {
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** A fresh copy of rings/ and dist/ in a temporary folder; commands run there, so the defaults apply. */
-function workspace(): { dir: string; reg: string; file: (rel: string) => string; write: (rel: string, s: string) => void; history: () => any[] } {
+/**
+ * A fresh copy of rings/ and dist/ in a temporary folder; commands run there, so the defaults apply.
+ * `withoutApproval` drops stable's require_approval from the copy: tests of rollback, locking and
+ * recovery promote into stable without an approver (the approval gate has its own suite,
+ * approvals-e2e.test.ts, in a git repository with real signing keys).
+ */
+function workspace(opts: { withoutApproval?: boolean } = {}): { dir: string; reg: string; file: (rel: string) => string; write: (rel: string, s: string) => void; history: () => any[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-e2e-'));
   tmpDirs.push(dir);
   fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
   fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
   const reg = path.join(dir, 'rings');
+  if (opts.withoutApproval) {
+    const stable = path.join(reg, 'stable.toml');
+    const text = fs.readFileSync(stable, 'utf8');
+    const without = text.replace(/^require_approval = true\n/m, '').replace(/^emergency_waives_approval = true\n/m, '');
+    if (without === text) throw new Error('the example stable.toml no longer sets require_approval = true: update this helper');
+    fs.writeFileSync(stable, without);
+  }
   return {
     dir,
     reg,
@@ -130,6 +143,7 @@ describe('check refuses an invalid registry', () => {
 
 describe('promotion gates', () => {
   const ws = workspace();
+  withoutMetricChecks(ws.reg); // the analysis gate has its own suite (test/analysis/)
   const before = () => ({ stable: ws.file('locks/stable.lock.json'), edge: ws.file('locks/edge.lock.json'), history: ws.file('history.jsonl') });
   test('soak: refused with one line saying when it would pass, nothing written', () => {
     const b = before();
@@ -171,7 +185,8 @@ describe('promotion gates', () => {
     const old = b.stable.split('\n');
     expect(after).toHaveLength(old.length);
     expect(after.filter((l, i) => l !== old[i]).map((l) => l.trim())).toEqual(['"version": "1.6.0",', `"sha256": "${edgeSha}"`]);
-    expect(ws.history().pop()).toMatchObject({ action: 'promote', module: 'orders', from: 'edge', to: 'stable', previous: '1.5.0', new: '1.6.0', gates_waived: ['soak'] });
+    // stable requires approval and lets an emergency waive it (emergency_waives_approval = true): both are waived and recorded.
+    expect(ws.history().pop()).toMatchObject({ action: 'promote', module: 'orders', from: 'edge', to: 'stable', previous: '1.5.0', new: '1.6.0', gates_checked: ['order', 'soak', 'approval'], gates_waived: ['soak', 'approval'] });
   });
   test('--emergency without --reason is a usage error', () => {
     expect(rings(ws.dir, ['promote', 'orders', '--from', 'edge', '--to', 'stable', '--emergency', '--yes']).code).toBe(2);
@@ -186,7 +201,7 @@ describe('promotion gates', () => {
 
 describe('rollback', () => {
   test('restores the exact previous lock bytes, and records it', () => {
-    const ws = workspace();
+    const ws = workspace({ withoutApproval: true });
     const original = ws.file('locks/stable.lock.json');
     expect(rings(ws.dir, ['promote', 'payments', '--from', 'edge', '--to', 'stable', '--yes']).code).toBe(0);
     expect(ws.file('locks/stable.lock.json')).not.toBe(original);
@@ -243,7 +258,7 @@ describe('assign', () => {
 
 describe('safety under concurrency and crashes', () => {
   test('two promotions at once: each succeeds or refuses cleanly, files never corrupt', async () => {
-    const ws = workspace();
+    const ws = workspace({ withoutApproval: true });
     const historyBefore = ws.history().length;
     const [a, b] = await Promise.all([
       ringsAsync(ws.dir, ['promote', 'payments', '--from', 'edge', '--to', 'stable', '--yes']),
@@ -262,7 +277,7 @@ describe('safety under concurrency and crashes', () => {
     expect(rings(ws.dir, ['check']).code).toBe(0);
   });
   test('a crash after the edit leaves a journal; the next command completes it first', () => {
-    const ws = workspace();
+    const ws = workspace({ withoutApproval: true });
     const historyBefore = ws.history().length;
     const crashed = rings(ws.dir, ['promote', 'payments', '--from', 'edge', '--to', 'stable', '--yes'], { RINGS_CRASH_AFTER: 'edit' });
     expect(crashed.signal).toBe('SIGKILL');

@@ -71,6 +71,48 @@ describe('commit and recovery', () => {
     recover(dir);
     expect(read('history.jsonl')).toBe('{"n":0}\n{"n":1}\n');
   });
+  test('several history lines (a train): one journal (version 2), every file, then all the lines in order', () => {
+    fs.writeFileSync(path.join(dir, 'locks/b.lock.json'), 'old-b\n');
+    const seen: string[] = [];
+    commit(dir, { 'locks/a.lock.json': 'new\n', 'locks/b.lock.json': 'new-b\n' }, ['{"n":1}', '{"n":2}', '{"n":3}'], (s) => {
+      if (s === 'journal') seen.push(JSON.parse(read(JOURNAL_FILE)).version);
+    });
+    expect(seen).toEqual([2]);
+    expect([read('locks/a.lock.json'), read('locks/b.lock.json'), read('history.jsonl')]).toEqual(['new\n', 'new-b\n', '{"n":1}\n{"n":2}\n{"n":3}\n']);
+    expect(fs.existsSync(path.join(dir, JOURNAL_FILE))).toBe(false);
+    // one line given as a list is an ordinary (version 1) journal
+    commit(dir, {}, ['{"n":4}'], (s) => {
+      if (s === 'journal') seen.push(JSON.parse(read(JOURNAL_FILE)).version);
+    });
+    expect(seen).toEqual([2, 1]);
+    expect(() => commit(dir, {}, [])).toThrow(/at least one history line/);
+  });
+  for (const step of ['journal', 'edit', 'history'] as const) {
+    test(`several lines: a crash after "${step}" is rolled forward to every file and every line, exactly once`, () => {
+      fs.writeFileSync(path.join(dir, 'history.jsonl'), '{"n":0}\n');
+      expect(() =>
+        commit(dir, { 'locks/a.lock.json': 'new\n' }, ['{"n":1}', '{"n":2}'], (s) => {
+          if (s === step) throw new Error('crash');
+        }),
+      ).toThrow('crash');
+      expect(recover(dir)).toBe('{"n":1}\n{"n":2}');
+      expect(read('locks/a.lock.json')).toBe('new\n');
+      expect(read('history.jsonl')).toBe('{"n":0}\n{"n":1}\n{"n":2}\n');
+      expect(recover(dir)).toBeUndefined();
+    });
+  }
+  test('several lines torn mid-append: the torn line is cut, the lines already there are kept, the rest appended once', () => {
+    fs.writeFileSync(path.join(dir, 'history.jsonl'), '{"n":0}\n{"n":1}\n{"n":');
+    fs.writeFileSync(path.join(dir, JOURNAL_FILE), JSON.stringify({ version: 2, pid: 1, files: {}, history: ['{"n":1}', '{"n":2}', '{"n":3}'] }));
+    recover(dir);
+    expect(read('history.jsonl')).toBe('{"n":0}\n{"n":1}\n{"n":2}\n{"n":3}\n');
+  });
+  test('a journal of another shape is refused, not guessed at (version 2 needs a list of lines; version 1 one line)', () => {
+    for (const j of [{ version: 2, pid: 1, files: {}, history: '{"n":1}' }, { version: 2, pid: 1, files: {}, history: [] }, { version: 1, pid: 1, files: {}, history: ['{"n":1}'] }, { version: 3, pid: 1, files: {}, history: '{}' }]) {
+      fs.writeFileSync(path.join(dir, JOURNAL_FILE), JSON.stringify(j));
+      expect(() => recover(dir)).toThrow(/not a journal this version of rings understands/);
+    }
+  });
   test('refuses to write outside the registry', () => {
     expect(() => commit(dir, { '../x': 'y' }, '{}')).toThrow(/outside the registry/);
     expect(fs.existsSync(path.join(dir, JOURNAL_FILE))).toBe(false);

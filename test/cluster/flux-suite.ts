@@ -34,6 +34,7 @@ import {
   Workdir,
   workdir,
 } from './platform';
+import { withoutMetricChecks } from '../support/metric-checks';
 import { trackDir, untrackDir } from './processes';
 import { applyStandIns, ringsCli } from './verify-scenarios';
 
@@ -74,14 +75,18 @@ export interface FluxRepo {
 export function fluxRepo(git: GitServer, name = PLATFORM): FluxRepo {
   const wd = workdir(path.join(ROOT, 'rings'));
   trackDir(wd.dir);
+  // Promotions out of canary need a Prometheus measurement (the analysis gate, test/analysis/); this suite is about delivery.
+  withoutMetricChecks(wd.registry);
   fs.copyFileSync(path.join(ROOT, '.gitignore'), path.join(wd.dir, '.gitignore'));
   const url = git.createRepository(name);
   const platformToml = path.join(wd.registry, 'platform.toml');
   const text = fs.readFileSync(platformToml, 'utf8');
   const at = text.search(/^\[gitops\]$/m);
   if (at < 0) throw new Error('rings/platform.toml has no [gitops] table to point at the test git server');
-  if (/^\[/m.test(text.slice(at + '[gitops]'.length))) throw new Error('rings/platform.toml: [gitops] is expected to be the last table');
-  fs.writeFileSync(platformToml, text.slice(0, at) + fluxGitops(url));
+  // The [gitops] table runs to the next table header ([analysis] follows it in the example) or the end.
+  const next = text.slice(at + '[gitops]'.length).search(/^\[/m);
+  const rest = next < 0 ? '' : `\n${text.slice(at + '[gitops]'.length + next)}`;
+  fs.writeFileSync(platformToml, text.slice(0, at) + fluxGitops(url) + rest);
   wd.synth();
   const g = (...args: string[]) => execFileSync('git', args, { cwd: wd.dir, env: git.gitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   g('init', '-q', '-b', 'main');

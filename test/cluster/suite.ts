@@ -41,13 +41,19 @@ import {
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
 
-/** Every example registry of the project. */
+/** A registry with `[clusters]` (rings across clusters): the multi-cluster suite applies it to two control planes. */
+export function isMultiCluster(registryDir: string): boolean {
+  return /^\[clusters\./m.test(fs.readFileSync(path.join(registryDir, 'platform.toml'), 'utf8'));
+}
+
+/** Every example registry of the project that runs in one cluster (test/cluster/multi-cluster-*.test.ts takes the others). */
 export const EXAMPLE_REGISTRIES: ReadonlyArray<readonly [string, string]> = [
   ['rings/', path.join(ROOT, 'rings')],
   ...fs
     .readdirSync(path.join(ROOT, 'test', 'fixtures', 'registries'))
     .sort()
-    .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const),
+    .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const)
+    .filter(([, dir]) => !isMultiCluster(dir)),
 ];
 
 const LONG = 15 * 60_000;
@@ -135,8 +141,9 @@ export function defineClusterSuite(version: string): void {
           const c = cp!;
           const platform = readToml(path.join(wd!.registry, 'platform.toml'));
           if (!/^tool\s*=\s*"argo-cd"/m.test(platform)) return void expect(platform).toMatch(/^tool\s*=\s*"flux"/m);
-          // [gitops] is the last table of the example platform.toml: appended keys land in it.
-          fs.writeFileSync(path.join(wd!.registry, 'platform.toml'), `${platform}argo_cd_strategy = "applicationset"\nnamespace = "argocd-progressive"\n`);
+          // The keys go right under the [gitops] header: later tables ([analysis]) would claim keys appended at the end.
+          expect(platform).toMatch(/^\[gitops\]\n/m);
+          fs.writeFileSync(path.join(wd!.registry, 'platform.toml'), platform.replace(/^\[gitops\]\n/m, '[gitops]\nargo_cd_strategy = "applicationset"\nnamespace = "argocd-progressive"\n'));
           const variant = path.join(wd!.dir, 'dist-applicationset');
           try {
             wd!.rings(['synth', '--out', variant]);

@@ -11,12 +11,14 @@ import * as path from 'path';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
 import { applyFileByFile, applyServerSide, incompleteRollouts, installCrds, provideOperatorPrerequisites, supportMatrix, Workdir, workdir } from './platform';
 import { applyStandIns, deploymentStatus, distDocs, recordFixture, ringsCli, until } from './verify-scenarios';
+import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');
 const LONG = 15 * 60_000;
 const HOME = 'autocom';
 const CANARY = 'autocom-canary';
 const ALL = [HOME, 'autocom-edge', CANARY, 'autocom-experimental'];
+const ROLLBACK_HINT = /^  the latest promotion into \S+ was /;
 
 export function defineVerifySuite(version: string): void {
   const minor = version.split('.').slice(0, 2).join('.');
@@ -25,7 +27,11 @@ export function defineVerifySuite(version: string): void {
   describe(`rings verify on Kubernetes ${version}`, () => {
     let cp: ControlPlane;
     let wd: Workdir;
-    const verify = (...args: string[]) => ringsCli(wd, ['verify', '--kubeconfig', cp.kubeconfig, ...args]);
+    /** verify's run, its finding and verdict lines apart from the rollback hint a failing ring adds (src/cli/rollback-hint.ts). */
+    const verify = (...args: string[]) => {
+      const r = ringsCli(wd, ['verify', '--kubeconfig', cp.kubeconfig, ...args]);
+      return { ...r, lines: r.lines.filter((l) => !ROLLBACK_HINT.test(l)), hints: r.lines.filter((l) => ROLLBACK_HINT.test(l)) };
+    };
     const diffLive = () => ringsCli(wd, ['diff', '--live', '--against', wd.dist, '--kubeconfig', cp.kubeconfig]);
     /** Re-applies one dist/ file as rings' field manager, taking back fields others changed, and waits for the rollouts. */
     const restore = async (file: string) => {
@@ -84,6 +90,7 @@ export function defineVerifySuite(version: string): void {
           'FAIL  canary (autocom-canary): 2 findings',
         ],
       });
+      expect(v.hints).toEqual(['  the latest promotion into canary was ai 2.4.0 (2026-11-23T02:00:00Z); to undo it: rings rollback ai --ring canary']);
       recordFixture(cp, 'canary-api-scaled-to-zero.json', [CANARY], true);
       const d = diffLive();
       expect({ code: d.code, lines: d.lines.slice(0, -1) }).toEqual({ code: 1, lines: ['ring-canary/ring-canary.yaml', '  ~ Deployment autocom-canary/api: spec.replicas'] });
@@ -167,6 +174,7 @@ export function defineVerifySuite(version: string): void {
     test('evidence-gated promote: refused without a recorded verify, accepted after verify --record; the promoted lock is then found missing from the cluster until applied', async () => {
       const f = path.join(wd.registry, 'canary.toml');
       fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^soak = "24h"$/m, 'soak = "24h"\nrequire_verified = true'));
+      withoutMetricChecks(wd.registry); // the cluster evidence alone; the analysis gate has its own suite (test/analysis/)
       const promote = () => ringsCli(wd, ['promote', 'orders', '--from', 'canary', '--to', 'edge', '--yes']);
       const refused = promote();
       expect(refused.code).toBe(1);

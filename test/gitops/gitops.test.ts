@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import * as YAML from 'yaml';
 import { deliveredKinds, deliveryUnits, guessResource, PRUNABLE_KINDS, unitAccess } from '../../src/model/delivery';
 import { synthesize, SynthResult } from '../../src/synth';
@@ -440,7 +441,7 @@ describe('deliveryUnits (pure)', () => {
         }
         expect(schemaViolationsOfFiles(new Map([...result.files].filter(([f]) => f.startsWith('gitops/'))))).toEqual([]);
       }),
-      { numRuns: 15, seed: 4242 },
+      propertyRuns(15),
     );
   });
 });

@@ -1,5 +1,6 @@
 /** compareObjects / formatComparison and the import's pure helpers, with passing and failing cases. */
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { compareObjects, fieldDiffs, formatComparison } from '../../src/import/compare-objects';
 import { commonDomain, cpuMillicores, memoryMib } from '../../src/import/map-registry';
 
@@ -69,6 +70,7 @@ describe('compare reasons', () => {
         const c = compareObjects(objs, JSON.parse(JSON.stringify(objs)));
         return c.objects.length === 0 && c.counts.values + c.counts.naming + c.counts.hardening === 0;
       }),
+      propertyRuns(100),
     );
   });
 
@@ -78,6 +80,7 @@ describe('compare reasons', () => {
         const c = compareObjects([deploy(name, { replicas: r1 })], [deploy(name, { replicas: r2 })]);
         return c.counts.values === 1 && c.objects.length === 1 && c.objects[0].fields[0].path === 'spec.replicas';
       }),
+      propertyRuns(100),
     );
   });
 });

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { ZodError } from 'zod';
 import * as lib from '../../src';
 import { RegistryError, registryProblems, resolvePlan, synthesize, validateRegistry, RegistryInput } from '../../src';
@@ -156,7 +157,7 @@ describe('validateRegistry on a registry built in code', () => {
           for (const line of (e as RegistryError).lines()) expect(line).toMatch(/^<registry>[/:]/);
         }
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 

@@ -3,6 +3,7 @@
  * (undefined) whatever it does not fully understand, leaving it to the parser.
  */
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { tenantsSchema } from '../../src/registry/schema';
 import { parseFlatStringTable, parseToml } from '../../src/registry/toml';
 
@@ -28,7 +29,7 @@ describe('parseFlatStringTable', () => {
         expect({ tenants: {}, previews: {}, ...flat }).toEqual(reference!.success ? reference!.data : undefined);
         expect(Object.keys((flat as any).tenants ?? {})).toEqual(Object.keys(reference!.success ? reference!.data.tenants : {}));
       }),
-      { numRuns: 3000 },
+      propertyRuns(3000),
     );
   });
 

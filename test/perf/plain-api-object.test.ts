@@ -4,6 +4,7 @@
  */
 import { ApiObject, ApiObjectProps, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { PlainApiObject } from '../../constructs';
 
 const props = (spec: unknown): ApiObjectProps => ({
@@ -29,7 +30,7 @@ describe('PlainApiObject', () => {
         const { plain, reference } = both(spec);
         expect(JSON.stringify(plain.toJson())).toBe(JSON.stringify(reference.toJson()));
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 

@@ -4,6 +4,7 @@
  */
 import { Yaml } from 'cdk8s';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import * as YAML from 'yaml';
 import { renderRegistry } from '../../src/pipeline';
 import { stringifyDocument, stringifyManifests } from '../../src/yaml';
@@ -56,7 +57,7 @@ describe('stringifyManifests is byte-identical to cdk8s Yaml.stringify', () => {
       fc.property(fc.dictionary(str, value, { minKeys: 1, maxKeys: 6 }), (doc) => {
         expect(stringifyDocument(doc)).toBe(library(doc));
       }),
-      { numRuns: Number(process.env.YAML_PROPERTY_RUNS ?? 500) },
+      propertyRuns(500),
     );
   });
 });

@@ -48,6 +48,8 @@ new_repo() {
   (
     cd "$TMP/$name"
     cp -r "$ROOT/rings" .
+    # The canary's metric checks would ask for a measurement first (test/analysis/ proves that gate).
+    sed -i '/^# Metric checks/,$d' rings/canary.toml
     mkdir -p examples/ci && cp "$ROOT/examples/ci/promote.sh" examples/ci/
     cp "$ROOT/examples/ci/gitlab-ci.yml" .gitlab-ci.yml
     printf 'node_modules\n' >.gitignore

@@ -3,13 +3,14 @@
  * strict schema, every invariant and Pod Security `restricted`; random mutations of valid registries
  * are either still valid (and then still pass) or rejected with one clear line per problem — never
  * another exception, never a stack trace. numRuns is kept modest: the suite runs on 2 cores
- * (RINGS_PBT_FACTOR raises it).
+ * (`npm run test:fuzz` runs them with random seeds and 20 times the runs; test/support/property.ts).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { writeDirAtomically } from '../../src/dist';
 import { checkGuarantees } from '../../src/guarantees';
 import { RegistryError } from '../../src/registry/errors';
@@ -19,10 +20,6 @@ import { isKnownUnsynced } from '../support/known-gaps';
 import { mutate, mutationArb, registryArb } from '../support/registry-gen';
 import { Rendered, renderSources, REPO } from '../support/render';
 
-/** Multiplies numRuns (e.g. RINGS_PBT_FACTOR=20 for a long local or nightly run). */
-const FACTOR = Math.max(1, Number(process.env.RINGS_PBT_FACTOR ?? 1));
-/** Replays a failing run: RINGS_PBT_SEED=<seed printed by fast-check>. */
-const SEED = process.env.RINGS_PBT_SEED ? { seed: Number(process.env.RINGS_PBT_SEED) } : {};
 
 /** Every violation of the rendered output, but for the known unsynced secrets (closed by issue 4). */
 function violations(r: Rendered): string[] {
@@ -43,7 +40,7 @@ test('random valid registries: schema and every invariant hold', () => {
       const r = renderSources(sources);
       expect(violations(r)).toEqual([]);
     }),
-    { numRuns: 25 * FACTOR, ...SEED },
+    propertyRuns(25),
   );
 });
 
@@ -90,6 +87,6 @@ test('random mutations: still valid (and still passing), or rejected with clear 
       }
       expect(violations(r)).toEqual([]);
     }),
-    { numRuns: 300 * FACTOR, ...SEED },
+    propertyRuns(300),
   );
 });

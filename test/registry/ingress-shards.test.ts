@@ -4,6 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { ingressShardLoads, minimumIngressShards, ringHosts, TenantIngress } from '../../constructs';
 import { RegistryError } from '../../src/registry/errors';
 import { parseRegistry, readRegistryDir } from '../../src/registry/load';
@@ -31,7 +32,7 @@ describe('tenant Ingress shards are stable', () => {
         fc.pre(!tenants.includes(extra));
         expect(changed(shards(tenants, n), shards([...tenants, extra], n))).toBe(1);
       }),
-      { numRuns: 150 },
+      propertyRuns(150),
     );
   });
 
@@ -45,7 +46,7 @@ describe('tenant Ingress shards are stable', () => {
         const after = new Map([...shards(a.filter((t) => t !== moved), na, 'edge'), ...shards([...b, moved], nb, 'canary')]);
         expect(changed(before, after)).toBe(2);
       }),
-      { numRuns: 150 },
+      propertyRuns(150),
     );
   });
 });

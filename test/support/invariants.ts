@@ -21,6 +21,11 @@ export interface InvariantContext {
   readonly handMadeSecrets: readonly string[];
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
+  /**
+   * Rings across clusters: the objects are those of a cluster other than home, where every alias
+   * points at its shared service's remote_host (service name → remote_host). @default none (the home cluster)
+   */
+  readonly remoteHosts?: Readonly<Record<string, string>>;
 }
 
 export type Invariant = (objects: readonly K8sObject[], ctx: InvariantContext) => string[];
@@ -380,9 +385,20 @@ export const servicesSelectPods: Invariant = (objects) => {
 /**
  * Every ExternalName alias points at `<svc>.<home>.svc.<cluster domain>` where `<svc>` is a Service
  * the output makes in the home namespace, or a declared external service (run by something else).
+ * In a cluster other than home (`ctx.remoteHosts`), it points at the declared remote_host of the
+ * shared service of its name instead: `*.svc.cluster.local` there would be that cluster's own.
  */
 export const aliasesPointHome: Invariant = (objects, ctx) => {
   const out: string[] = [];
+  if (ctx.remoteHosts) {
+    for (const s of objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'ExternalName')) {
+      const target = String(s.spec.externalName ?? '');
+      const want = ctx.remoteHosts[s.metadata.name as string];
+      if (want === undefined) out.push(`${idOf(s)}: an alias of ${s.metadata.name}, which is no shared service with a remote_host`);
+      else if (target !== want) out.push(`${idOf(s)}: externalName ${JSON.stringify(target)} is not ${s.metadata.name}'s remote_host ${JSON.stringify(want)}`);
+    }
+    return out;
+  }
   const domain = ctx.clusterDomain ?? 'cluster.local';
   const homeServices = new Set(objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === ctx.homeNamespace && o.spec?.type !== 'ExternalName').map((o) => o.metadata.name as string));
   const external = new Set(ctx.externalServices);

@@ -31,6 +31,35 @@ export function render(registry: Registry): Rendered {
 }
 
 export const renderDir = (dir: string): Rendered => render(loadRegistry(dir));
+
+/** One cluster's share of a rendered registry (rings across clusters): its units' objects and invariant context. */
+export interface RenderedCluster {
+  readonly cluster: string;
+  readonly home: boolean;
+  readonly objects: K8sObject[];
+  readonly ctx: InvariantContext;
+}
+
+/**
+ * Per cluster, with `[clusters]`: the objects of the units placed there, and the context the
+ * invariants take there (a cluster other than home has no hand-made secrets, and its aliases point
+ * at the shared services' remote_host). Without `[clusters]`, one entry: everything.
+ */
+export function renderedClusters(r: Rendered): RenderedCluster[] {
+  if (!r.plan.clusters) return [{ cluster: '', home: true, objects: r.objects, ctx: r.ctx }];
+  const remoteHosts: Record<string, string> = {};
+  for (const s of [...r.registry.platform.shared.services, ...r.registry.platform.shared.external]) if (s.remote_host) remoteHosts[s.name] = s.remote_host;
+  return r.plan.clusters.map((c) => ({
+    cluster: c.name,
+    home: c.home,
+    objects: r.result.charts.filter((x) => x.cluster === c.name).flatMap((x) => x.objects) as K8sObject[],
+    ctx: {
+      ...r.ctx,
+      ringNamespaces: r.plan.rings.filter((x) => x.cluster === c.name).map((x) => x.namespace),
+      ...(c.home ? {} : { handMadeSecrets: [], remoteHosts }),
+    },
+  }));
+}
 export const renderSources = (sources: RegistrySources, dir = 'rings'): Rendered => render(parseRegistry(dir, sources));
 
 /**

@@ -48,11 +48,15 @@ export function shuffleToml(text: string, rng: Rng): string {
   return TOML.stringify(shuffleValue(TOML.parse(text), '', rng) as TOML.JsonMap);
 }
 
+/** A lock's keys reordered at every level (AutoCom's form nests the modules one level down). */
 export function shuffleLockJson(text: string, rng: Rng): string {
-  const lock = JSON.parse(text) as Record<string, string>;
-  const out: Record<string, string> = {};
-  for (const k of shuffled(Object.keys(lock), rng)) out[k] = lock[k];
-  return `${JSON.stringify(out, null, rng() < 0.5 ? 2 : 4)}\n`;
+  const reorder = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of shuffled(Object.keys(v), rng)) out[k] = reorder((v as Record<string, unknown>)[k]);
+    return out;
+  };
+  return `${JSON.stringify(reorder(JSON.parse(text)), null, rng() < 0.5 ? 2 : 4)}\n`;
 }
 
 /** Every file of a registry, reordered. */

@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withoutMetricChecks } from '../support/metric-checks';
 import { loadAll, renderSources } from '../../src/cli/context';
 import { run } from '../../src/cli/main';
 import { Io } from '../../src/cli/output';
@@ -21,6 +22,7 @@ function scratch(): { dir: string; registry: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-verify-'));
   dirs.push(dir);
   fs.cpSync('rings', path.join(dir, 'rings'), { recursive: true });
+  withoutMetricChecks(path.join(dir, 'rings')); // the analysis gate has its own suite (test/analysis/)
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   fs.copyFileSync(path.join(__dirname, 'fake-kubectl.js'), path.join(bin, 'kubectl'));
@@ -107,7 +109,8 @@ describe('rings verify through the CLI', () => {
     });
     const t = io(s.dir);
     expect(await run(['verify', '--ring', 'canary', '--registry', s.registry], t.io)).toBe(1);
-    expect(t.out()).toBe('canary: [deployment] Deployment autocom-canary/nginx: missing\nFAIL  canary (autocom-canary): 1 finding\n');
+    // a failing ring prints the command that undoes the last promotion into it
+    expect(t.out()).toBe('canary: [deployment] Deployment autocom-canary/nginx: missing\nFAIL  canary (autocom-canary): 1 finding\n  the latest promotion into canary was ai 2.4.0 (2026-11-23T02:00:00Z); to undo it: rings rollback ai --ring canary\n');
   });
   test('--json for machines', async () => {
     const s = setup((snap) => {
@@ -117,7 +120,7 @@ describe('rings verify through the CLI', () => {
     expect(await run(['verify', '--ring', 'edge', '--json', '--registry', s.registry], t.io)).toBe(1);
     const j = JSON.parse(t.out());
     expect(j).toMatchObject({ reachable: true, passed: false, recorded: false });
-    expect(j.rings[0]).toMatchObject({ ring: 'edge', namespace: 'autocom-edge', passed: false });
+    expect(j.rings[0]).toMatchObject({ ring: 'edge', namespace: 'autocom-edge', passed: false, rollback: 'rings rollback orders --ring edge' });
     expect(j.rings[0].findings[0]).toEqual({ check: 'replicas', object: 'Deployment autocom-edge/api', message: expect.stringMatching(/^0 of \d+ replicas ready$/) });
   });
   test('--probe: a proxy request nothing answers is one clean finding per ring', async () => {
@@ -125,7 +128,7 @@ describe('rings verify through the CLI', () => {
     const t = io(s.dir);
     expect(await run(['verify', '--ring', 'canary', '--probe', '--registry', s.registry], t.io)).toBe(1);
     expect(t.out()).toBe(
-      'canary: [probe] Service autocom-canary/api: GET /api/v1/namespaces/autocom-canary/services/api:http/proxy/api/health failed: Error from server (Forbidden): resolve_deny: denied destination\nFAIL  canary (autocom-canary): 1 finding\n',
+      'canary: [probe] Service autocom-canary/api: GET /api/v1/namespaces/autocom-canary/services/api:http/proxy/api/health failed: Error from server (Forbidden): resolve_deny: denied destination\nFAIL  canary (autocom-canary): 1 finding\n  the latest promotion into canary was ai 2.4.0 (2026-11-23T02:00:00Z); to undo it: rings rollback ai --ring canary\n',
     );
   });
   test('cluster unreachable: exit 2, one line, nothing recorded', async () => {

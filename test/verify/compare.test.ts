@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/property';
 import { configMapRefs, resolveEnv, RingExpectation, secretRefs, verifyRing } from '../../src/verify/compare';
 import { ringExpectations } from '../../src/verify/expected';
 import { Finding, formatFinding, sortFindings } from '../../src/verify/findings';
@@ -242,6 +243,7 @@ describe('invariants', () => {
       fc.property(fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }), (xs) => {
         expect(sortFindings(xs).map(formatFinding)).toEqual(sortFindings(all).map(formatFinding));
       }),
+      propertyRuns(100),
     );
     expect(base.length).toBeGreaterThan(0);
   });
@@ -253,6 +255,7 @@ describe('invariants', () => {
         (s.namespaces['autocom-canary'] as any).deployments = s.namespaces['autocom-canary'].deployments.filter((d) => d.metadata.name !== name);
         expect(lines('canary', s)).toContain(`canary: [deployment] Deployment autocom-canary/${name}: missing`);
       }),
+      propertyRuns(100),
     );
   });
 });

@@ -8,6 +8,8 @@
 const fs = require('fs');
 let args = process.argv.slice(2);
 if (process.env.FAKE_KUBE_LOG) fs.appendFileSync(process.env.FAKE_KUBE_LOG, `${JSON.stringify(args)}\n`);
+// Several clusters: FAKE_KUBE_SNAPSHOT_DIR/<context>.json per kubeconfig context; FAKE_KUBE_DOWN_CONTEXT=<context> is unreachable.
+const context = args.includes('--context') ? args[args.indexOf('--context') + 1] : undefined;
 // Global flags verify passes first.
 args = args.filter((a, i) => !/^--request-timeout=/.test(a) && !['--kubeconfig', '--context'].includes(a) && !['--kubeconfig', '--context'].includes(args[i - 1]));
 const out = (s) => process.stdout.write(s);
@@ -15,8 +17,10 @@ const fail = (msg, code = 1) => {
   process.stderr.write(`${msg}\n`);
   process.exit(code);
 };
-if (process.env.FAKE_KUBE_DOWN) fail('The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?');
-const snap = JSON.parse(fs.readFileSync(process.env.FAKE_KUBE_SNAPSHOT, 'utf8'));
+if (process.env.FAKE_KUBE_DOWN || (context !== undefined && process.env.FAKE_KUBE_DOWN_CONTEXT === context)) fail('The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?');
+const snapshotFile = process.env.FAKE_KUBE_SNAPSHOT_DIR ? require('path').join(process.env.FAKE_KUBE_SNAPSHOT_DIR, `${context}.json`) : process.env.FAKE_KUBE_SNAPSHOT;
+if (!fs.existsSync(snapshotFile)) fail(`error: context "${context}" does not exist`);
+const snap = JSON.parse(fs.readFileSync(snapshotFile, 'utf8'));
 const list = (items) => out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
 const ns = () => args[args.indexOf('-n') + 1];
 if (args[0] !== 'get') fail(`fake kubectl: only get is served, got ${args[0]}`);

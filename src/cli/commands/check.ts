@@ -7,12 +7,13 @@ import { CliError, Command, loadHistory } from '../context';
 import { pendingJournalRefusal } from '../transaction';
 import { newHashes } from '../new-hashes';
 import { json } from '../output';
+import { approversFileProblems } from '../approval-gate';
 
 export const check: Command = {
   name: 'check',
   summary: 'validate everything synth validates (and history.jsonl), writing nothing; exit 0 valid, 1 invalid',
   usage: 'rings check [--strict] [--json] [--registry DIR]',
-  help: '--strict also reports every module hash in a lock that no other ring pins and no history line records (a new artifact).',
+  help: 'Also checks the form of rings/approvers (git\'s allowed_signers format; required when a ring sets require_approval = true).\n--strict also reports every module hash in a lock that no other ring pins and no history line records (a new artifact).',
   positionals: [],
   flags: { json: 'boolean', strict: 'boolean' },
   run(ctx, args) {
@@ -23,6 +24,8 @@ export const check: Command = {
     const history = loadHistory(ctx.registry);
     const registry = loadRegistry(ctx.registry);
     const rings = checkPlan(resolvePlan(registry));
+    const approvers = approversFileProblems(ctx.registry, registry);
+    if (approvers.length) throw new RegistryError(approvers);
     if (boolFlag(args, 'strict')) {
       const fresh = newHashes(registry, history);
       if (fresh.length) throw new RegistryError(fresh);

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
-import { kustomizedFiles, readDir } from '../../dist';
-import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
+import { clusterKustomizations, kustomizedFiles, readDir } from '../../dist';
+import { boolFlag, ParsedArgs, stringFlag, stringsFlag, UsageError } from '../args';
+import { clusterContexts, clusterLabel } from '../cluster-contexts';
+import { ClusterError } from '../kube';
 import type { Ctx } from '../context';
 import { CliError, Command, loadAll, renderSources } from '../context';
 import { diffRenderings, FileDiff, Obj } from '../diff';
@@ -23,20 +25,22 @@ export function parseYamlFile(file: string, text: string): Obj[] {
 export const diff: Command = {
   name: 'diff',
   summary: 'compare a fresh synth with the committed dist/ object by object; exit 1 when they differ (CI drift check)',
-  usage: 'rings diff [--against DIR] [--live [--kubeconfig FILE] [--context NAME]] [--json] [--registry DIR]',
+  usage: 'rings diff [--against DIR] [--live [--kubeconfig FILE] [--context NAME | --context CLUSTER=NAME…]] [--json] [--registry DIR]',
   help: [
     'Without --live: a fresh synth of the registry against the committed DIR (default dist/).',
     '--live: DIR against the cluster: what `kubectl apply --server-side` of DIR (field manager cdk8s-rings, forcing',
     'conflicts) would change, from a server-side dry run: + created, ~ changed (field paths), ! drift another field',
     'manager set on a field DIR does not set (apply keeps it). Read-only. Exit 0 no change, 1 changes, 2 cluster unreachable.',
+    'With [clusters] (DIR has clusters/<name>/kustomization.yaml), each cluster is compared with what its kustomization',
+    'builds, read with --context <cluster>=<context> (repeatable) or the context named like the cluster.',
   ].join('\n'),
   positionals: [],
-  flags: { against: 'string', json: 'boolean', live: 'boolean', kubeconfig: 'string', context: 'string' },
+  flags: { against: 'string', json: 'boolean', live: 'boolean', kubeconfig: 'string', context: 'strings' },
   run(ctx, args) {
     const against = stringFlag(args, 'against') ?? 'dist';
     if (!fs.existsSync(against)) throw new CliError(`${against}: expected a folder of synthesized YAML to compare with, found none (pass --against DIR)`);
     if (boolFlag(args, 'live')) return diffLive(ctx, args, against);
-    if (stringFlag(args, 'kubeconfig') !== undefined || stringFlag(args, 'context') !== undefined) throw new UsageError('--kubeconfig and --context go with --live', 'rings diff --live [--kubeconfig FILE] [--context NAME]');
+    if (stringFlag(args, 'kubeconfig') !== undefined || stringsFlag(args, 'context').length) throw new UsageError('--kubeconfig and --context go with --live', 'rings diff --live [--kubeconfig FILE] [--context NAME]');
     const { sources } = loadAll(ctx.registry);
     const previous = readDir(against);
     const { result } = renderSources(ctx.registry, sources, previous);
@@ -50,18 +54,25 @@ export const diff: Command = {
   },
 };
 
-/** The manifest files dist/'s kustomization.yaml reaches (folders followed), in apply order, parsed. */
-function distFiles(against: string): Map<string, Obj[]> {
-  const text = readDir(against);
-  return new Map(kustomizedFiles(text).map((f) => [f, parseYamlFile(`${against}/${f}`, text.get(f)!)]));
-}
-
 function diffLive(ctx: Ctx, args: ParsedArgs, against: string): number {
-  const kube = kubectl({ kubeconfig: stringFlag(args, 'kubeconfig'), context: stringFlag(args, 'context'), env: ctx.io.env });
+  const text = readDir(against);
+  // Rings across clusters: each cluster against what its own kustomization builds.
+  const perCluster = clusterKustomizations(text);
+  const names = perCluster.size ? [...perCluster.keys()] : undefined;
+  const contexts = clusterContexts(names, stringsFlag(args, 'context'), 'rings diff --live [--kubeconfig FILE] [--context NAME | --context CLUSTER=NAME…]');
   try {
-    const diffs = liveDiff(kube, distFiles(against));
-    if (ctx.json) ctx.io.stdout(json({ against, live: true, differs: diffs.length > 0, files: diffs }));
-    else ctx.io.stdout(formatLiveDiffs(diffs, against, ctx.c));
+    const diffs = [...contexts].flatMap(([cluster, context]) => {
+      const kube = kubectl({ kubeconfig: stringFlag(args, 'kubeconfig'), context, env: ctx.io.env });
+      const list = cluster ? perCluster.get(cluster)! : kustomizedFiles(text);
+      const files = new Map(list.map((f) => [f, parseYamlFile(`${against}/${f}`, text.get(f)!)]));
+      try {
+        return liveDiff(kube, files).map((d) => (cluster ? { cluster, ...d } : d));
+      } catch (e) {
+        throw e instanceof ClusterError && cluster ? new ClusterError(`${clusterLabel(cluster, context)}: ${e.message}`) : e;
+      }
+    });
+    if (ctx.json) ctx.io.stdout(json({ against, live: true, differs: diffs.length > 0, ...(names ? { clusters: names } : {}), files: diffs }));
+    else ctx.io.stdout(formatLiveDiffs(diffs, against, ctx.c, names));
     return diffs.length ? 1 : 0;
   } catch (e) {
     return reportUnreachable(e, ctx);

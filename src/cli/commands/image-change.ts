@@ -3,11 +3,14 @@ import * as path from 'path';
 import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent } from '../../model/images';
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
-import { CliError, gateRings, LoadedRegistry, Mutation, ringByName } from '../context';
+import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
+import { analysisGates } from '../analysis-gate';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
 import { setTableString } from '../toml-table-edit';
+import { approvalGate, ApprovalEnv } from '../approval-gate';
+import { imageCandidate } from '../approvals';
 
 export function imageComponent(c: string): RingImageComponent {
   if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(`unknown image component "${c}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`);
@@ -44,9 +47,11 @@ export interface ImagePromotion {
   readonly withImage?: string;
   readonly reason: string | null;
   readonly emergency: boolean;
+  /** The approval gate's inputs; without it the gate is not run (`rings approve` plans the promotion it approves). */
+  readonly approval?: ApprovalEnv;
 }
 
-export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): Mutation | { nothing: string } {
+export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): SingleMutation | { nothing: string } {
   const c = imageComponent(o.component);
   const { registry, history } = loaded;
   const rings = gateRings(registry);
@@ -59,6 +64,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
     ref = effectiveImage(loaded, o.from, c);
     results = [orderGate(rings, src, dest), soakGate(history, subject, src, ref, ctx.now)];
     if (src.requireVerified) results.push(verifiedGate(history, subject, src, ref, ctx.now, { label: `image ${c}`, seen: (e) => e.images?.[c] }));
+    results.push(...analysisGates(registry, history, subject, o.from, ref, ctx.now, { label: `image ${c}`, seen: (e) => e.images?.[c] }));
   } else {
     const problem = imagePinProblem(o.withImage!);
     if (problem) throw new CliError(`invalid image reference ${JSON.stringify(o.withImage)}: ${problem}`);
@@ -67,8 +73,11 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   }
   const previous = ownPin(loaded, o.to, c) ?? null;
   if (effectiveImage(loaded, o.to, c) === ref && previous !== null) return { nothing: `${o.to} already runs ${c} ${ref}; nothing changed` };
+  // approval gate (approval-gate.ts): into a ring with require_approval = true
+  const approval = o.approval && approvalGate(o.approval, loaded, { candidate: imageCandidate(c, ref), from: o.from ?? null, to: o.to, others: results, emergency: o.emergency });
+  if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
-  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+  if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
   const { rel, text } = editRingImage(loaded, ctx.registry, o.to, c, ref);
   const describe = [`${path.join(ctx.registry, rel)}: [images] ${c} ${previous ?? `(platform default ${effectiveImage(loaded, o.to, c)})`} → ${ref}`];
   for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
@@ -80,7 +89,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
   };
 }
 
-export function planImageRollback(ctx: { registry: string }, loaded: LoadedRegistry, component: string, ring: string, reason: string | null): Mutation {
+export function planImageRollback(ctx: { registry: string }, loaded: LoadedRegistry, component: string, ring: string, reason: string | null): SingleMutation {
   const c = imageComponent(component);
   ringByName(loaded.registry, ring);
   const current = ownPin(loaded, ring, c);

@@ -4,6 +4,8 @@ import { json, table } from '../output';
 
 export interface RingRow {
   readonly ring: string;
+  /** With [clusters]: the cluster it runs in. @default none */
+  readonly cluster?: string;
   readonly namespace: string;
   readonly promotionOrder: number;
   readonly default: boolean;
@@ -25,6 +27,7 @@ export const list: Command = {
     const plan = resolvePlan(registry);
     const rows: RingRow[] = plan.rings.map((r) => ({
       ring: r.name,
+      ...(r.cluster !== undefined ? { cluster: r.cluster } : {}),
       namespace: r.namespace,
       promotionOrder: r.promotionOrder,
       default: r.isDefault ?? false,
@@ -39,13 +42,16 @@ export const list: Command = {
       return 0;
     }
     const c = ctx.c;
+    // The CLUSTER column only with [clusters]: a single-cluster registry lists as it always did.
+    const multi = plan.clusters !== undefined;
     ctx.io.stdout(
       table(
         [
-          ['RING', 'NAMESPACE', 'ORDER', 'DEFAULT', 'ACTIVE', 'SOAK', 'TENANTS', 'MODULES', 'API MEMORY'],
+          ['RING', 'NAMESPACE', ...(multi ? ['CLUSTER'] : []), 'ORDER', 'DEFAULT', 'ACTIVE', 'SOAK', 'TENANTS', 'MODULES', 'API MEMORY'],
           ...rows.map((r) => [
             c.bold(r.ring),
             r.namespace,
+            ...(multi ? [r.cluster!] : []),
             String(r.promotionOrder),
             r.default ? c.green('yes') : 'no',
             r.active ? 'yes' : c.red('no'),

@@ -1,17 +1,22 @@
 import * as path from 'path';
 import { SHA256, VERSION } from '../../registry/schema';
-import { boolFlag, stringFlag, UsageError } from '../args';
-import { CliError, Command, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, ringByName } from '../context';
+import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
+import { analysisGates } from '../analysis-gate';
 import { verifiedGate } from '../evidence-gate';
 import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
 import { promotionEvidence } from '../history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
+import { planTrainPromotion } from './train';
+import { approvalGate, ApprovalEnv, promoterIdentities } from '../approval-gate';
+import { moduleCandidate } from '../approvals';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +
-  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]';
+  '       rings promote image <api|horizon|nginx> (--from <ring> | --with-image <ref>) --to <ring> [same options]\n' +
+  '       rings promote --all --from <ring> --to <ring> [same options]   (a release train)';
 
 export const promote: Command = {
   name: 'promote',
@@ -24,16 +29,28 @@ export const promote: Command = {
     '  entry  --with-version / --with-image pins only into the least conservative active ring (highest promotion_order)',
     '  verified  (only from a ring with require_verified = true) a passing `rings verify --ring <from> --record` that saw the',
     "            version (or image), recorded at least the ring's soak after it arrived, and no failing verify since",
+    '  analysis  (only from a ring with [[analysis.checks]]) a passing `rings verify --ring <from> --metrics --record` that',
+    "            measured the version (or image) with every declared check, recorded at least the ring's soak (and window) after it",
+    '            arrived, and no failing metric verify since',
+    '  approval  (only into a ring with require_approval = true) a signed approval commit of this exact candidate',
+    '            (rings approve) by an approver in rings/approvers other than the promoter, younger than approval_valid;',
+    '            --emergency waives it only where the ring sets emergency_waives_approval = true',
     'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
     "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
     '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
     "`promote image` pins an image in the destination ring file's [images] table (one line).",
+    '--all --from R1 --to R2 promotes, as one unit (a release train), every module pin and ring image where R1 differs',
+    'from R2: each item through every gate above, as its single promote would; if any item is refused nothing is written',
+    'and the refusal lists every refused item. Each item gets its own history line, all sharing one `train` id',
+    '(<from>-<to>-<time>); --commit makes one commit (`promote(edge): 5 changes from canary`). Undo it with',
+    'rings rollback --train <id>.',
     COMMIT_HELP,
   ].join('\n'),
-  positionals: ['module'],
-  optionalPositionals: 1,
+  positionals: [],
+  optionalPositionals: 2,
   flags: {
+    all: 'boolean',
     from: 'string',
     to: 'string',
     'with-version': 'string',
@@ -47,6 +64,8 @@ export const promote: Command = {
     ...COMMIT_FLAGS,
   },
   run(ctx, args) {
+    if (boolFlag(args, 'all')) return promoteTrain(ctx, args);
+    if (args.positionals.length === 0) throw new UsageError('missing <module> (or --all for a release train)', USAGE);
     const image = args.positionals.length === 2;
     if (image && args.positionals[0] !== 'image') throw new UsageError(`unexpected argument "${args.positionals[1]}"`, USAGE);
     const subject = image ? args.positionals[1] : args.positionals[0];
@@ -65,14 +84,47 @@ export const promote: Command = {
     if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
 
     const hooks = commitHooks(ctx, args);
+    const approval = approvalEnvOf(ctx, boolFlag(args, 'commit'));
     return mutate(ctx, (loaded) => {
-      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency });
-      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency });
+      if (image) return planImagePromotion(ctx, loaded, { component: subject, from, to, withImage: withVersion, reason, emergency, approval });
+      return planModulePromotion(ctx, loaded, { module: subject, from, to, withVersion, sha256, reason, emergency, approval });
     }, hooks);
   },
 };
 
-interface ModulePromotion {
+/** `rings promote --all --from R1 --to R2`: a release train (train.ts), each item planned by the single planners below. */
+function promoteTrain(ctx: Ctx, args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`--all promotes everything --from runs ahead of --to; drop "${args.positionals.join(' ')}"`, USAGE);
+  for (const f of ['with-version', 'with-image', 'sha256']) {
+    if (stringFlag(args, f) !== undefined) throw new UsageError(`--all promotes what --from runs; --${f} pins a new version into the entry ring and does not go with it`, USAGE);
+  }
+  const from = stringFlag(args, 'from');
+  const to = stringFlag(args, 'to');
+  if (!from) throw new UsageError('--all needs --from <ring>', USAGE);
+  if (!to) throw new UsageError('missing --to <ring>', USAGE);
+  const reason = stringFlag(args, 'reason') ?? null;
+  const emergency = boolFlag(args, 'emergency');
+  if (emergency && !reason) throw new UsageError('--emergency needs --reason TEXT (the waiver is recorded)', USAGE);
+  const hooks = commitHooks(ctx, args);
+  const common = { from, to, reason, emergency, approval: approvalEnvOf(ctx, boolFlag(args, 'commit')) };
+  return mutate(
+    ctx,
+    (loaded) =>
+      planTrainPromotion(ctx, loaded, { from, to }, {
+        module: (cur, module) => planModulePromotion(ctx, cur, { ...common, module }),
+        image: (cur, component) => planImagePromotion(ctx, cur, { ...common, component }),
+      }),
+    hooks,
+  );
+}
+
+/** The approval gate's view of this promote (approval-gate.ts): its clock and who is promoting. */
+export function approvalEnvOf(ctx: { registry: string; now: Date; actor: () => string }, withCommit: boolean): ApprovalEnv {
+  let ids: readonly string[] | undefined;
+  return { registry: ctx.registry, now: ctx.now, promoters: () => (ids ??= promoterIdentities(ctx.registry, ctx.actor(), withCommit)) };
+}
+
+export interface ModulePromotion {
   readonly module: string;
   readonly from?: string;
   readonly to: string;
@@ -80,9 +132,11 @@ interface ModulePromotion {
   readonly sha256?: string;
   readonly reason: string | null;
   readonly emergency: boolean;
+  /** The approval gate's inputs; without it the gate is not run (`rings approve` plans the promotion it approves). */
+  readonly approval?: ApprovalEnv;
 }
 
-function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): Mutation | { nothing: string } {
+export function planModulePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ModulePromotion): SingleMutation | { nothing: string } {
   const { registry, history } = loaded;
   const { module, from, to } = o;
   const rings = gateRings(registry);
@@ -105,6 +159,7 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
     }
     results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
     if (src.requireVerified) results.push(verifiedGate(history, module, src, version, ctx.now));
+    results.push(...analysisGates(registry, history, module, from, version, ctx.now));
   } else {
     if (!VERSION.test(o.withVersion!)) throw new CliError(`invalid version ${JSON.stringify(o.withVersion)}: expected a semantic version such as "1.6.0"`);
     version = o.withVersion!;
@@ -120,8 +175,11 @@ function planModulePromotion(ctx: { registry: string; now: Date }, loaded: Loade
   const previousSha = lock.hashes?.[module] ?? null;
   if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
 
+  // approval gate (approval-gate.ts): into a ring with require_approval = true
+  const approval = o.approval && approvalGate(o.approval, loaded, { candidate: moduleCandidate(module, version, objectForm ? sha : undefined), from: from ?? null, to, others: results, emergency: o.emergency });
+  if (approval) results.push(approval);
   const outcome = decide(results, o.emergency);
-  if (outcome.refusal) throw new CliError(`refused by the ${outcome.refusal.gate} gate: ${outcome.refusal.message}`);
+  if (outcome.refusal) throw new GateRefusal(results.filter((r) => !r.ok));
 
   const rel = `locks/${to}.lock.json`;
   const text = checkedLockEdit(path.join(ctx.registry, rel), loaded.sources.get(rel)!, lock, module, { version, sha256: objectForm ? sha : undefined });

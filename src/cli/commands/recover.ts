@@ -1,7 +1,7 @@
 import { Command } from '../context';
 import { json } from '../output';
 import { acquireLock, recover as rollForward } from '../transaction';
-import { summariseLine } from '../context';
+import { summariseLines } from '../context';
 
 export const recover: Command = {
   name: 'recover',
@@ -14,8 +14,10 @@ export const recover: Command = {
     const release = acquireLock(ctx.registry);
     try {
       const line = rollForward(ctx.registry);
-      if (ctx.json) ctx.io.stdout(json({ recovered: line ? JSON.parse(line) : null }));
-      else ctx.io.stdout(line ? `${ctx.c.green('recovered')}: completed ${summariseLine(line)}\n` : 'nothing to recover\n');
+      const lines = line?.split('\n') ?? [];
+      // One line: the entry (as before); a train: every entry it recorded.
+      if (ctx.json) ctx.io.stdout(json({ recovered: lines.length === 0 ? null : lines.length === 1 ? JSON.parse(lines[0]) : lines.map((l) => JSON.parse(l)) }));
+      else ctx.io.stdout(line ? `${ctx.c.green('recovered')}: completed ${summariseLines(line)}\n` : 'nothing to recover\n');
       return 0;
     } finally {
       release();

@@ -1,7 +1,13 @@
-import { resolvePlan } from '../../resolve';
+import { resolvePlan, RingPlan } from '../../resolve';
 import { boolFlag } from '../args';
 import { CliError, Command, loadAll } from '../context';
 import { json, table } from '../output';
+
+/** `us-1 (server https://us-1.k8s.acme.io)`, `eu-1 (home cluster, with the shared layer)`. */
+function clusterLine(plan: RingPlan, name: string): string {
+  const c = plan.clusters!.find((x) => x.name === name)!;
+  return `${name} (${[c.home ? 'home cluster, with the shared layer' : 'reaches the shared services at their remote_host', c.server ? `server ${c.server}` : ''].filter(Boolean).join('; ')})`;
+}
 
 export const show: Command = {
   name: 'show',
@@ -26,6 +32,7 @@ export const show: Command = {
       displayName: r.displayName,
       description: r.description,
       namespace: r.namespace,
+      ...(r.cluster !== undefined ? { cluster: r.cluster } : {}),
       hostnameSegment: r.hostnameSegment,
       promotionOrder: r.promotionOrder,
       default: r.isDefault ?? false,
@@ -49,6 +56,7 @@ export const show: Command = {
       ['ring', `${c.bold(r.name)} (${r.displayName})`],
       ['description', r.description ?? ''],
       ['namespace', r.namespace],
+      ...(r.cluster !== undefined ? [['cluster', clusterLine(plan, r.cluster)] as [string, string]] : []),
       ['hosts', `<tenant>.${r.hostnameSegment}.${r.domain} and <tenant>.${r.domain}${r.isDefault ? ` (default ring: unlisted tenants land here)` : ''}`],
       ['promotion order', `${r.promotionOrder}${r.active ? '' : ` ${c.red('(inactive)')}`}`],
       ['soak', r.soak],
