@@ -63,7 +63,18 @@ export function installArgoCdCrds(cp: ControlPlane): void {
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
     cp.kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=argocd-install', '-f', path.join(dir, f)]);
   }
-  cp.kubectlOk(['wait', '--for=condition=Established', 'crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io', '--timeout=60s']);
+  // Polled: `kubectl wait` fails outright on a CRD whose status has no conditions yet (right after the apply).
+  const names = ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io'];
+  const established = () =>
+    names.every((n) => {
+      const r = cp.kubectl(['get', 'crd', n, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+      return r.code === 0 && r.stdout.trim() === 'True';
+    });
+  const deadline = Date.now() + 60_000;
+  while (!established()) {
+    if (Date.now() > deadline) throw new Error(`Argo CD CRDs not Established within 60 s: ${names.join(', ')}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
 }
 
 /**
@@ -179,7 +190,9 @@ export async function startArgoCd(cp: ControlPlane, options: ArgoCdOptions = {})
     cp.kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=argocd-install', '-n', namespace, '-f', path.join(bin.config, f)]);
   }
   if (options.argocdCm && Object.keys(options.argocdCm).length) {
-    applyJson(cp, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace }, data: options.argocdCm });
+    // A merge patch: an apply by the same field manager without the release's labels and data would drop them
+    // (and the controller's informers only see ConfigMaps labelled app.kubernetes.io/part-of=argocd).
+    cp.kubectlOk(['patch', 'configmap', 'argocd-cm', '-n', namespace, '--type=merge', '-p', JSON.stringify({ data: options.argocdCm })]);
   }
   // What argocd-server makes at its first start, which does not run here.
   cp.kubectlOk(['patch', 'secret', 'argocd-secret', '-n', namespace, '--type=merge', '-p', JSON.stringify({ data: { 'server.secretkey': randomBytes(32).toString('base64') } })]);
@@ -268,6 +281,8 @@ export async function startArgoCd(cp: ControlPlane, options: ArgoCdOptions = {})
     '--repo-server', `127.0.0.1:${repoPort}`,
     '--repo-server-plaintext',
     '--metrics-port', String(ctrlMetrics),
+    // Argo CD 3 keeps each resource's health out of the Application (in Redis) by default; the tests read it from the Application.
+    '--persist-resource-health',
     '--status-processors', '4',
     '--operation-processors', '4',
   ], { log: log('application-controller'), env: { ...env, ARGOCD_BINARY_NAME: 'argocd-application-controller', HOSTNAME: 'argocd-application-controller-0' }, cwd: dir });
@@ -299,7 +314,7 @@ export async function startArgoCd(cp: ControlPlane, options: ArgoCdOptions = {})
       type: 'Opaque',
       stringData: { type: 'git', url, insecure: 'false' },
     });
-    applyJson(cp, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-tls-certs-cm', namespace }, data: { [host]: ca } });
+    cp.kubectlOk(['patch', 'configmap', 'argocd-tls-certs-cm', '-n', namespace, '--type=merge', '-p', JSON.stringify({ data: { [host]: ca } })]);
     // The kubelet's part: every key of the ConfigMap, as the API server has it, a file in the mount.
     const cm = cp.getJson(['get', 'configmap', 'argocd-tls-certs-cm', '-n', namespace]);
     for (const [k, v] of Object.entries(cm.data ?? {})) fs.writeFileSync(path.join(tls, k), String(v));
@@ -319,6 +334,11 @@ export interface ApplicationState {
   readonly health?: string;
   readonly healthMessage?: string;
   readonly reconciledAt?: string;
+  readonly createdAt: string;
+  /** When the health last changed (status.health.lastTransitionTime). */
+  readonly healthSince?: string;
+  /** The controller's deployment history (status.history), oldest first: one entry per completed sync. */
+  readonly history: ReadonlyArray<{ revision?: string; deployStartedAt?: string; deployedAt?: string }>;
   /** The last operation (sync): phase, revision, when it started and finished, its message. */
   readonly operation?: { phase?: string; revision?: string; startedAt?: string; finishedAt?: string; message?: string };
   readonly conditions: ReadonlyArray<{ type: string; message: string }>;
@@ -343,6 +363,9 @@ export function applications(cp: ControlPlane, namespace = ARGOCD_NS): Map<strin
       health: a.status?.health?.status,
       healthMessage: a.status?.health?.message,
       reconciledAt: a.status?.reconciledAt,
+      createdAt: a.metadata.creationTimestamp,
+      healthSince: a.status?.health?.lastTransitionTime,
+      history: (a.status?.history ?? []).map((h: any) => ({ revision: h.revision, deployStartedAt: h.deployStartedAt, deployedAt: h.deployedAt })),
       operation: op ? { phase: op.phase, revision: op.syncResult?.revision ?? op.operation?.sync?.revision, startedAt: op.startedAt, finishedAt: op.finishedAt, message: op.message } : undefined,
       conditions: (a.status?.conditions ?? []).map((c: any) => ({ type: c.type, message: c.message })),
       resources: (a.status?.resources ?? []).map((r: any) => ({ id: r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`, status: r.status, health: r.health?.status, message: r.health?.message })),
@@ -359,4 +382,25 @@ export function applications(cp: ControlPlane, namespace = ARGOCD_NS): Map<strin
 export function requestRefresh(cp: ControlPlane, names: readonly string[], namespace = ARGOCD_NS, kind: 'normal' | 'hard' = 'normal'): void {
   if (!names.length) return;
   cp.kubectlOk(['annotate', '--overwrite', 'applications.argoproj.io', ...names, '-n', namespace, `argocd.argoproj.io/refresh=${kind}`]);
+}
+
+/**
+ * Every health change the application controller recorded, per Application, oldest first: it writes an
+ * Event "Updated health status: <from> -> <to>" (reason ResourceUpdated) each time it persists a new
+ * health. Unlike `status.health.lastTransitionTime`, which a later status write may stamp again, these
+ * keep the first time an Application was reported Healthy.
+ */
+export function healthTransitions(cp: ControlPlane, namespace = ARGOCD_NS): Map<string, Array<{ from: string; to: string; at: string }>> {
+  const items = cp.getJson(['get', 'events', '-n', namespace, '--field-selector', 'involvedObject.kind=Application']).items as any[];
+  const out = new Map<string, Array<{ from: string; to: string; at: string }>>();
+  for (const e of items) {
+    const m = /Updated health status: (\S*) -> (\S+)/.exec(e.message ?? '');
+    if (!m) continue;
+    const at = e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    const list = out.get(e.involvedObject.name) ?? [];
+    list.push({ from: m[1], to: m[2], at });
+    out.set(e.involvedObject.name, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return out;
 }
