@@ -4,9 +4,10 @@
  *
  * Core kinds are validated against the Kubernetes v1.29.0 JSON Schema definitions
  * (test/fixtures/schemas/k8s-v1.29.0-definitions.json); the CRD kinds in test/fixtures/crds/
- * (ExternalSecret, SecretStore, ClusterSecretStore, Certificate, GatewayClass, Gateway, HTTPRoute, ReferenceGrant)
- * against the openAPIV3Schema of EVERY operator release the support matrix installs (ESO v0.19.2 and
- * v2.9.0, Gateway API v1.3.0 and v1.6.1, cert-manager v1.19.4), with `metadata` replaced by the core
+ * (ExternalSecret, SecretStore, ClusterSecretStore, Certificate, GatewayClass, Gateway, HTTPRoute, ReferenceGrant,
+ * Argo CD's and Flux's kinds) against the openAPIV3Schema of EVERY operator release the cluster tests
+ * install (ESO v0.19.2 and v2.9.0, Gateway API v1.3.0 and v1.6.1, cert-manager v1.19.4, Argo CD v3.6.1
+ * and v3.2.11, Flux v1.10.1 and v1.9.6), with `metadata` replaced by the core
  * ObjectMeta schema.
  * "Strict" means every object schema that lists `properties` rejects keys it does not list
  * (see `strictify`). Approach and pitfalls: /work/shared/schemas/VALIDATING.md (not read at run time).

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the binaries of the local control plane the cluster tests start:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one per Kubernetes version), KWOK, and
-# Flux's source-controller and kustomize-controller, all from the Go module proxy. Binaries live in a cache folder outside the clone
+# Flux's source-controller and kustomize-controller, Argo CD and kustomize, all from the Go module proxy. Binaries live in a cache folder outside the clone
 # (RINGS_CLUSTER_CACHE, default ~/.cache/cdk8s-rings/cluster) and are rebuilt only when missing.
 #
 #   bash test/cluster/build.sh            # every version in test/cluster/versions.env
 #   bash test/cluster/build.sh 1.29       # one Kubernetes minor (and etcd, KWOK)
 #   bash test/cluster/build.sh flux       # the Flux controllers only
+#   bash test/cluster/build.sh argo-cd    # Argo CD and the kustomize it execs only
 #
 # Prints one line per component: "reused" or "built in N s".
 set -euo pipefail
@@ -136,16 +137,58 @@ build_flux() {
   echo "flux $c $v: built in $(( $(stamp) - t0 )) s"
 }
 
+# Argo CD (CLUSTER.md has no recipe; docs/testing.md, "What a running controller proves"): v3.2.11 is the
+# newest release whose module zip builds from the proxy (3.4-3.6 need a ./gitops-engine replace the zip
+# leaves out; v3.2.12 does not compile). Its own tree is the main module, as for Flux; ./cmd is the one
+# binary every component runs as, chosen by ARGOCD_BINARY_NAME (argocd-application-controller,
+# argocd-repo-server, argocd-applicationset-controller; the repo-server runs it again as argocd-git-ask-pass).
+build_argocd() {
+  local v="$1"; local dir="$cache/argo-cd-$v"
+  if [ -x "$dir/argocd" ] && [ -d "$dir/config" ]; then echo "argo-cd $v: reused ($dir)"; return; fi
+  local t0; t0=$(stamp)
+  local src; src="$(mktemp -d)"
+  local mod; mod="$(go mod download -json "github.com/argoproj/argo-cd/v3@v$v" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')"
+  [ -d "$mod" ] || { echo "argo-cd $v: go mod download gave no module folder" >&2; return 1; }
+  cp -r "$mod/." "$src/" && chmod -R u+w "$src"
+  local pkg=github.com/argoproj/argo-cd/v3/common
+  (cd "$src" && mkdir -p out && go build -trimpath \
+    -ldflags "-s -w -X $pkg.version=$v -X $pkg.gitTag=v$v -X $pkg.gitTreeState=clean" -o out/argocd ./cmd)
+  # The release's own ConfigMaps and Secret (argocd-cm with its default resource exclusions…), which the
+  # harness applies before it starts the components, as install.yaml would.
+  mkdir -p "$dir.tmp" && mv "$src/out/argocd" "$dir.tmp/argocd" && cp -r "$src/manifests/base/config" "$dir.tmp/config"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  rm -rf "$src"
+  echo "argo-cd $v: built in $(( $(stamp) - t0 )) s"
+}
+
+# The kustomize binary Argo CD's repo-server execs (the version Argo CD pins in hack/tool-versions.sh).
+build_kustomize() {
+  local v="$1"; local dir="$cache/kustomize-$v"
+  if [ -x "$dir/kustomize" ]; then echo "kustomize $v: reused ($dir)"; return; fi
+  local t0; t0=$(stamp)
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  GOBIN="$dir.tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@v$v"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  echo "kustomize $v: built in $(( $(stamp) - t0 )) s"
+}
+
 want="${1:-all}"
 if [ "$want" = flux ]; then
   build_flux source-controller "$FLUX_SOURCE_CONTROLLER_VERSION"
   build_flux kustomize-controller "$FLUX_KUSTOMIZE_CONTROLLER_VERSION"
   exit 0
 fi
+if [ "$want" = argo-cd ]; then
+  build_kustomize "$KUSTOMIZE_VERSION"
+  build_argocd "$ARGOCD_VERSION"
+  exit 0
+fi
 build_etcd "$ETCD_VERSION"
 build_kwok "$KWOK_VERSION"
 build_flux source-controller "$FLUX_SOURCE_CONTROLLER_VERSION"
 build_flux kustomize-controller "$FLUX_KUSTOMIZE_CONTROLLER_VERSION"
+build_kustomize "$KUSTOMIZE_VERSION"
+build_argocd "$ARGOCD_VERSION"
 for k in $KUBE_VERSIONS; do
   case "$want" in all|"${k%.*}"|"$k") ;; *) continue ;; esac
   # providerless drops the in-tree cloud providers (1.29: 240 s -> 170 s); 1.37 has no such tag any more.

@@ -27,7 +27,7 @@ export { cacheDir } from './processes';
 export const CLUSTER_DIR = __dirname;
 
 /** Versions from test/cluster/versions.env (the single place they are named). */
-export function clusterVersions(): { kube: string[]; etcd: string; kwok: string; fluxSourceController: string; fluxKustomizeController: string } {
+export function clusterVersions(): { kube: string[]; etcd: string; kwok: string; fluxSourceController: string; fluxKustomizeController: string; argoCd: string; kustomize: string } {
   const env = fs.readFileSync(path.join(CLUSTER_DIR, 'versions.env'), 'utf8');
   const get = (k: string) => {
     const m = new RegExp(`^${k}="([^"]*)"`, 'm').exec(env);
@@ -40,6 +40,8 @@ export function clusterVersions(): { kube: string[]; etcd: string; kwok: string;
     kwok: get('KWOK_VERSION'),
     fluxSourceController: get('FLUX_SOURCE_CONTROLLER_VERSION'),
     fluxKustomizeController: get('FLUX_KUSTOMIZE_CONTROLLER_VERSION'),
+    argoCd: get('ARGOCD_VERSION'),
+    kustomize: get('KUSTOMIZE_VERSION'),
   };
 }
 

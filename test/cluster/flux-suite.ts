@@ -72,7 +72,11 @@ export interface FluxRepo {
   cleanup(): void;
 }
 
-export function fluxRepo(git: GitServer, name = PLATFORM): FluxRepo {
+/**
+ * The test's copy of the project as a repository on `git`, its `[gitops]` table replaced by
+ * `gitops(url)` (default: Flux against that server; the Argo CD suite passes its own).
+ */
+export function fluxRepo(git: GitServer, name = PLATFORM, gitops: (url: string) => string = fluxGitops, tool = 'flux'): FluxRepo {
   const wd = workdir(path.join(ROOT, 'rings'));
   trackDir(wd.dir);
   // Promotions out of canary need a Prometheus measurement (the analysis gate, test/analysis/); this suite is about delivery.
@@ -86,14 +90,14 @@ export function fluxRepo(git: GitServer, name = PLATFORM): FluxRepo {
   // The [gitops] table runs to the next table header ([analysis] follows it in the example) or the end.
   const next = text.slice(at + '[gitops]'.length).search(/^\[/m);
   const rest = next < 0 ? '' : `\n${text.slice(at + '[gitops]'.length + next)}`;
-  fs.writeFileSync(platformToml, text.slice(0, at) + fluxGitops(url) + rest);
+  fs.writeFileSync(platformToml, text.slice(0, at) + gitops(url) + rest);
   wd.synth();
   const g = (...args: string[]) => execFileSync('git', args, { cwd: wd.dir, env: git.gitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   g('init', '-q', '-b', 'main');
   g('config', 'user.name', 'Rings CI');
   g('config', 'user.email', 'ci@rings.test');
   g('add', '-A');
-  g('commit', '-qm', 'platform: [gitops] tool = "flux" against the test git server');
+  g('commit', '-qm', `platform: [gitops] tool = "${tool}" against the test git server`);
   g('remote', 'add', 'origin', url);
   const head = () => g('rev-parse', 'HEAD').trim();
   const push = () => {

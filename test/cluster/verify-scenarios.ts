@@ -44,7 +44,7 @@ export function referencedSecrets(docs: readonly any[]): string[] {
 }
 
 /** Applies the stand-ins: alias targets, referenced Secrets (placeholder data, never real), ExternalSecrets Ready (volumes: the control plane's own). */
-export function applyStandIns(cp: ControlPlane, distDir: string, homeNamespace: string): void {
+export function applyStandIns(cp: ControlPlane, distDir: string, homeNamespace: string, options: { markExternalSecretsReady?: boolean } = {}): void {
   const docs = distDocs(distDir);
   const items: object[] = aliasTargetsMissingFromDist(docs, homeNamespace).map((s) => standInService(homeNamespace, s));
   for (const ref of referencedSecrets(docs)) {
@@ -52,7 +52,7 @@ export function applyStandIns(cp: ControlPlane, distDir: string, homeNamespace: 
     items.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: { 'stand-in': 'operator' } }, type: 'Opaque', stringData: { placeholder: 'stand-in' } });
   }
   cp.kubectlOk(['apply', '--server-side', '--field-manager=stand-ins', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-  markExternalSecretsReady(cp, docs);
+  if (options.markExternalSecretsReady ?? true) markExternalSecretsReady(cp, docs);
 }
 
 export function markExternalSecretsReady(cp: ControlPlane, docs: readonly any[]): void {

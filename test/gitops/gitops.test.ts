@@ -1,7 +1,7 @@
 /**
  * [gitops]: the registry's delivery settings, the Argo CD and Flux objects in dist/gitops/, and the
  * unit folders they deliver. Each rule has a passing and a failing case; the objects are checked
- * against the real Argo CD v3.6.1 and Flux v1.10.1 and v1.9.6 CRDs by the same schema gate as the rest of dist/.
+ * against the real Argo CD v3.6.1 and v3.2.11 and Flux v1.10.1 and v1.9.6 CRDs by the same schema gate as the rest of dist/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -381,7 +381,7 @@ describe('guessResource and unitAccess (pure)', () => {
   });
 });
 
-describe('the real CRDs (Argo CD v3.6.1, Flux v1.10.1 and v1.9.6) admit every delivery object', () => {
+describe('the real CRDs (Argo CD v3.6.1 and v3.2.11, Flux v1.10.1 and v1.9.6) admit every delivery object', () => {
   const variants = {
     'argo-cd applications': ARGO,
     'argo-cd applicationset': `${ARGO}\nargo_cd_strategy = "applicationset"\nnamespace = "gitops"`,
