@@ -36,7 +36,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_DIR, cacheDir, clusterVersions, ControlPlane } from './control-plane';
 import { runningControllers } from './platform';
-import { startSupervised, Supervised, trackDir, untrackDir } from './processes';
+import { freePort, processGroup, startSupervised, Supervised, trackDir } from './processes';
 
 export const ARGOCD_NS = 'argocd';
 
@@ -123,17 +123,6 @@ export interface ArgoCdOptions {
   readonly installCrds?: boolean;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function httpOk(port: number, urlPath: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -239,15 +228,7 @@ export async function startArgoCd(cp: ControlPlane, options: ArgoCdOptions = {})
   const procs: Supervised[] = [];
   const redis = startSupervised(`redis-server ${cp.version}`, 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], { log: log('redis'), env, cwd: dir });
   procs.push(redis);
-  const tail = (lines = 20) =>
-    procs.map((p) => `--- ${p.name} (${p.exited() ? 'exited' : 'running'}) ${p.log}\n${fs.existsSync(p.log) ? fs.readFileSync(p.log, 'utf8').split('\n').slice(-lines).join('\n') : ''}`).join('\n');
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
-    untrackDir(dir);
-  };
+  const { tail, stop } = processGroup(procs, dir);
   const waitFor = async (what: string, check: () => Promise<boolean>, p: Supervised) => {
     const deadline = Date.now() + 90_000;
     while (!(await check())) {

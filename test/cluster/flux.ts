@@ -23,7 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_DIR, cacheDir, clusterVersions, ControlPlane } from './control-plane';
 import { runningControllers } from './platform';
-import { freePort, startSupervised, Supervised, trackDir, untrackDir } from './processes';
+import { freePort, processGroup, startSupervised, Supervised, trackDir } from './processes';
 
 /** The release of the controllers that run, whose CRDs are installed (crds/flux-<release>/); versions.env and the support matrix agree on it. */
 export function fluxCrdRelease(): string {
@@ -119,15 +119,7 @@ export async function startFlux(cp: ControlPlane, options: FluxOptions = {}): Pr
     `--requeue-dependency=${options.requeueDependency ?? '5s'}`,
   ], { log: path.join(dir, 'kustomize-controller.log'), env, cwd: dir });
   const procs = [sourceController, kustomizeController];
-  const tail = (lines = 20) =>
-    procs.map((p) => `--- ${p.name} (${p.exited() ? 'exited' : 'running'}) ${p.log}\n${fs.readFileSync(p.log, 'utf8').split('\n').slice(-lines).join('\n')}`).join('\n');
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
-    untrackDir(dir);
-  };
+  const { tail, stop } = processGroup(procs, dir);
   const deadline = Date.now() + 90_000;
   for (const port of [scHealth, kcHealth]) {
     while (!(await ready(port))) {

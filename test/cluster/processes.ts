@@ -321,3 +321,21 @@ export function freePort(): Promise<number> {
 export function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
+
+/**
+ * The last lines of each process's log (for a failure message) and one stop for all of them, which
+ * then removes their scratch folder `dir`. `procs` may grow after the call (started one by one).
+ */
+export function processGroup(procs: readonly Supervised[], dir: string): { tail(lines?: number): string; stop(): Promise<void> } {
+  let stopped = false;
+  return {
+    tail: (lines = 20) =>
+      procs.map((p) => `--- ${p.name} (${p.exited() ? 'exited' : 'running'}) ${p.log}\n${fs.existsSync(p.log) ? fs.readFileSync(p.log, 'utf8').split('\n').slice(-lines).join('\n') : ''}`).join('\n'),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
+      untrackDir(dir);
+    },
+  };
+}
