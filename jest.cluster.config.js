@@ -1,8 +1,8 @@
 /**
  * The cluster tests (test/cluster/): real control planes (and Flux, a git server) per suite, built by
  * test/cluster/build.sh. The suites spend most of their time waiting for controllers (rollouts, pod
- * termination, reconcile intervals), so three run side by side on two cores; jest starts the slowest
- * first (its record of the last run's durations). RINGS_CLUSTER_WORKERS overrides the count.
+ * termination, reconcile intervals), so three run side by side on two cores, the longest first
+ * (test/cluster/sequencer.js). RINGS_CLUSTER_WORKERS overrides the count.
  */
 const base = require('./jest.config.js');
 
@@ -12,4 +12,5 @@ module.exports = {
   testTimeout: 15 * 60 * 1000,
   maxWorkers: Number(process.env.RINGS_CLUSTER_WORKERS ?? 3),
   testPathIgnorePatterns: ['/node_modules/'],
+  testSequencer: '<rootDir>/test/cluster/sequencer.js',
 };
