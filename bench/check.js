@@ -4,8 +4,8 @@
  */
 'use strict';
 const path = require('path');
-const { checkRegistry } = require(path.join(__dirname, '..', 'build', 'src', 'pipeline'));
-const { reportFailure } = require(path.join(__dirname, '..', 'build', 'src', 'report'));
+const { checkRegistry } = require(path.join(__dirname, '..', 'build', 'src', 'render', 'pipeline'));
+const { reportFailure } = require(path.join(__dirname, '..', 'build', 'src', 'bin', 'report-failure'));
 
 try {
   const rings = checkRegistry(process.argv[2] ?? process.env.RINGS_REGISTRY ?? 'rings');

@@ -5,7 +5,7 @@
  * Configuration (environment):
  *   RINGS_BENCH_SYNTH  synth command; {registry} and {out} are replaced, RINGS_REGISTRY/RINGS_OUT are
  *                      also set.                      default: node bin/rings.js synth --registry {registry} --out {out} (the bundled CLI;
- *                      node build/src/start.js is the bundled app entry, node build/src/main.js the plain modules)
+ *                      node build/src/bin/synth.js is the bundled app entry, node build/src/bin/synth-app.js the plain modules)
  *   RINGS_BENCH_CHECK  check command ({registry}).   default: node bin/rings.js check --registry {registry}
  *   RINGS_BENCH_SCALES comma list of S,M,L.           default: S,M,L
  *   RINGS_BENCH_RUNS   runs per scale point, e.g. "S=9,M=5,L=3" (medians are reported).
@@ -87,7 +87,7 @@ function kustomizeSample() {
   // The bases are the objects cdk8s-rings renders for one non-home ring and the shared layer.
   const dir = path.join(OUT, 'sample-registry');
   generateRegistry(dir, { rings: 4, tenants: 8, modules: 23 });
-  const { renderRegistry } = require(path.join(ROOT, 'build', 'src', 'pipeline'));
+  const { renderRegistry } = require(path.join(ROOT, 'build', 'src', 'render', 'pipeline'));
   const { result } = renderRegistry(dir);
   const chart = (unit) => result.charts.find((c) => c.unit === unit).objects;
   return { ring: chart('ring-edge'), shared: chart('shared') };

@@ -15,7 +15,7 @@ export * from './cluster-layer';
 export * from './secret-sync';
 export * from './tenant-routes';
 export { contentAddressedName, contentHash, CONTENT_HASH_LENGTH } from '../src/model/content-address';
-export * from './ring-data';
+export * from './ring-data-config-map';
 export * from './policy-peers';
 export * from './shared-network-policies';
 export * from './argo-cd-delivery';

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { addComponent, ComponentOverrides, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
-import { RingData, RingDataProps } from './ring-data';
+import { RingData, RingDataProps } from './ring-data-config-map';
 import { Footprint, surgeFootprint } from './ring-quota';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
 import type { GatewayRef } from './tenant-routes';

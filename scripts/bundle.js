@@ -1,7 +1,7 @@
 /**
- * Part of `npm run build`: bundles the compiled synth entry (build/src/main.js) and everything it
+ * Part of `npm run build`: bundles the compiled synth entry (build/src/bin/synth-app.js) and everything it
  * loads into one file, build/rings.bundle.js. One file instead of ~150 modules to resolve, read and
- * compile saves about a fifth of a cold start; build/src/start.js runs it with V8's code cache.
+ * compile saves about a fifth of a cold start; build/src/bin/synth.js runs it with V8's code cache.
  */
 'use strict';
 const path = require('path');
@@ -9,8 +9,8 @@ const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
 for (const [entry, outfile] of [
-  ['main.js', 'rings.bundle.js'],
-  ['cli/main.js', 'rings-cli.bundle.js'],
+  ['bin/synth-app.js', 'rings.bundle.js'],
+  ['cli/run.js', 'rings-cli.bundle.js'],
 ]) {
   esbuild.buildSync({
   entryPoints: [path.join(root, 'build', 'src', entry)],
@@ -34,7 +34,7 @@ const { spawnSync } = require('child_process');
 if (fs.existsSync(path.join(root, 'rings', 'platform.toml'))) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-warm-'));
   fs.rmSync(path.join(root, 'build', 'rings.bundle.js.cache'), { force: true });
-  spawnSync(process.execPath, [path.join(root, 'build', 'src', 'start.js')], {
+  spawnSync(process.execPath, [path.join(root, 'build', 'src', 'bin', 'synth.js')], {
     cwd: root,
     env: { ...process.env, RINGS_REGISTRY: path.join(root, 'rings'), RINGS_OUT: path.join(tmp, 'dist'), CDK8S_OUTDIR: '' },
     stdio: 'ignore',

@@ -51,6 +51,6 @@ if (why) {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-// The app entry, exactly as `cdk8s synth` runs it (cdk8s.yaml: build/src/start.js), in this process.
-const { runCached } = require(path.join(root, 'build', 'src', 'start.js'));
-runCached(path.join(root, 'build', 'rings.bundle.js'), () => require(path.join(root, 'build', 'src', 'main.js')));
+// The app entry, exactly as `cdk8s synth` runs it (cdk8s.yaml: build/src/bin/synth.js, which does the same), in this process.
+const { runCached } = require(path.join(root, 'build', 'src', 'bin', 'code-cache.js'));
+runCached(path.join(root, 'build', 'rings.bundle.js'), () => require(path.join(root, 'build', 'src', 'bin', 'synth-app.js')));

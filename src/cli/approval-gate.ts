@@ -10,16 +10,16 @@
  * key: the one whose key would sign the promote commit is promoting, whatever RINGS_ACTOR says.
  */
 import { parseGoDuration } from '../model/go-duration';
-import { ApprovalQuery, approvalRefusal, approvalStatus, Candidate, ApprovalStatus } from './approvals';
+import { ApprovalQuery, approvalRefusal, approvalStatus, Candidate, ApprovalStatus } from '../operate/approvals';
 import { CliError, LoadedRegistry } from './context';
-import type { GateResult } from './gates';
-import type { PromotionEvidence } from './history';
-import { approversPath, readApprovalRecords, registryRepo, signerPrincipals, signingKey, gitConfig } from './signed-approvals';
+import type { GateResult } from '../operate/gates';
+import type { PromotionEvidence } from '../operate/history';
+import { approversPath, readApprovalRecords, registryRepo, signerPrincipals, signingKey, gitConfig } from '../operate/signed-approvals';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RegistryProblem } from '../registry/errors';
 import type { Registry } from '../registry/load';
-import { parseApprovers } from './approvals';
+import { parseApprovers } from '../operate/approvals';
 
 /** What the approval gate needs from the promote command. */
 export interface ApprovalEnv {

@@ -16,11 +16,11 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthToDir } from '../pipeline';
+import { synthToDir } from '../render/pipeline';
 import { boolFlag, FlagKind, ParsedArgs, stringFlag, UsageError } from './args';
 import type { Ctx, MutateHooks } from './context';
 import { CliError } from './context';
-import type { HistoryEntry } from './history';
+import type { HistoryEntry } from '../operate/history';
 import { JOURNAL_FILE, LOCK_FILE } from './transaction';
 
 /** The flags a command takes to support --commit: `--commit` and `--dist DIR` (default dist). */

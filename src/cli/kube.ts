@@ -5,7 +5,7 @@
  * `diff --live`), never a write.
  */
 import { spawnSync } from 'child_process';
-import { ClusterSnapshot, KObj, NamespaceSnapshot, ProbeResponse } from '../verify/snapshot';
+import { ClusterSnapshot, KObj, NamespaceSnapshot, ProbeResponse } from '../operate/verify/snapshot';
 import { json } from './output';
 
 /** The cluster could not be reached or read: exit 2. */

@@ -4,9 +4,9 @@
  * candidate tables become cards below 760 px). Pure: the same `StatusPage` gives the same bytes.
  */
 import { parseImageReference } from '../model/images';
-import { metricPassed } from '../verify/metrics';
-import { formatMeasured } from './candidate-record';
-import type { PageApproval, PageCandidate, PageGates, PageRing, PageStep, PageVerify, StatusPage } from './status-page';
+import { metricPassed } from '../operate/verify/metrics';
+import { formatMeasured } from '../operate/candidate-record';
+import type { PageApproval, PageCandidate, PageGates, PageRing, PageStep, PageVerify, StatusPage } from '../operate/status-page';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (ch) => ESC[ch]);

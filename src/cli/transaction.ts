@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { HISTORY_FILE } from './history';
+import { HISTORY_FILE } from '../operate/history';
 
 export const LOCK_FILE = '.lock';
 export const JOURNAL_FILE = '.pending.json';

@@ -6,15 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { autocomLockSchema, lockFormatOf, lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema';
-import type { LockEntry, RingEntry } from './types';
+import { autocomLockSchema, lockFormatOf, lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
+import type { LockEntry, RingEntry } from './schema/types';
 import { parseFlatStringTable, parseToml } from './toml';
-import { crossFileProblems } from './validate';
+import { crossFileProblems } from './rules/validate';
 
 /** Largest registry file read; a larger one is refused before parsing (tenants.toml at 100,000 tenants is ~3 MiB). */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-export type { LockEntry, RingEntry } from './types';
+export type { LockEntry, RingEntry } from './schema/types';
 
 /** A validated registry: plain data, nothing derived yet. */
 export interface Registry {

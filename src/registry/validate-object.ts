@@ -8,8 +8,8 @@ import * as path from 'path';
 import { z } from 'zod';
 import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
 import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
-import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema';
-import { crossFileProblems } from './validate';
+import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
+import { crossFileProblems } from './rules/validate';
 
 /** `platform.toml` as written in code: the TOML keys, every default optional. */
 export type PlatformInput = z.input<typeof platformSchema>;

@@ -14,7 +14,7 @@ export interface Result {
 }
 
 export function assertBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/run.js'))) throw new Error('build first: npm run build (npm test does it)');
 }
 
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * The query rule checks PromQL with Prometheus's own parser (src/registry/promql.ts). This proves it
+ * The query rule checks PromQL with Prometheus's own parser (src/registry/rules/promql.ts). This proves it
  * agrees with a real Prometheus 2.42: every query below goes to both, and the rule refuses exactly
  * those that Prometheus's query_range refuses (errorType bad_data), with the same parse error text
  * that Prometheus's /api/v1/query gives. 2.42 has no /api/v1/parse_query, so the endpoints that
@@ -10,8 +10,8 @@
  * (the Prometheus UI's) got wrong on this server: Prometheus 3 syntax and functions, which 2.42
  * refuses, and holt_winters, which 2.42 has.
  */
-import { parsePromql } from '../../src/registry/promql';
-import { rangeQueryProblems } from '../../src/registry/analysis';
+import { parsePromql } from '../../src/registry/rules/promql';
+import { rangeQueryProblems } from '../../src/registry/rules/analysis-rules';
 import { RunningPrometheus, startPrometheus } from './prometheus';
 
 const VALID = [

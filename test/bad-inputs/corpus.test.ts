@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RegistryError } from '../../src/registry/errors';
-import { checkRegistry } from '../../src/pipeline';
+import { checkRegistry } from '../../src/render/pipeline';
 import {
   badCases,
   CLI_COMMAND,
@@ -117,7 +117,7 @@ describe('in-process: checkRegistry throws a RegistryError whose lines are exact
 });
 
 describe(`end to end: ${CLI_COMMAND}`, () => {
-  const built = path.join(REPO_ROOT, 'build', 'src', 'cli', 'main.js');
+  const built = path.join(REPO_ROOT, 'build', 'src', 'cli', 'run.js');
   const runs = new Map<string, { result: RunResult; before: Record<string, string>; after: Record<string, string> }>();
 
   beforeAll(async () => {

@@ -35,7 +35,7 @@ export const OUT = 'dist';
  */
 export const CLI_COMMAND = process.env.RINGS_BAD_INPUT_COMMAND ?? 'node {root}/bin/rings.js synth --registry {registry} --out {out}';
 
-/** The last stderr line after the problem lines (as src/report.ts writes it). */
+/** The last stderr line after the problem lines (as src/bin/report-failure.ts writes it). */
 export const summaryLine = (problems: number): string => `${problems} problem${problems === 1 ? '' : 's'} found; nothing was written`;
 
 const META_FILES = new Set(['expected.txt', 'remove.txt', 'case.json']);

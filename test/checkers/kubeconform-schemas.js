@@ -10,7 +10,7 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { strictify } = require('../../build/src/registry/k8s-schema');
+const { strictify } = require('../../build/src/registry/schema/k8s-schema');
 
 const out = process.argv[2];
 if (!out) {

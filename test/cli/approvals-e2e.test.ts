@@ -27,7 +27,7 @@ const email = (who: Who) => `${who}@example.test`;
 const actor = (who: Who) => `${who[0].toUpperCase()}${who.slice(1)} <${email(who)}>`;
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/run.js'))) throw new Error('build first: npm run build (npm test does it)');
   keys = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-keys-'));
   tmp.push(keys);
   for (const who of PEOPLE) {

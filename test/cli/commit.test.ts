@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { withoutMetricChecks } from '../support/metric-checks';
 import { commitMessage } from '../../src/cli/git-commit';
-import type { HistoryEntry } from '../../src/cli/history';
+import type { HistoryEntry } from '../../src/operate/history';
 import { projectCopy } from '../support/project-copy';
 
 const ROOT = path.resolve(__dirname, '../..');

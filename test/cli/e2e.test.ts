@@ -14,7 +14,7 @@ const BIN = path.join(ROOT, 'bin/rings.js');
 const NOW = '2026-11-23T12:00:00Z';
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/run.js'))) throw new Error('build first: npm run build (npm test does it)');
 });
 
 interface Result {

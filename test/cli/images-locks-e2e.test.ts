@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readDir } from '../../src/dist';
+import { readDir } from '../../src/render/dist';
 import { withoutMetricChecks } from '../support/metric-checks';
 
 const ROOT = path.resolve(__dirname, '../..');

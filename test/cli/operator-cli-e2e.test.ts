@@ -10,7 +10,7 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/rings.js');
-const MAIN = path.join(ROOT, 'build/src/main.js');
+const MAIN = path.join(ROOT, 'build/src/bin/synth-app.js');
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 

@@ -15,8 +15,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { analysisRingOf } from '../../src/cli/analysis-gate';
-import { formatHistoryLine, HistoryEntry } from '../../src/cli/history';
+import { analysisRingOf } from '../../src/operate/analysis-gate';
+import { formatHistoryLine, HistoryEntry } from '../../src/operate/history';
 import { loadRegistry } from '../../src/registry/load';
 import { RunningChromium, startChromium } from '../support/chromium';
 
@@ -42,7 +42,7 @@ let html: string;
 let chromium: RunningChromium;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!fs.existsSync(path.join(ROOT, 'build/src/cli/run.js'))) throw new Error('build first: npm run build (npm test does it)');
   const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-html-keys-'));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-html-'));
   tmp.push(keys, dir);

@@ -2,14 +2,14 @@
  * Property: whatever canary runs ahead of edge (changed pins, modules new to edge, a new api image),
  * `rings promote --all --from canary --to edge` then `rings rollback --train <its id>` gives back edge's
  * lock file and ring file byte for byte, and the train carried exactly the differing items.
- * In-process (src/cli/main.ts `run`), on copies of the example registry.
+ * In-process (src/cli/run.ts `run`), on copies of the example registry.
  */
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatHistoryLine, HistoryEntry } from '../../src/cli/history';
-import { run } from '../../src/cli/main';
+import { formatHistoryLine, HistoryEntry } from '../../src/operate/history';
+import { run } from '../../src/cli/run';
 import { Io } from '../../src/cli/output';
 import { withoutMetricChecks } from '../support/metric-checks';
 import { propertyRuns } from '../support/property';

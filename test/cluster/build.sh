@@ -30,7 +30,7 @@ build_etcd() {
   if [ -x "$dir/etcd" ]; then echo "etcd $v: reused ($dir)"; return; fi
   local t0; t0=$(stamp)
   local src; src="$(mktemp -d)"
-  cat >"$src/main.go" <<GO
+  cat >"$src/bin/synth-app.go" <<GO
 package main
 
 import (

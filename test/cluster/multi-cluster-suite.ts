@@ -12,7 +12,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { clusterKustomizations, readDir } from '../../src/dist';
+import { clusterKustomizations, readDir } from '../../src/render/dist';
 import { CLUSTER_DIR, ControlPlane, startControlPlane } from './control-plane';
 import {
   applyServerSide,

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { kustomizedFiles, readDir } from '../../src/dist';
+import { kustomizedFiles, readDir } from '../../src/render/dist';
 import { CLUSTER_DIR, ControlPlane } from './control-plane';
 
 const ROOT = path.resolve(CLUSTER_DIR, '..', '..');

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { kubectl, readSnapshot } from '../../src/cli/kube';
-import { aliasTarget, secretRefs } from '../../src/verify/compare';
+import { aliasTarget, secretRefs } from '../../src/operate/verify/verify-ring';
 import { CLUSTER_DIR, ControlPlane } from './control-plane';
 import { kustomizationOrder, Workdir } from './platform';
 

@@ -27,7 +27,7 @@ export function defineVerifySuite(version: string): void {
   describe(`rings verify on Kubernetes ${version}`, () => {
     let cp: ControlPlane;
     let wd: Workdir;
-    /** verify's run, its finding and verdict lines apart from the rollback hint a failing ring adds (src/cli/rollback-hint.ts). */
+    /** verify's run, its finding and verdict lines apart from the rollback hint a failing ring adds (src/operate/rollback-hint.ts). */
     const verify = (...args: string[]) => {
       const r = ringsCli(wd, ['verify', '--kubeconfig', cp.kubeconfig, ...args]);
       return { ...r, lines: r.lines.filter((l) => !ROLLBACK_HINT.test(l)), hints: r.lines.filter((l) => ROLLBACK_HINT.test(l)) };

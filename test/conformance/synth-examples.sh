@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 dirs=()
 for reg in "$root"/test/fixtures/registries/*/; do
   name="$(basename "$reg")"
-  RINGS_REGISTRY="$reg" RINGS_OUT="$out/$name" node "$root/build/src/main.js" >/dev/null
+  RINGS_REGISTRY="$reg" RINGS_OUT="$out/$name" node "$root/build/src/bin/synth-app.js" >/dev/null
   dirs+=("$out/$name")
 done
 

@@ -4,13 +4,13 @@
  * the previous dist/) until the change after next, older ones go.
  */
 import { App, Chart } from 'cdk8s';
-import { isManifestFile } from '../../src/dist';
+import { isManifestFile } from '../../src/render/dist';
 import { PerRingWorkload, Ring, RingData, RING_DATA_LABEL } from '../../constructs';
 import { contentAddressedBase, contentAddressedName, retainedConfigMaps, RETAINED_ANNOTATION } from '../../src/model/content-address';
 import { parseRegistry } from '../../src/registry/load';
-import { previousConfigMaps } from '../../src/previous-output';
-import { resolvePlan } from '../../src/resolve';
-import { synthesize } from '../../src/synth';
+import { previousConfigMaps } from '../../src/render/previous-output';
+import { resolvePlan } from '../../src/resolve/resolve-plan';
+import { synthesize } from '../../src/render/synth';
 import { exampleSources } from '../support/registry-fixture';
 import { parseYamlObjects } from '../support/render';
 

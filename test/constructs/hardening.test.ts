@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdk8s';
 import { ComponentSpec, PerRingWorkload, Ring, RING_NAMESPACE_LABEL, SharedLayer } from '../../constructs';
-import { checkGuarantees } from '../../src/guarantees';
+import { checkGuarantees } from '../../src/checks/guarantees';
 import { schemaViolationsOfObjects } from '../support/gate';
 
 const redisService = { name: 'redis', image: 'redis:7.4.1-alpine', port: 6379, runAsUser: 999 };

@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readDir } from '../../src/dist';
+import { readDir } from '../../src/render/dist';
 import { readRegistryDir } from '../../src/registry/load';
-import { synthToDir } from '../../src/pipeline';
+import { synthToDir } from '../../src/render/pipeline';
 import { DIST, EXAMPLE_REGISTRY, renderDir } from '../support/render';
 import { seededRng, shuffleRegistry } from '../support/shuffle';
 

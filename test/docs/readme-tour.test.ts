@@ -55,7 +55,7 @@ export function showsOutput(shown: readonly string[], actual: readonly string[])
 describe('the README tour', () => {
   let dir: string;
   beforeAll(() => {
-    if (!fs.existsSync(path.join(ROOT, 'build/src/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+    if (!fs.existsSync(path.join(ROOT, 'build/src/cli/run.js'))) throw new Error('build first: npm run build (npm test does it)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-readme-'));
     fs.cpSync(path.join(ROOT, 'rings'), path.join(dir, 'rings'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });

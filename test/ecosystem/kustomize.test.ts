@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { readDir, writeDirAtomically } from '../../src/dist';
+import { readDir, writeDirAtomically } from '../../src/render/dist';
 import { idOf, K8sObject } from '../support/invariants';
 import { registryArb } from '../support/registry-gen';
 import { DIST, objectsOfFiles, parseYamlObjects, renderSources } from '../support/render';

@@ -1,5 +1,5 @@
 /**
- * The app entry as CI runs it: `node build/src/main.js` (npm run synth) and `cdk8s synth` write the
+ * The app entry as CI runs it: `node build/src/bin/synth-app.js` (npm run synth) and `cdk8s synth` write the
  * same dist/, a removed ring's file disappears, and a failed synth leaves dist/ byte-identical.
  * Runs the compiled build (npm test builds first).
  */
@@ -7,10 +7,10 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readDir } from '../../src/dist';
+import { readDir } from '../../src/render/dist';
 
 const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'build', 'src', 'main.js');
+const MAIN = path.join(ROOT, 'build', 'src', 'bin', 'synth-app.js');
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'rings-entry-'));

@@ -2,7 +2,7 @@
  * Snapshots of the example platform, one per dist file, for review: a change to any generated
  * object shows up here as a readable YAML diff (update with `npx jest -u` after reviewing).
  */
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/render/synth';
 import { examplePlan } from '../support/registry-fixture';
 
 const files = synthesize(examplePlan()).files;

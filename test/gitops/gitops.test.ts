@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { propertyRuns } from '../support/property';
 import * as YAML from 'yaml';
 import { deliveredKinds, deliveryUnits, guessResource, PRUNABLE_KINDS, unitAccess } from '../../src/model/delivery';
-import { synthesize, SynthResult } from '../../src/synth';
+import { synthesize, SynthResult } from '../../src/render/synth';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { K8sObject } from '../support/invariants';
 import { registryArb } from '../support/registry-gen';

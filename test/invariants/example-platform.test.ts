@@ -2,8 +2,8 @@
  * The gate on the example platform: a fresh in-memory synth of rings/ and the committed dist/ both
  * pass the strict schema and every invariant, except the known, listed secret-sync gaps.
  */
-import { readDir } from '../../src/dist';
-import { checkGuarantees } from '../../src/guarantees';
+import { readDir } from '../../src/render/dist';
+import { checkGuarantees } from '../../src/checks/guarantees';
 import { schemaViolationsOfFiles } from '../support/gate';
 import { KNOWN_UNSYNCED } from '../support/known-gaps';
 import { checkInvariants, InvariantContext, K8sObject, referencedConfigExists } from '../support/invariants';
@@ -26,7 +26,7 @@ describe('a fresh synth of the example registry', () => {
     expect(checkInvariants(fresh.objects, fresh.ctx, ['referencedConfigExists'])).toEqual([]);
   });
 
-  test('keeps every hardening guarantee (src/guarantees.ts)', () => {
+  test('keeps every hardening guarantee (src/checks/guarantees.ts)', () => {
     expect(checkGuarantees(fresh.objects)).toEqual([]);
   });
 

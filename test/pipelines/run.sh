@@ -15,7 +15,7 @@ ACTIONLINT_VERSION=v1.7.12
 GCL_VERSION=4.69.0 # the newest release that runs on Node 20 (4.70 and later need Node 22)
 NOW=2026-11-23T12:00:00Z
 
-[ -f build/src/cli/main.js ] || { echo "pipelines: build first (npm run build)" >&2; exit 1; }
+[ -f build/src/cli/run.js ] || { echo "pipelines: build first (npm run build)" >&2; exit 1; }
 for tool in go npm git rsync; do
   command -v "$tool" >/dev/null || { echo "pipelines: $tool is needed and not installed" >&2; exit 1; }
 done

@@ -1,9 +1,9 @@
 /** AutoCom's lock files as they are: both forms read, reported and kept; each rule with a passing and a failing case. */
-import { newHashes } from '../../src/cli/new-hashes';
-import { parseHistory } from '../../src/cli/history';
+import { newHashes } from '../../src/operate/new-hashes';
+import { parseHistory } from '../../src/operate/history';
 import { lockFileText } from '../../src/model/lock';
-import { lockFormatOf } from '../../src/registry/schema';
-import { oneHashPerModuleVersion } from '../../src/registry/validate';
+import { lockFormatOf } from '../../src/registry/schema/schema';
+import { oneHashPerModuleVersion } from '../../src/registry/rules/validate';
 import { exampleSources, parse, planOf, problemsOf, sourcesWith } from '../support/registry-fixture';
 
 const H = (c: string) => c.repeat(64);

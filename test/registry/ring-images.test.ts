@@ -1,6 +1,6 @@
 /** Images pinned per ring: the rules on references, require_digests, and what renders. */
 import { imagePinProblem, ringImages } from '../../src/model/images';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/render/synth';
 import { edit, exampleSources, planOf, problemsOf } from '../support/registry-fixture';
 import { parseYamlObjects } from '../support/render';
 

@@ -3,7 +3,7 @@
  * synth, generated registries and the negative tests, so a negative test proves the real gate fails.
  */
 import * as YAML from 'yaml';
-import { isManifestFile } from '../../src/dist';
+import { isManifestFile } from '../../src/render/dist';
 import { validateYamlText } from './k8s-schema';
 import type { K8sObject } from './invariants';
 

@@ -1,17 +1,20 @@
 /**
  * The layering of the source tree, read from the import statements (DESIGN.md "Data flows one way"):
  *
+ * - every file of the library is in a stage (STAGES below, docs/architecture.md), and imports only its own
+ *   stage and the stages below it: model → registry | constructs → resolve → checks → render → operate
+ *   → cli (and the public API, src/index.ts) → bin;
  * - `src/model/` is the pure domain layer: it imports only itself (and `crypto`), and never reads
  *   files, the environment or the clock;
  * - `constructs/` imports only `constructs/`, `src/model/`, the generated `imports/` and packages;
- * - `src/registry/` imports only `src/registry/`, `src/model/` and packages, never `constructs/`;
+ * - `src/registry/` never imports `constructs/`, nor the other way round;
  * - no import cycle anywhere (type-only imports count: they are cycles of meaning too).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 export interface SourceFile {
-  /** Repository-relative, with forward slashes: `src/registry/validate.ts`. */
+  /** Repository-relative, with forward slashes: `src/registry/rules/validate.ts`. */
   readonly file: string;
   /** Import specifiers as written (`./load`, `../model/hosts`, `zod`), with the line they are on. */
   readonly imports: readonly { readonly spec: string; readonly line: number }[];
@@ -59,34 +62,48 @@ export function resolveSpec(from: string, spec: string, files: ReadonlySet<strin
 
 const PURE_PACKAGES = new Set(['crypto', 'node:crypto']);
 
-type Layer = 'model' | 'constructs' | 'registry' | 'imports' | 'other';
-function layerOf(file: string): Layer {
-  if (file.startsWith('src/model/')) return 'model';
-  if (file.startsWith('constructs/')) return 'constructs';
-  if (file.startsWith('src/registry/')) return 'registry';
-  if (file.startsWith('imports/')) return 'imports';
-  return 'other';
+/**
+ * The stages, lowest first (docs/architecture.md draws them). A file may import its own stage and the
+ * stages its entry lists; nothing else in the tree. `registry` and `constructs` are siblings: neither
+ * imports the other, so the constructs work for a platform without any registry.
+ */
+export const STAGES = {
+  imports: { folder: 'imports/', may: [] },
+  model: { folder: 'src/model/', may: [] },
+  registry: { folder: 'src/registry/', may: ['model'] },
+  constructs: { folder: 'constructs/', may: ['model', 'imports'] },
+  resolve: { folder: 'src/resolve/', may: ['model', 'registry', 'constructs', 'imports'] },
+  checks: { folder: 'src/checks/', may: ['model', 'registry', 'constructs', 'resolve', 'imports'] },
+  render: { folder: 'src/render/', may: ['model', 'registry', 'constructs', 'resolve', 'checks', 'imports'] },
+  operate: { folder: 'src/operate/', may: ['model', 'registry', 'constructs', 'resolve', 'checks', 'render', 'imports'] },
+  api: { folder: 'src/index.ts', may: ['model', 'registry', 'constructs', 'resolve', 'checks', 'render', 'operate', 'imports'] },
+  cli: { folder: 'src/cli/', may: ['model', 'registry', 'constructs', 'resolve', 'checks', 'render', 'operate', 'imports'] },
+  bin: { folder: 'src/bin/', may: ['model', 'registry', 'constructs', 'resolve', 'checks', 'render', 'operate', 'cli', 'imports'] },
+} as const satisfies Record<string, { folder: string; may: readonly string[] }>;
+export type Stage = keyof typeof STAGES;
+
+/** The stage a repository-relative file belongs to; undefined outside the library's tree. */
+export function stageOf(file: string): Stage | undefined {
+  for (const [stage, { folder }] of Object.entries(STAGES)) if (folder.endsWith('/') ? file.startsWith(folder) : file === folder) return stage as Stage;
+  return undefined;
 }
 
-const isLocal = (target: string) => /^(src|constructs|imports|test|bench|scripts)\//.test(target);
+const isLocal = (target: string) => /^(src|constructs|imports|test|bench|scripts|bin)\//.test(target) || target === 'src/index.ts';
 
-/** What a layer may import; undefined = allowed. */
-function refusal(from: Layer, target: string): string | undefined {
-  const to: Layer | 'package' = isLocal(target) ? layerOf(target) : 'package';
-  if (from === 'model') {
-    if (to === 'model') return undefined;
-    if (to === 'package' && PURE_PACKAGES.has(target)) return undefined;
+/** What a stage may import; undefined = allowed. */
+function refusal(from: Stage, target: string): string | undefined {
+  if (!isLocal(target)) {
+    if (from !== 'model' || PURE_PACKAGES.has(target)) return undefined;
     return 'src/model/ imports only src/model/ (and crypto): it is the pure layer below validation and constructs';
   }
-  if (from === 'constructs') {
-    if (to === 'constructs' || to === 'model' || to === 'imports' || to === 'package') return undefined;
-    return 'constructs/ imports only constructs/, src/model/ and imports/ (constructs never read the registry)';
-  }
-  if (from === 'registry') {
-    if (to === 'registry' || to === 'model' || to === 'package') return undefined;
-    return 'src/registry/ imports only src/registry/ and src/model/, never constructs/';
-  }
-  return undefined;
+  const to = stageOf(target);
+  if (to === from) return undefined;
+  const may: readonly string[] = STAGES[from].may;
+  if (to && may.includes(to)) return undefined;
+  const where = (s: Stage) => STAGES[s].folder;
+  const allowed = [from, ...may].map((s) => where(s as Stage)).join(', ');
+  const why = from === 'model' ? ': it is the pure layer below validation and constructs' : from === 'constructs' ? ' (constructs never read the registry)' : '';
+  return `${where(from)} imports only ${allowed}${why}; ${to ? `${where(to)} is not below it` : 'that is outside the library'}`;
 }
 
 /** Every layering violation and every import cycle, one line each; empty when the tree is layered. */
@@ -95,11 +112,12 @@ export function layeringViolations(sources: readonly SourceFile[]): string[] {
   const out: string[] = [];
   const edges = new Map<string, string[]>();
   for (const s of sources) {
-    const from = layerOf(s.file);
+    const from = stageOf(s.file);
     const targets: string[] = [];
+    if (!from) out.push(`${s.file}: is in no stage; put it in one of ${Object.values(STAGES).map((x) => x.folder).join(', ')}`);
     for (const { spec, line } of s.imports) {
       const target = resolveSpec(s.file, spec, files);
-      const why = refusal(from, target);
+      const why = from && refusal(from, target);
       if (why) out.push(`${s.file}:${line}: imports ${spec}; ${why}`);
       if (files.has(target)) targets.push(target);
     }

@@ -1,6 +1,6 @@
 /** Reading synthesized objects in tests. */
-import { synthesize } from '../../src/synth';
-import type { RingPlan } from '../../src/resolve';
+import { synthesize } from '../../src/render/synth';
+import type { RingPlan } from '../../src/resolve/resolve-plan';
 
 export type K8sObject = Record<string, any>;
 

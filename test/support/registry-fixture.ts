@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { RegistryError } from '../../src/registry/errors';
 import { loadRegistry, parseRegistry, readRegistryDir, Registry } from '../../src/registry/load';
-import { resolvePlan, RingPlan } from '../../src/resolve';
+import { resolvePlan, RingPlan } from '../../src/resolve/resolve-plan';
 
 export const EXAMPLE_DIR = path.join(__dirname, '..', '..', 'rings');
 

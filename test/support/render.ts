@@ -4,10 +4,10 @@
  */
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { isManifestFile, kustomizedFiles } from '../../src/dist';
+import { isManifestFile, kustomizedFiles } from '../../src/render/dist';
 import { loadRegistry, parseRegistry, Registry, RegistrySources } from '../../src/registry/load';
-import { resolvePlan, RingPlan } from '../../src/resolve';
-import { synthesize, SynthResult } from '../../src/synth';
+import { resolvePlan, RingPlan } from '../../src/resolve/resolve-plan';
+import { synthesize, SynthResult } from '../../src/render/synth';
 import type { InvariantContext, K8sObject } from './invariants';
 
 export const REPO = path.resolve(__dirname, '..', '..');

@@ -7,16 +7,16 @@
  * it is exactly what that promote would pin.
  */
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
-import { ApprovalDraft, ApprovalItem, approvalMessage, Candidate, imageCandidate, moduleCandidate, parseApprovers, principalsOfKey } from '../approvals';
+import { ApprovalDraft, ApprovalItem, approvalMessage, Candidate, imageCandidate, moduleCandidate, parseApprovers, principalsOfKey } from '../../operate/approvals';
 import { emailOf, ringApproval } from '../approval-gate';
 import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
-import { formatDuration, GateName, nextConservativeRing } from '../gates';
-import { ApprovalHistoryCandidate, arrivalTime, HISTORY_FILE, HistoryEntry, imageSubject, isoSeconds } from '../history';
+import { formatDuration, GateName, nextConservativeRing } from '../../operate/gates';
+import { ApprovalHistoryCandidate, arrivalTime, HISTORY_FILE, HistoryEntry, imageSubject, isoSeconds } from '../../operate/history';
 import { LOCK_FILE, JOURNAL_FILE } from '../transaction';
 import { effectiveImage, imageComponent, planImagePromotion } from './image-change';
 import { planModulePromotion } from './promote';
-import { trainItems } from '../train-items';
-import { approversPath, GitError, headApprovers, promoteCommitOf, RegistryRepo, registryRepo, runGit, signingKey, readApprovalRecords } from '../signed-approvals';
+import { trainItems } from '../../operate/train-items';
+import { approversPath, GitError, headApprovers, promoteCommitOf, RegistryRepo, registryRepo, runGit, signingKey, readApprovalRecords } from '../../operate/signed-approvals';
 
 const USAGE =
   'rings approve <module> --to <ring> [--from <ring> | --with-version <v> [--sha256 <hash>]] [--waive GATE,…] [--reason TEXT] [--dry-run [--at TIME]] [--yes] [--json] [--registry DIR]\n' +

@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { DNS_LABEL } from '../../registry/schema';
+import { DNS_LABEL } from '../../registry/schema/schema';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, mutate } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
-import { setTenantRing } from '../toml-edit';
+import { setTenantRing } from '../../registry/edit/toml-edit';
 
 const TENANTS = 'tenants.toml';
 

@@ -1,11 +1,11 @@
-import { checkPlan } from '../../pipeline';
-import { resolvePlan } from '../../resolve';
+import { checkPlan } from '../../render/pipeline';
+import { resolvePlan } from '../../resolve/resolve-plan';
 import { RegistryError } from '../../registry/errors';
 import { loadRegistry } from '../../registry/load';
 import { boolFlag } from '../args';
 import { CliError, Command, loadHistory } from '../context';
 import { pendingJournalRefusal } from '../transaction';
-import { newHashes } from '../new-hashes';
+import { newHashes } from '../../operate/new-hashes';
 import { json } from '../output';
 import { approversFileProblems } from '../approval-gate';
 

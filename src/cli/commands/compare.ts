@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildOverlay, buildTree, Obj, parseYamlObjects, TreeError } from '../../import/kustomize-tree';
-import { compareObjects, formatComparison, Reason, REASONS } from '../../import/compare-objects';
+import { buildOverlay, buildTree, Obj, parseYamlObjects, TreeError } from '../../operate/import/kustomize-tree';
+import { compareObjects, formatComparison, Reason, REASONS } from '../../operate/import/compare-tree';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command } from '../context';
 import { json } from '../output';

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
-import { clusterKustomizations, kustomizedFiles, readDir } from '../../dist';
+import { clusterKustomizations, kustomizedFiles, readDir } from '../../render/dist';
 import { boolFlag, ParsedArgs, stringFlag, stringsFlag, UsageError } from '../args';
 import { clusterContexts, clusterLabel } from '../cluster-contexts';
 import { ClusterError } from '../kube';
 import type { Ctx } from '../context';
 import { CliError, Command, loadAll, renderSources } from '../context';
-import { diffRenderings, FileDiff, Obj } from '../diff';
+import { diffRenderings, FileDiff, Obj } from '../../operate/object-diff';
 import { kubectl, reportUnreachable } from '../kube';
-import { formatLiveDiffs, liveDiff } from '../live-diff';
+import { formatLiveDiffs, liveDiff } from '../kube-live-diff';
 import { json } from '../output';
 
 export function parseYamlFile(file: string, text: string): Obj[] {

@@ -1,4 +1,5 @@
-import { ringDataJson, ringDataOf, ringDataSql } from '../../export/ring-data';
+import { ringDataJson, ringDataSql } from '../../operate/ring-data-export';
+import { ringDataOf } from '../../resolve/ring-data-of';
 import { stringFlag, UsageError } from '../args';
 import { checkSources, Command, loadAll } from '../context';
 

@@ -1,7 +1,7 @@
 import { stringFlag, UsageError } from '../args';
-import { candidateRecord, CandidateRecord, CandidateStage, formatMeasured, measuredChecks, parseCandidate } from '../candidate-record';
+import { candidateRecord, CandidateRecord, CandidateStage, formatMeasured, measuredChecks, parseCandidate } from '../../operate/candidate-record';
 import { Command, Ctx, loadAll, loadHistory, summarise } from '../context';
-import { filterHistory, HistoryEntry } from '../history';
+import { filterHistory, HistoryEntry } from '../../operate/history';
 import { Colours, json } from '../output';
 
 const USAGE = 'rings history [--module M] [--ring R] [--tenant T] [--train ID] [--json] [--registry DIR]\n       rings history --candidate <module>@<version> | image:<component>@sha256:<digest> [--json] [--registry DIR]';

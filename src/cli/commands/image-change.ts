@@ -4,13 +4,13 @@ import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent 
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
-import { analysisGates } from '../analysis-gate';
-import { verifiedGate } from '../evidence-gate';
-import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
-import { imageSubject, promotionEvidence, rollbackPlan } from '../history';
-import { setTableString } from '../toml-table-edit';
+import { analysisGates } from '../../operate/analysis-gate';
+import { verifiedGate } from '../../operate/evidence-gate';
+import { decide, entryGate, GateResult, orderGate, soakGate } from '../../operate/gates';
+import { imageSubject, promotionEvidence, rollbackPlan } from '../../operate/history';
+import { setTableString } from '../../registry/edit/toml-table-edit';
 import { approvalGate, ApprovalEnv } from '../approval-gate';
-import { imageCandidate } from '../approvals';
+import { imageCandidate } from '../../operate/approvals';
 
 export function imageComponent(c: string): RingImageComponent {
   if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(`unknown image component "${c}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`);

@@ -1,4 +1,4 @@
-import { ImportError, importTree } from '../../import/import-tree';
+import { ImportError, importTree } from '../../operate/import/import-tree';
 import { stringFlag, UsageError } from '../args';
 import { Command } from '../context';
 import { json } from '../output';

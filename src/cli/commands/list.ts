@@ -1,4 +1,4 @@
-import { resolvePlan } from '../../resolve';
+import { resolvePlan } from '../../resolve/resolve-plan';
 import { Command, loadAll } from '../context';
 import { json, table } from '../output';
 

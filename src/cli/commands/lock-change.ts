@@ -1,7 +1,7 @@
 /** A lock edit the CLI may write: byte-preserving, and re-read to prove it means exactly the change. */
-import type { LockEntry } from '../../registry/types';
+import type { LockEntry } from '../../registry/schema/types';
 import { CliError } from '../context';
-import { editLockText, PinEdit } from '../lock-edit';
+import { editLockText, PinEdit } from '../../registry/edit/lock-edit';
 
 export function checkedLockEdit(shown: string, text: string, lock: LockEntry, module: string, pin: PinEdit | null): string {
   const format = lock.format ?? 'flat';

@@ -1,17 +1,17 @@
 import * as path from 'path';
-import { SHA256, VERSION } from '../../registry/schema';
+import { SHA256, VERSION } from '../../registry/schema/schema';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
-import { analysisGates } from '../analysis-gate';
-import { verifiedGate } from '../evidence-gate';
-import { decide, entryGate, GateResult, orderGate, soakGate } from '../gates';
-import { promotionEvidence } from '../history';
+import { analysisGates } from '../../operate/analysis-gate';
+import { verifiedGate } from '../../operate/evidence-gate';
+import { decide, entryGate, GateResult, orderGate, soakGate } from '../../operate/gates';
+import { promotionEvidence } from '../../operate/history';
 import { checkedLockEdit } from './lock-change';
 import { planImagePromotion } from './image-change';
 import { planTrainPromotion } from './train';
 import { approvalGate, ApprovalEnv, promoterIdentities } from '../approval-gate';
-import { moduleCandidate } from '../approvals';
+import { moduleCandidate } from '../../operate/approvals';
 
 const USAGE =
   `rings promote <module> (--from <ring> | --with-version <v> [--sha256 <hash>]) --to <ring> [--reason TEXT] [--emergency] [--dry-run [--diff] [--at TIME]] [--yes] [--json] ${COMMIT_USAGE} [--registry DIR]\n` +

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { RING_IMAGE_COMPONENTS } from '../../model/images';
-import { DNS_LABEL } from '../../registry/schema';
+import { DNS_LABEL } from '../../registry/schema/schema';
 import { stringFlag, UsageError } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, LoadedRegistry, Mutation, mutate } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { ParsedArgs, stringFlag, UsageError } from '../args';
 import { CliError, Command, Ctx, DRY_RUN_FLAGS, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
-import { rollbackPlan } from '../history';
+import { rollbackPlan } from '../../operate/history';
 import { planImageRollback } from './image-change';
 import { checkedLockEdit } from './lock-change';
 import { planTrainRollback, trainRing } from './train';

@@ -1,4 +1,4 @@
-import { resolvePlan, RingPlan } from '../../resolve';
+import { resolvePlan, RingPlan } from '../../resolve/resolve-plan';
 import { boolFlag } from '../args';
 import { CliError, Command, loadAll } from '../context';
 import { json, table } from '../output';

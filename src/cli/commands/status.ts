@@ -1,12 +1,12 @@
 import * as path from 'path';
 import type { Registry } from '../../registry/load';
 import { approvalFor, approveCommand, ApprovalEnv } from '../approval-gate';
-import { imageCandidate, moduleCandidate } from '../approvals';
+import { imageCandidate, moduleCandidate } from '../../operate/approvals';
 import { boolFlag, stringFlag, UsageError } from '../args';
 import { CliError, Command, Ctx, GateRefusal, LoadedRegistry, loadAll } from '../context';
 import { renderStatusHtml } from '../status-html';
-import { PageApproval, PageGates, statusPage } from '../status-page';
-import type { TrainItem } from '../train-items';
+import { PageApproval, PageGates, statusPage } from '../../operate/status-page';
+import type { TrainItem } from '../../operate/train-items';
 import { writeFileAtomic } from '../transaction';
 import { planImagePromotion } from './image-change';
 import { planModulePromotion } from './promote';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeDirAtomically } from '../../dist';
-import { synthToDir } from '../../pipeline';
+import { writeDirAtomically } from '../../render/dist';
+import { synthToDir } from '../../render/pipeline';
 import { stringFlag } from '../args';
 import { CliError, Command, loadHistory } from '../context';
 import { pendingJournalRefusal } from '../transaction';
@@ -26,7 +26,7 @@ export const synth: Command = {
       progress.done();
     }
     const { result, summary } = rendered;
-    // Under `cdk8s synth`: mirror dist/ into the CLI's scratch folder, which it lists (see src/main.ts).
+    // Under `cdk8s synth`: mirror dist/ into the CLI's scratch folder, which it lists (see src/bin/synth-app.ts).
     const cdk8sOut = ctx.io.env.CDK8S_OUTDIR;
     const mirrored = Boolean(cdk8sOut) && path.resolve(cdk8sOut!) !== path.resolve(out);
     if (mirrored) writeDirAtomically(cdk8sOut!, result.files);

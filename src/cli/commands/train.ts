@@ -10,11 +10,11 @@
  * line per item, all sharing the train id. If any item is refused, nothing is written and the
  * refusal lists every refused item, one line each.
  */
-import type { LockEntry } from '../../registry/types';
+import type { LockEntry } from '../../registry/schema/types';
 import { RingImageComponent } from '../../model/images';
 import { CliError, GateRefusal, LoadedRegistry, PlannedEntry, ringByName, SingleMutation, TrainMutation } from '../context';
-import { HistoryEntry, isoSeconds, promotionStack, subjectOf } from '../history';
-import { trainItems, TrainItem } from '../train-items';
+import { HistoryEntry, isoSeconds, promotionStack, subjectOf } from '../../operate/history';
+import { trainItems, TrainItem } from '../../operate/train-items';
 
 /**
  * The planners of single changes, given by the command (promote.ts, rollback.ts), so that each item of

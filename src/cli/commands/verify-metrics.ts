@@ -11,13 +11,13 @@ import * as path from 'path';
 import { analysisRange, formatStep, parseGoDuration } from '../../model/analysis';
 import { ringImages } from '../../model/images';
 import { lockVersions } from '../../model/lock';
-import { prometheusUrlProblem, ringQuery } from '../../registry/analysis';
-import { judgeCheck, formatMetricLine, metricPassed, MetricResult } from '../../verify/metrics';
-import { PrometheusUnreachable, queryRange } from '../../verify/prometheus';
+import { prometheusUrlProblem, ringQuery } from '../../registry/rules/analysis-rules';
+import { judgeCheck, formatMetricLine, metricPassed, MetricResult } from '../../operate/verify/metrics';
+import { PrometheusUnreachable, queryRange } from '../../operate/verify/prometheus';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import { CliError, Ctx, loadAll, recordHistory } from '../context';
-import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
-import { pinnedIn, rollbackHint } from '../rollback-hint';
+import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../../operate/history';
+import { pinnedIn, rollbackHint } from '../../operate/rollback-hint';
 import { json } from '../output';
 
 /** Flags of `rings verify` that read the cluster: they do not go with --metrics. */

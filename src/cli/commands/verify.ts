@@ -6,20 +6,20 @@
  */
 import * as path from 'path';
 import { lockVersions } from '../../model/lock';
-import { VERIFY_CHECKS, Finding, formatFinding, sortFindings, VerifyCheck } from '../../verify/findings';
-import { verifyRing } from '../../verify/compare';
-import { ringExpectations } from '../../verify/expected';
-import { judgeProbe, probeTargets, proxyPath } from '../../verify/probe';
+import { VERIFY_CHECKS, Finding, formatFinding, sortFindings, VerifyCheck } from '../../operate/verify/findings';
+import { verifyRing } from '../../operate/verify/verify-ring';
+import { ringExpectations } from '../../operate/verify/expected';
+import { judgeProbe, probeTargets, proxyPath } from '../../operate/verify/probe';
 import { boolFlag, stringFlag, stringsFlag, UsageError } from '../args';
 import { ClusterError } from '../kube';
 import { clusterContexts, clusterLabel } from '../cluster-contexts';
-import type { RingExpectation } from '../../verify/compare';
-import { KObj } from '../../verify/snapshot';
+import type { RingExpectation } from '../../operate/verify/verify-ring';
+import { KObj } from '../../operate/verify/snapshot';
 import { CliError, Command, loadAll, recordHistory, renderSources } from '../context';
-import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../history';
+import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../../operate/history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
-import { pinnedIn, rollbackHint } from '../rollback-hint';
+import { pinnedIn, rollbackHint } from '../../operate/rollback-hint';
 import { verifyMetrics } from './verify-metrics';
 
 const USAGE =

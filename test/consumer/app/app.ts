@@ -68,8 +68,8 @@ if (/DB_HOST|autocom/.test(canary)) fail('ring-canary.k8s.yaml renders an AutoCo
 
 // 3. Only the public entry point: deep imports are not exported.
 try {
-  require('cdk8s-rings/build/src/registry/schema');
-  fail('a deep import of cdk8s-rings/build/src/registry/schema resolved; the exports map should refuse it');
+  require('cdk8s-rings/build/src/registry/schema/schema');
+  fail('a deep import of cdk8s-rings/build/src/registry/schema/schema resolved; the exports map should refuse it');
 } catch (e) {
   if ((e as NodeJS.ErrnoException).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') fail(`deep import failed with ${String(e)}`);
 }
