@@ -309,8 +309,33 @@ const persistentVolumeName = (claim: string) => `data-${claim}`.slice(0, 63).rep
 /** Name of the init container that recreates the folders the writable emptyDirs hide. */
 export const INIT_DIRECTORIES_CONTAINER = 'prepare-writable-paths';
 
-/** Adds the component's objects under `scope`, with construct ids `<name>-deployment`, `<name>-service`, `<name>-pdb`, `<name>-hpa`. */
-export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentContext): void {
+/** A component and where it runs: the spec (flat, as `ComponentSpec` documents each field) and its context. */
+export interface ComponentProps extends ComponentSpec, ComponentContext {}
+
+/**
+ * One workload of a ring or of the shared layer: a Deployment (construct id `Resource`), a Service when
+ * it has a port (`Service`), a PodDisruptionBudget when it runs two or more pods (`Pdb`) and an HPA when
+ * asked (`Hpa`). Object names come from `name`, never from construct ids, so a component renders the
+ * same objects wherever it sits in the tree. Hardened as `validateComponent` describes: call it first
+ * (Ring, SharedLayer and PerRingWorkload do) to get every problem at once.
+ */
+export class Component extends Construct {
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The ClusterIP Service, when the component has a port. */
+  public readonly service?: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: ComponentProps) {
+    super(scope, id);
+    const problems = validateComponent(props);
+    if (problems.length) throw new Error(`component ${props.name}: ${problems.join('; ')}`);
+    const made = renderComponent(this, props, props);
+    this.deployment = made.deployment;
+    this.service = made.service;
+  }
+}
+
+function renderComponent(scope: Construct, c: ComponentSpec, ctx: ComponentContext): { deployment: k8s.KubeDeployment; service?: k8s.KubeService } {
   const labels = { ...(c.labels ?? {}), ...standardLabels({ name: c.name, partOf: ctx.partOf, component: c.name, ring: ctx.ring }) };
   const selector = selectorLabels(c.name, ctx.ring);
   const runAsUser = c.runAsUser ?? 1000;
@@ -396,7 +421,7 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
         matchLabelKeys: ['pod-template-hash'],
       }))
     : [];
-  new k8s.KubeDeployment(scope, `${c.name}-deployment`, {
+  const deployment = new k8s.KubeDeployment(scope, 'Resource', {
     metadata: {
       name: c.name,
       namespace: ctx.namespace,
@@ -431,8 +456,9 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       },
     },
   });
+  let service: k8s.KubeService | undefined;
   if (c.port) {
-    new k8s.KubeService(scope, `${c.name}-service`, {
+    service = new k8s.KubeService(scope, 'Service', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: {
         type: 'ClusterIP',
@@ -447,13 +473,13 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       typeof budget === 'object' && budget.minAvailable !== undefined
         ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
         : { maxUnavailable: k8s.IntOrString.fromNumber(typeof budget === 'object' ? budget.maxUnavailable! : 1) };
-    new k8s.KubePodDisruptionBudget(scope, `${c.name}-pdb`, {
+    new k8s.KubePodDisruptionBudget(scope, 'Pdb', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: { ...limit, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
   }
   if (c.hpa) {
-    new k8s.KubeHorizontalPodAutoscalerV2(scope, `${c.name}-hpa`, {
+    new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Hpa', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: c.name },
@@ -463,6 +489,7 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       },
     });
   }
+  return { deployment, service };
 }
 
 function probesFor(p: ProbeSpec): Pick<k8s.Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {

@@ -16,7 +16,9 @@ import * as k8s from './k8s';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { RingNetworkPolicies } from './network-policies';
 import { ControllerPeerProps, DnsPeerProps, RING_NAMESPACE_LABEL } from './policy-peers';
-import { NGINX_CONFIG_MAP, PerRingWorkload } from './per-ring-workload';
+import { PerRingWorkload } from './per-ring-workload';
+import { NGINX_CONFIG_MAP } from '../src/model/names';
+import { octaneNginxConfig } from './presets/octane';
 import { Footprint, RingQuota } from './ring-quota';
 import { SharedAliases, SharedServiceRef } from './shared-aliases';
 import { RingCertificates } from './certificates';
@@ -96,8 +98,14 @@ export interface RingProps {
   readonly hostnameSegment: string;
   readonly domain: string;
   readonly home: RingHomeProps;
-  /** The components the ring runs, e.g. `PerRingWorkload.octane({...})`. */
+  /** The components the ring runs, e.g. `octaneComponents({...})` (./presets/octane). */
   readonly workload: readonly ComponentSpec[];
+  /**
+   * The component the tenant hosts route to: its Service backs the ring's Ingress (or HTTPRoute). It
+   * must have a port. A ring with hosts and no such component is refused, never left without routes.
+   * @default the one component with `reachableFrom.ingressController`
+   */
+  readonly entry?: string;
   /** @default the name */
   readonly displayName?: string;
   /** @default "" */
@@ -178,6 +186,24 @@ export function ringSecretNeeds(props: RingProps): SyncedSecret[] {
   }
   out.push(...(props.secretSync?.extra ?? []));
   return normalizeSecrets(out);
+}
+
+/**
+ * The component the ring's tenant hosts route to (`entry`, else the one reachable from the ingress
+ * controller). Throws when the ring has hosts and nothing can receive them.
+ */
+export function entryComponent(props: Pick<RingProps, 'name' | 'workload' | 'entry'>, hasHosts: boolean): ComponentSpec | undefined {
+  const fix = 'set entry to a component with a port (or mark one reachableFrom.ingressController)';
+  if (props.entry !== undefined) {
+    const c = props.workload.find((w) => w.name === props.entry);
+    if (!c) throw new Error(`ring ${props.name}: entry "${props.entry}" is not one of its components (${props.workload.map((w) => w.name).join(', ') || 'none'}); ${fix}`);
+    if (!c.port) throw new Error(`ring ${props.name}: entry "${props.entry}" has no port, so it cannot receive the tenant hosts; ${fix}`);
+    return c;
+  }
+  const reachable = props.workload.filter((w) => w.reachableFrom?.ingressController && w.port);
+  if (reachable.length > 1) throw new Error(`ring ${props.name}: ${reachable.map((c) => c.name).join(', ')} are all reachable from the ingress controller; set entry to the one the tenant hosts route to`);
+  if (reachable.length === 0 && hasHosts) throw new Error(`ring ${props.name}: its tenant hosts have no component to route to; ${fix}`);
+  return reachable[0];
 }
 
 function hostsInput(props: RingProps) {
@@ -320,7 +346,7 @@ export class Ring extends Chart {
       });
     }
 
-    const workload = new PerRingWorkload(this, 'workload', {
+    new PerRingWorkload(this, 'workload', {
       ring: props.name,
       namespace: props.namespace,
       partOf,
@@ -354,7 +380,9 @@ export class Ring extends Chart {
 
     this.hosts = ringHosts(hostsInput(props));
     const tls = ringTlsSecrets(props);
-    const servesHttp = workload.components.some((c) => c.name === 'nginx');
+    const entry = entryComponent(props, this.hosts.length > 0);
+    const servesHttp = entry !== undefined;
+    const backend = entry && { service: entry.name, port: entry.servicePort ?? entry.port! };
     const tlsHosts = [...(servesHttp ? this.hosts : []), ...(props.tls?.alsoServes ?? [])];
     if (props.tls?.mode === 'cert-manager') {
       new RingCertificates(this, 'certificates', {
@@ -372,9 +400,9 @@ export class Ring extends Chart {
     if (routing === 'gateway-api') {
       const gateway = props.routing!.gateway!;
       if (this.hosts.length && servesHttp) {
-        new TenantRoutes(this, 'routes', { namespace: props.namespace, hosts: this.hosts, labels: labels('tenants', 'routes'), gateway, shards: props.ingress?.shards });
+        new TenantRoutes(this, 'routes', { namespace: props.namespace, hosts: this.hosts, labels: labels('tenants', 'routes'), gateway, shards: props.ingress?.shards, backend });
       }
-      if (previews.length) new PreviewRoutes(this, 'preview-routes', { namespace: props.namespace, previews, labels: labels('previews', 'routes'), gateway });
+      if (previews.length) new PreviewRoutes(this, 'preview-routes', { namespace: props.namespace, previews, labels: labels('previews', 'routes'), gateway, backend });
       // The Gateway terminates TLS with this namespace's wildcard secrets: let it read exactly those.
       const covers = new Set(tlsHosts.map((h) => h.cover));
       new GatewayTlsGrant(this, 'gateway-tls', {
@@ -393,9 +421,10 @@ export class Ring extends Chart {
           segmentTlsSecret: tls.segment,
           domainTlsSecret: tls.domain,
           shards: props.ingress?.shards,
+          backend,
         });
       }
-      if (previews.length) new PreviewIngresses(this, 'preview-ingress', { namespace: props.namespace, previews, labels: labels('previews', 'ingress'), className: props.ingress?.className });
+      if (previews.length) new PreviewIngresses(this, 'preview-ingress', { namespace: props.namespace, previews, labels: labels('previews', 'ingress'), className: props.ingress?.className, backend });
     }
 
     this.quota = new RingQuota(this, 'quota', {
@@ -423,6 +452,6 @@ export class Ring extends Chart {
   private nginxConfigText(props: RingProps): string {
     const api = props.workload.find((c) => c.name === 'api');
     const nginx = props.workload.find((c) => c.name === 'nginx');
-    return PerRingWorkload.nginxConfig('api', api?.port ?? 8000, nginx?.port ?? 8080);
+    return octaneNginxConfig('api', api?.port ?? 8000, nginx?.port ?? 8080);
   }
 }

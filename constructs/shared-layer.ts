@@ -4,7 +4,7 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addComponent, ComponentOverrides, ComponentSpec, validateComponent } from './component';
+import { Component, ComponentOverrides, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
 import { RingData, RingDataProps } from './ring-data-config-map';
@@ -182,7 +182,7 @@ export class SharedLayer extends Chart {
     const errors = [...specs.flatMap(validateComponent), ...redisProblems(services, props.redis)];
     if (errors.length) throw new Error(`shared layer: ${errors.join('; ')}`);
     for (const c of specs) {
-      addComponent(this, c, { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
+      new Component(this, c.name, { ...c, namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
       for (const v of c.persistentVolumes ?? []) {
         const p = props.redis?.persistence;
         new k8s.KubePersistentVolumeClaim(this, `${v.claim}-pvc`, {

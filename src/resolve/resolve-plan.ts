@@ -10,7 +10,7 @@ import {
   Footprint,
   GatewayRef,
   HostClaim,
-  PerRingWorkload,
+  octaneComponents,
   ringSecretNeeds,
   RingProps,
   SharedLayerProps,
@@ -345,7 +345,7 @@ export function resolvePlan(reg: Registry, options: ResolveOptions = {}): RingPl
     const isHome = r.name === p.home_ring;
     const placed = placement(r);
     const images = ringImages(p.images, r.images);
-    const workload = PerRingWorkload.octane({
+    const workload = octaneComponents({
       apiImage: images.api,
       horizonImage: images.horizon,
       nginxImage: images.nginx,

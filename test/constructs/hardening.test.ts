@@ -4,7 +4,7 @@
  * with the case the constructs refuse.
  */
 import { Testing } from 'cdk8s';
-import { ComponentSpec, PerRingWorkload, Ring, RING_NAMESPACE_LABEL, SharedLayer } from '../../constructs';
+import { ComponentSpec, octaneComponents, Ring, RING_NAMESPACE_LABEL, SharedLayer } from '../../constructs';
 import { checkGuarantees } from '../../src/checks/guarantees';
 import { schemaViolationsOfObjects } from '../support/gate';
 
@@ -49,7 +49,7 @@ describe('SharedLayer NetworkPolicies', () => {
     expect(of(out, 'NetworkPolicy', 'shared-allow-blob')).toBeUndefined();
   });
   test('a ring Namespace carries the label the shared layer admits by (a ring added later needs no policy edit)', () => {
-    const ring = Testing.synth(new Ring(Testing.app(), 'r', { name: 'later', namespace: 'shop-later', hostnameSegment: 'later', domain: 'shop.example', partOf: 'shop', home: { namespace: 'shop', sharedServices: [] }, workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0' }) }));
+    const ring = Testing.synth(new Ring(Testing.app(), 'r', { name: 'later', namespace: 'shop-later', hostnameSegment: 'later', domain: 'shop.example', partOf: 'shop', home: { namespace: 'shop', sharedServices: [] }, workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0' }) }));
     expect(of(ring, 'Namespace', 'shop-later').metadata.labels[RING_NAMESPACE_LABEL]).toBe('shop');
   });
   test('the output is schema-valid and keeps every guarantee', () => {
@@ -81,7 +81,7 @@ describe('redis', () => {
     const ring = Testing.synth(new Ring(Testing.app(), 'r', {
       name: 'canary', namespace: 'shop-canary', hostnameSegment: 'canary', domain: 'shop.example', partOf: 'shop',
       home: { namespace: 'shop', sharedServices: [{ name: 'redis', port: 6379 }] },
-      workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', secretEnv: [{ name: 'REDIS_PASSWORD', secret: 'redis-auth', key: 'password' }] }),
+      workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0', secretEnv: [{ name: 'REDIS_PASSWORD', secret: 'redis-auth', key: 'password' }] }),
       secretSync: { mode: 'external-secrets' },
     }));
     for (const n of ['api', 'horizon']) expect(of(ring, 'Deployment', n).spec.template.spec.containers[0].env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } }]);
@@ -121,7 +121,7 @@ describe('availability and resources', () => {
 
 describe('Laravel writable paths', () => {
   test('api and horizon recreate storage/framework/{cache,sessions,views} and storage/logs in an init container (mkdir, same image and user)', () => {
-    const [api] = PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0' });
+    const [api] = octaneComponents({ apiImage: 'registry.example/api:1.0.0' });
     const out = workload(api);
     const init = of(out, 'Deployment', 'api').spec.template.spec.initContainers[0];
     expect(init.command).toEqual(['mkdir', '-p', '/app/storage/app/public', '/app/storage/framework/cache/data', '/app/storage/framework/sessions', '/app/storage/framework/testing', '/app/storage/framework/views', '/app/storage/logs']);

@@ -6,7 +6,7 @@ import {
   ClusterLayer,
   HomeSecretAccess,
   HostClaim,
-  PerRingWorkload,
+  octaneComponents,
   Ring,
   RingCertificates,
   RingProps,
@@ -179,7 +179,7 @@ describe('Ring routing and TLS props', () => {
     hostnameSegment: 'canary',
     domain: 'shop.example',
     home: { namespace: 'shop', sharedServices: [] },
-    workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', envFromSecrets: ['app'] }),
+    workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0', envFromSecrets: ['app'] }),
     tenants: ['acme'],
     imagePullSecrets: ['pull'],
   };
