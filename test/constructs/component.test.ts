@@ -46,6 +46,14 @@ describe('Component', () => {
     expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['Deployment']);
   });
 
+  test('0 replicas scales the component to zero: the Deployment and Service stay, no budget (docs/registry.md)', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new Component(chart, 'web', { ...web, replicas: 0, hpa: undefined });
+    const objs = Testing.synth(chart);
+    expect(objs.map((o) => o.kind)).toEqual(['Deployment', 'Service']);
+    expect(objs[0].spec.replicas).toBe(0);
+  });
+
   test('a bad spec is refused early, naming the component and what to do', () => {
     expect(() => new Component(new Chart(Testing.app(), 'c'), 'web', { ...web, image: 'registry.example/web:latest' })).toThrow(/^component web: .*latest/);
   });
