@@ -8,7 +8,9 @@ export { resolvePlan } from './resolve/resolve-plan';
 export type { RingPlan, ResolvedRing } from './resolve/resolve-plan';
 // The zod schemas stay internal: their parse() throws raw ZodErrors. validateRegistry gives problem lines.
 export { DNS_LABEL, DNS_1035_LABEL, HEADER_NAME, MODULE_ALIAS, VERSION, SHA256, imagePinProblem, lockFormatOf, LOCK_FORMAT_NAMES } from './registry/schema/schema';
-export type { PlatformFile, RingFile, TenantsFile, LockFile, PreviewEntry, LockFormat } from './registry/schema/schema';
+export type { TenantsFile, LockFile, PreviewEntry, LockFormat } from './registry/schema/schema';
+export type { OctanePlatformFile, OctaneRingFile } from './registry/schema/schema';
+export type { PlatformFile, RingFile, ComponentsPlatformFile, ComponentsRingFile, ComponentTable } from './registry/schema/presets';
 export { validateRegistry, registryProblems, IN_CODE_SOURCE } from './registry/validate-object';
 export type { RegistryInput, PlatformInput, RingInput, PreviewInput, ValidateOptions } from './registry/validate-object';
 export { RULES } from './registry/rules/validate';

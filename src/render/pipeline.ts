@@ -13,6 +13,8 @@ export interface RingSummary {
   readonly namespace: string;
   readonly objects: number;
   readonly hosts: number;
+  /** The component whose memory limit is shown (api for the Octane preset, else the entry). */
+  readonly memoryComponent: string;
   readonly apiMemoryLimitMib: number;
 }
 
@@ -37,6 +39,7 @@ export function renderRegistry(registryDir: string, options: RenderOptions = {})
     namespace: r.namespace,
     objects: result.charts.find((c) => c.unit === ringChartId(r.name))!.objects.length,
     hosts: result.rings[i].hosts.length,
+    memoryComponent: r.memoryComponent,
     apiMemoryLimitMib: r.apiMemoryLimitMib,
   }));
   return { plan, result, summary };
@@ -56,6 +59,8 @@ export interface CheckedRing {
   readonly tenants: number;
   readonly hosts: number;
   readonly ingressShards: number;
+  /** The component whose memory limit is shown (api for the Octane preset, else the entry). */
+  readonly memoryComponent: string;
   readonly apiMemoryLimitMib: number;
 }
 
@@ -81,6 +86,7 @@ export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
     tenants: r.tenants?.length ?? 0,
     hosts: rings[i].hosts.length,
     ingressShards: r.ingress?.shards ?? 1,
+    memoryComponent: r.memoryComponent,
     apiMemoryLimitMib: r.apiMemoryLimitMib,
   }));
 }

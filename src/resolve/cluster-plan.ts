@@ -5,7 +5,7 @@
  */
 import { ClusterLayerProps, ringSecretNeeds } from '../../constructs';
 import { DEFAULT_REMOTE_TOKEN_NAMESPACE, defaultRemoteTokenSecret, IN_CLUSTER_SERVER } from '../model/clusters';
-import type { PlatformFile } from '../registry/schema/schema';
+import type { PlatformFile } from '../registry/schema/presets';
 import type { PlatformContext } from './platform-context';
 import type { ResolvedRing } from './ring-plan';
 

@@ -1,6 +1,6 @@
 /** The registry's component tables (platform.toml, ring files) → component props: escape hatches, ring overrides. */
 import type { ComponentOverrides, OctaneComponentOverrides } from '../../constructs';
-import type { PlatformFile, RingFile } from '../registry/schema/schema';
+import type { PlatformFile, RingFile } from '../registry/schema/presets';
 
 /** The escape-hatch keys of a registry component table (platform or ring file). */
 type HatchKeys = Partial<Pick<PlatformFile['components']['api'],

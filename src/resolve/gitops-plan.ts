@@ -1,6 +1,6 @@
 /** `[gitops]` → the props of the delivery constructs (Argo CD or Flux), every default made explicit. */
 import type { ArgoCdDeliveryProps, FluxDeliveryProps } from '../../constructs';
-import type { PlatformFile } from '../registry/schema/schema';
+import type { PlatformFile } from '../registry/schema/presets';
 
 export type GitOpsPlan =
   | { readonly tool: 'argo-cd'; readonly argoCd: Omit<ArgoCdDeliveryProps, 'units' | 'kinds'> }

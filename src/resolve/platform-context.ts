@@ -8,7 +8,7 @@ import type { PriorConfigMap } from '../model/content-address';
 import { placementOf } from '../model/clusters';
 import { NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS_ADDRESS } from '../../constructs/policy-peers';
 import type { Registry } from '../registry/load';
-import type { RingFile } from '../registry/schema/schema';
+import type { RingFile } from '../registry/schema/presets';
 
 export interface ResolveOptions {
   /**

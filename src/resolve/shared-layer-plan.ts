@@ -2,6 +2,7 @@
 import type { SharedLayerProps } from '../../constructs';
 import type { PriorConfigMap } from '../model/content-address';
 import type { Registry } from '../registry/load';
+import { componentNames } from '../registry/schema/presets';
 import { hatchesOf } from './component-tables';
 import type { PlatformContext, ResolveOptions } from './platform-context';
 import { ringDataOf } from './ring-data-of';
@@ -37,6 +38,8 @@ export function sharedLayerPlan(ctx: PlatformContext, options: ResolveOptions): 
     })),
     redis,
     networkPolicies: {
+      // The ring components that call the shared services: Octane's api and horizon, or every declared one.
+      clients: p.preset === 'none' ? [...componentNames(p)] : ['api', 'horizon'],
       ingressController: controller,
       dns,
       external: p.shared.external.map((e) => ({

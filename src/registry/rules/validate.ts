@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { ringHosts } from '../../model/hosts';
 import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../model/ingress-shards';
-import { hasDigest, RING_IMAGE_COMPONENTS } from '../../model/images';
+import { hasDigest } from '../../model/images';
 import { lockFileText } from '../../model/lock';
 import { memoryForModules } from '../../model/memory';
 import { NGINX_CONFIG_DIR, writableVolumeName } from '../../model/names';
@@ -16,8 +16,11 @@ import { ANALYSIS_RULES } from './analysis-rules';
 import { validateDefinition } from '../schema/k8s-schema';
 import { fieldPath, looksLikeSecretValue, RegistryProblem } from '../errors';
 import { LockEntry, lockPins, RingEntry } from '../schema/types';
-import { DNS_LABEL, PlatformFile } from '../schema/schema';
+import { DNS_LABEL } from '../schema/schema';
+import type { PlatformFile } from '../schema/presets';
 import { CLUSTER_RULES, ClusterRuleInput, uniqueNamespacesPerCluster } from './cluster-rules';
+import { COMPONENT_RULES } from './component-rules';
+import { componentNames, componentTableOf } from '../schema/presets';
 
 /** What the cross-file rules read: the files that parsed, and their paths (the cluster rules read a part of it). */
 export interface CrossFileInput extends ClusterRuleInput {
@@ -36,8 +39,13 @@ export interface CrossFileInput extends ClusterRuleInput {
 
 export type Rule = (input: CrossFileInput) => RegistryProblem[];
 
-/** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
+/** Names every ring of an Octane platform creates in its own namespace; in the home ring they share the namespace with the shared layer. */
 export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
+
+/** The names a ring of this platform creates in its own namespace: its components', the ring ConfigMaps (and Octane's nginx-config). */
+function perRingObjectNames(platform: PlatformFile): readonly string[] {
+  return platform.preset === 'none' ? [...componentNames(platform), 'ring-config', 'module-lock'] : PER_RING_OBJECT_NAMES;
+}
 
 /** Env keys the ring ConfigMap sets itself: the ring's two, REDIS_*, and DB_* when the registry names a database. */
 function reservedSettings(platform: PlatformFile): Set<string> {
@@ -151,8 +159,8 @@ export const sharedNamesDoNotCollide: Rule = ({ platform, platformFile }) => {
     ...platform.shared.external.map((s, i) => ({ name: s.name, at: `shared.external.${i}.name` })),
   ];
   for (const e of entries) {
-    if ((PER_RING_OBJECT_NAMES as readonly string[]).includes(e.name)) {
-      out.push({ file: platformFile, path: e.at, message: `expected a name no ring uses for its own objects (${PER_RING_OBJECT_NAMES.join(', ')}), got "${e.name}"` });
+    if (perRingObjectNames(platform).includes(e.name)) {
+      out.push({ file: platformFile, path: e.at, message: `expected a name no ring uses for its own objects (${perRingObjectNames(platform).join(', ')}), got "${e.name}"` });
     }
     if (seen.has(e.name)) out.push({ file: platformFile, path: e.at, message: `expected a unique shared service name, got "${e.name}" twice` });
     seen.add(e.name);
@@ -282,15 +290,16 @@ export const digestsRequired: Rule = ({ platform, platformFile, rings }) => {
       out.push({ file, path: at, message: `expected an image pinned by digest (require_digests = true in ${platformFile}), got "${ref}"` });
     }
   };
-  for (const c of RING_IMAGE_COMPONENTS) see(platformFile, `images.${c}`, platform.images[c]);
+  const pinned = componentNames(platform);
+  for (const c of pinned) see(platformFile, `images.${c}`, (platform.images as Record<string, string | undefined>)[c]);
   platform.shared.services.forEach((s, i) => see(platformFile, `shared.services.${i}.image`, s.image));
-  for (const r of rings) for (const c of RING_IMAGE_COMPONENTS) see(r.file, `images.${c}`, r.spec.images?.[c]);
+  for (const r of rings) for (const c of pinned) see(r.file, `images.${c}`, (r.spec.images as Record<string, string | undefined> | undefined)?.[c]);
   return out;
 };
 
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
-  if (!platform) return [];
+  if (!platform || platform.preset === 'none') return [];
   const most = Math.max(0, ...Object.values(locks).map((l) => Object.keys(l.modules).length));
   const { limitMib } = memoryForModules(most, platform.memory);
   if (limitMib <= 65536) return [];
@@ -326,7 +335,9 @@ export const secretNamesHaveOneType: Rule = ({ platform, platformFile, rings }) 
 export const secretMountPathsAreUnique: Rule = ({ platform, platformFile }) => {
   if (!platform) return [];
   const seen = new Set<string>();
-  const writable = new Set([...platform.components.api.writable_paths, ...platform.components.horizon.writable_paths, platform.lock_mount_dir]);
+  // The components that mount the secrets: Octane's api and horizon, or every declared component.
+  const mounting = platform.preset === 'none' ? componentNames(platform) : ['api', 'horizon'];
+  const writable = new Set([...mounting.flatMap((n) => componentTableOf(platform, n).writable_paths), platform.lock_mount_dir]);
   const out: RegistryProblem[] = [];
   platform.secrets.mounts.forEach((m, i) => {
     const p = m.mount_path.replace(/\/+$/, '');
@@ -353,9 +364,7 @@ export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
       }
     }
   };
-  check('components.api', platform.components.api, ['cpu', 'memory']);
-  check('components.horizon', platform.components.horizon, ['cpu', 'memory']);
-  check('components.nginx', platform.components.nginx, ['cpu', 'memory']);
+  for (const n of componentNames(platform)) check(`components.${n}`, componentTableOf(platform, n), ['cpu', 'memory']);
   platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s, ['cpu', 'memory']));
   return out;
 };
@@ -437,10 +446,8 @@ export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
       volumes.set(volume, `"${p}"`);
     });
   };
-  const c = platform.components;
-  check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
-  check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
-  check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
+  // Octane's nginx mounts its conf.d instead of the lock; every other component mounts the lock folder.
+  for (const n of componentNames(platform)) check(`components.${n}`, componentTableOf(platform, n).writable_paths, [platform.preset !== 'none' && n === 'nginx' ? NGINX_CONFIG_DIR : platform.lock_mount_dir]);
   platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, s.ring_data_path ? [s.ring_data_path] : []));
   return out;
 };
@@ -518,11 +525,11 @@ interface ComponentSettings {
 /** Every component table of the registry, with where it is and (for a ring) its merged view. */
 function componentTables(platform: PlatformFile, platformFile: string, rings: readonly RingEntry[]): { file: string; at: string; c: ComponentSettings }[] {
   const out: { file: string; at: string; c: ComponentSettings }[] = [];
-  for (const n of ['api', 'horizon', 'nginx'] as const) {
-    const base = platform.components[n] as ComponentSettings;
+  for (const n of componentNames(platform)) {
+    const base = componentTableOf(platform, n) as ComponentSettings;
     out.push({ file: platformFile, at: `components.${n}`, c: base});
     for (const r of rings) {
-      const over = r.spec.components?.[n] as ComponentSettings | undefined;
+      const over = (r.spec.components as Record<string, unknown> | undefined)?.[n] as ComponentSettings | undefined;
       if (!over) continue;
       const merged: ComponentSettings = { ...base };
       for (const [k, v] of Object.entries(over)) {
@@ -594,9 +601,9 @@ export const affinityMatchesTheSchema: Rule = ({ platform, platformFile, rings }
     if (affinity === undefined) return;
     for (const e of validateDefinition('io.k8s.api.core.v1.Affinity', affinity)) out.push({ file, path: `${at}.affinity`, message: `expected a Kubernetes Affinity (core/v1, camelCase fields), got one where ${e}` });
   };
-  for (const n of ['api', 'horizon', 'nginx'] as const) {
-    check(platformFile, `components.${n}`, platform.components[n].affinity);
-    for (const r of rings) check(r.file, `components.${n}`, r.spec.components?.[n]?.affinity);
+  for (const n of componentNames(platform)) {
+    check(platformFile, `components.${n}`, componentTableOf(platform, n).affinity);
+    for (const r of rings) check(r.file, `components.${n}`, (r.spec.components as Record<string, { affinity?: unknown } | undefined> | undefined)?.[n]?.affinity);
   }
   platform.shared.services.forEach((s, i) => check(platformFile, `shared.services.${i}`, s.affinity));
   return out;
@@ -699,6 +706,8 @@ export const RULES: readonly Rule[] = [
   emergencyWaiverNeedsApproval,
   // [analysis]: metric checks (analysis.ts)
   ...ANALYSIS_RULES,
+  // preset = "none": the declared components (component-rules.ts)
+  ...COMPONENT_RULES,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

@@ -17,9 +17,9 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** zod type messages: the same sentence whether the key is missing or holds the wrong type. */
-const says = (message: string) => ({ invalid_type_error: message, required_error: message });
+export const says = (message: string) => ({ invalid_type_error: message, required_error: message });
 
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const expected = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
   return z.number(says(expected)).refine(
     (n) => Number.isInteger(n) && n >= min && n <= max,
@@ -27,26 +27,26 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   );
 };
 
-const dnsLabel = (what: string) =>
+export const dnsLabel = (what: string) =>
   z
     .string(says(`expected ${what} (a DNS label)`))
     .refine((s) => s.length <= 63 && DNS_LABEL.test(s), {
       message: `expected ${what}: a DNS label (lower-case letters, digits and '-', at most 63 characters)`,
     });
 
-const serviceName = (what: string) =>
+export const serviceName = (what: string) =>
   z
     .string(says(`expected ${what}`))
     .refine((s) => s.length <= 63 && DNS_1035_LABEL.test(s), {
       message: `expected ${what}: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63)`,
     });
 
-const text = (what: string) => z.string(says(`expected ${what} (a string)`));
+export const text = (what: string) => z.string(says(`expected ${what} (a string)`));
 
 /** An image reference pinned by a tag other than `latest`, or by a digest, or both (the rule lives in src/model). */
 export { imagePinProblem };
 
-const image = (what: string) =>
+export const image = (what: string) =>
   z
     .string(says(`expected ${what} (an image reference)`))
     .superRefine((s, ctx) => {
@@ -58,12 +58,12 @@ const nginxImage = image('the nginx image').refine((s) => s.includes('nginx-unpr
   message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
 });
 
-const absolutePath = z
+export const absolutePath = z
   .string(says('expected an absolute path'))
   .refine((s) => /^\/[^\0]*$/.test(s) && !s.split('/').includes('..'), { message: 'expected an absolute path without ..' });
 
 /** CPU and memory of one container. Memory of api and horizon is computed from the module count instead. */
-const resources = z
+export const resources = z
   .object({
     /** @default 100 */
     cpu_request_millicores: wholeNumber(1).default(100),
@@ -77,7 +77,7 @@ const resources = z
   .strict();
 
 /** Kubernetes label values by key (node selectors, extra labels, namespace and pod selectors). */
-const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
+export const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
 
 const toleration = z
   .object({
@@ -126,7 +126,7 @@ export const escapeHatches = {
 };
 
 /** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
-const initDirs = z.array(absolutePath);
+export const initDirs = z.array(absolutePath);
 
 const component = (defaults: { runAsUser: number; writablePaths: string[]; octane: boolean }) =>
   z
@@ -152,7 +152,7 @@ const component = (defaults: { runAsUser: number; writablePaths: string[]; octan
     .strict();
 
 /** Per-ring overrides of one component (`[components.api]` in a ring file): every key optional. */
-const ringComponent = z
+export const ringComponent = z
   .object({
     cpu_request_millicores: wholeNumber(1).optional(),
     cpu_limit_millicores: wholeNumber(1).optional(),
@@ -424,6 +424,13 @@ export const platformSchema = z
       }),
     /** The ring whose namespace also hosts the shared layer. */
     home_ring: dnsLabel('a ring name'),
+    /**
+     * What the rings run: `"octane"`, AutoCom's Laravel platform (api, horizon and nginx with their
+     * rules: the nginx-unprivileged image, the Laravel storage folders, Octane's memory rule, the exec
+     * and `/api/health` probes), or `"none"`: the components `[components.<name>]` declares, with any
+     * names (src/registry/schema/presets.ts, docs/registry.md). @default "octane"
+     */
+    preset: z.enum(['octane'], { errorMap: () => ({ message: 'expected "octane" or "none"' }) }).default('octane'),
     /**
      * The default ring images: what a ring without its own `[images]` pin renders, and what a new
      * ring (`rings ring add`) starts from. Each ring pins its own in its ring file.
@@ -838,8 +845,10 @@ export const LOCK_FORMAT_NAMES: Readonly<Record<LockFormat, string>> = {
   autocom: "AutoCom's (module → version + sha256)",
 };
 
-export type PlatformFile = z.infer<typeof platformSchema>;
-export type RingFile = z.infer<typeof ringSchema>;
+/** platform.toml with `preset = "octane"` (the default). */
+export type OctanePlatformFile = z.infer<typeof platformSchema>;
+/** A ring file of an Octane platform. */
+export type OctaneRingFile = z.infer<typeof ringSchema>;
 export type TenantsFile = z.infer<typeof tenantsSchema>;
 export type LockFile = z.infer<typeof lockSchema>;
 export type PreviewEntry = z.infer<typeof preview>;
