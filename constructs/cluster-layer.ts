@@ -5,6 +5,7 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DEFAULT_HOME_SECRET_STORE } from '../src/model/defaults';
 import { standardLabels } from './labels';
 import { HomeSecretAccess, RemoteHomeSecretStore, RemoteHomeSecretStoreProps } from './secret-sync';
 
@@ -16,7 +17,7 @@ export interface ClusterLayerProps {
     readonly homeNamespace: string;
     readonly secretNames: readonly string[];
     readonly ringNamespaces: readonly string[];
-    /** @default "ring-home-secrets" */
+    /** @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
     readonly storeName?: string;
     /** Other clusters whose stores read the home namespace as its reader (rings across clusters). @default none */
     readonly remoteClusters?: readonly string[];
@@ -37,7 +38,7 @@ export class ClusterLayer extends Chart {
       new HomeSecretAccess(this, 'home-secret-access', { ...a, labels: standardLabels({ name: 'ring-secret-reader', partOf, component: 'secrets' }) });
     }
     if (props.remoteHomeSecrets) {
-      new RemoteHomeSecretStore(this, 'remote-home-secrets', { ...props.remoteHomeSecrets, labels: standardLabels({ name: 'ring-home-secrets', partOf, component: 'secrets' }) });
+      new RemoteHomeSecretStore(this, 'remote-home-secrets', { ...props.remoteHomeSecrets, labels: standardLabels({ name: DEFAULT_HOME_SECRET_STORE, partOf, component: 'secrets' }) });
     }
     this.isEmpty = this.node.children.length === 0;
   }

@@ -8,6 +8,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canonicalJson, sha256 } from '../src/model/checksum';
+import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../src/model/defaults';
+import { isDnsLabel } from '../src/model/kubernetes-names';
 import { contentAddressedName, LOCK_CONFIG_MAP, PriorConfigMap, retainedConfigMaps, RETAINED_ANNOTATION, RING_CONFIG_MAP } from '../src/model/content-address';
 import { lockFileText, LockPins } from '../src/model/lock';
 import { ComponentSpec } from './component';
@@ -63,7 +65,7 @@ export interface RingIngressProps {
 export interface RingSecretSyncProps {
   /** How the home secrets reach this ring (ignored in the home ring, which holds the originals). @default "none" */
   readonly mode?: SecretSyncMode;
-  /** ClusterSecretStore the ExternalSecrets read from. @default "ring-home-secrets" */
+  /** ClusterSecretStore the ExternalSecrets read from. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
   /** @default "1h" */
   readonly refreshInterval?: string;
@@ -121,7 +123,7 @@ export interface RingProps {
    * @default [] (nothing kept)
    */
   readonly previousConfigMaps?: readonly PriorConfigMap[];
-  /** Where pods find the lock. @default "/etc/rings" */
+  /** Where pods find the lock. @default DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") */
   readonly lockMountDir?: string;
   /** Non-secret settings for the ring ConfigMap. @default {} */
   readonly appSettings?: Readonly<Record<string, string>>;
@@ -191,7 +193,7 @@ export { lockFileText } from '../src/model/lock';
 
 /** The ring ConfigMap's data; exported so callers can compute checksums and summaries. */
 export function ringConfigData(props: RingProps): Record<string, string> {
-  const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+  const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
   const data: Record<string, string> = {};
   const settings = props.appSettings ?? {};
   for (const k of Object.keys(settings).sort()) data[k] = settings[k];
@@ -217,13 +219,13 @@ export class Ring extends Chart {
   constructor(scope: Construct, id: string, props: RingProps) {
     super(scope, id, { disableResourceNameHashes: true });
     for (const [what, v] of [['name', props.name], ['namespace', props.namespace], ['hostnameSegment', props.hostnameSegment]] as const) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || v.length > 63) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
+      if (!isDnsLabel(v)) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
     }
     this.isHome = !props.home.remote && props.namespace === props.home.namespace;
     const partOf = props.partOf ?? 'platform';
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
-    const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+    const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
     const lockText = lockFileText(lock, props.lockMetadata);
     this.lockChecksum = sha256(lockText);
     const routing = props.routing?.mode ?? 'ingress';
@@ -423,6 +425,6 @@ export class Ring extends Chart {
   private nginxConfigText(props: RingProps): string {
     const api = props.workload.find((c) => c.name === 'api');
     const nginx = props.workload.find((c) => c.name === 'nginx');
-    return PerRingWorkload.nginxConfig('api', api?.port ?? 8000, nginx?.port ?? 8080);
+    return PerRingWorkload.nginxConfig('api', api?.port ?? DEFAULT_API_PORT, nginx?.port ?? DEFAULT_NGINX_PORT);
   }
 }

@@ -8,3 +8,8 @@ export * from './ingress-shards';
 export * from './memory';
 export * from './names';
 export * from './delivery';
+export * from './kubernetes-names';
+export * from './defaults';
+export * from './hardening';
+export * from './field-path';
+export type { Obj } from './objects';

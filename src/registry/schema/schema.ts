@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { DEFAULT_ANALYSIS_WINDOW } from '../../model/analysis';
 import { imagePinProblem } from '../../model/images';
 import { isIpLiteral, MAX_CLUSTER_NAME } from '../../model/clusters';
+import { DEFAULT_API_PORT, DEFAULT_HOME_SECRET_STORE, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../../model/defaults';
+import { priorityClassProblem, SPREAD_MODES } from '../../model/hardening';
+import { DNS_1035_LABEL, DNS_LABEL, isDns1035Label, isDnsLabel } from '../../model/kubernetes-names';
 
-/** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** DNS-1035 label (Service names): as DNS-1123 but must start with a letter. */
-export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** DNS-1123 and DNS-1035 labels (the syntax lives in src/model, shared with the constructs and the CLI). */
+export { DNS_LABEL, DNS_1035_LABEL };
 
 /** zod type messages: the same sentence whether the key is missing or holds the wrong type. */
 const says = (message: string) => ({ invalid_type_error: message, required_error: message });
@@ -30,14 +31,14 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
 const dnsLabel = (what: string) =>
   z
     .string(says(`expected ${what} (a DNS label)`))
-    .refine((s) => s.length <= 63 && DNS_LABEL.test(s), {
+    .refine((s) => isDnsLabel(s), {
       message: `expected ${what}: a DNS label (lower-case letters, digits and '-', at most 63 characters)`,
     });
 
 const serviceName = (what: string) =>
   z
     .string(says(`expected ${what}`))
-    .refine((s) => s.length <= 63 && DNS_1035_LABEL.test(s), {
+    .refine((s) => isDns1035Label(s), {
       message: `expected ${what}: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63)`,
     });
 
@@ -55,7 +56,7 @@ const image = (what: string) =>
     });
 
 const nginxImage = image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
-  message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
+  message: `expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on ${DEFAULT_NGINX_PORT})`,
 });
 
 const absolutePath = z
@@ -107,7 +108,10 @@ export const escapeHatches = {
   /** PriorityClass name. @default none (the cluster default) */
   priority_class: z
     .string(says('expected a PriorityClass name'))
-    .refine((s) => s.length <= 253 && s.split('.').every((l) => DNS_LABEL.test(l)), { message: 'expected a PriorityClass name (a DNS subdomain)' })
+    .superRefine((s, ctx) => {
+      const p = priorityClassProblem(s);
+      if (p) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+    })
     .optional(),
   /** Extra labels on the Deployment and its pods (not the selector keys). @default {} */
   labels: labelMap('a label value').optional(),
@@ -122,7 +126,7 @@ export const escapeHatches = {
   /** `sizeLimit` of each writable path's emptyDir. @default 256 */
   writable_size_limit_mib: wholeNumber(1).optional(),
   /** What the hostname/zone spread constraints do when unmet. @default "ScheduleAnyway" */
-  spread: z.enum(['ScheduleAnyway', 'DoNotSchedule'], { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
+  spread: z.enum(SPREAD_MODES, { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
 };
 
 /** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
@@ -442,13 +446,13 @@ export const platformSchema = z
       .object({
         /** Octane; serves HTTP on `port`. */
         api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true })
-          .extend({ /** @default 8000 */ port: wholeNumber(1, 65535).default(8000) })
+          .extend({ /** @default DEFAULT_API_PORT (8000) */ port: wholeNumber(1, 65535).default(DEFAULT_API_PORT) })
           .default({}),
         /** Queue worker; no HTTP port. */
         horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true }).default({}),
         /** nginx-unprivileged in front of api. */
         nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'], octane: false })
-          .extend({ /** @default 8080 */ port: wholeNumber(1, 65535).default(8080) })
+          .extend({ /** @default DEFAULT_NGINX_PORT (8080) */ port: wholeNumber(1, 65535).default(DEFAULT_NGINX_PORT) })
           .default({}),
       })
       .strict()
@@ -534,8 +538,8 @@ export const platformSchema = z
           .string({ invalid_type_error: 'expected a duration such as "1h"' })
           .regex(/^([1-9]\d*(s|m|h))+$/, 'expected a duration such as "30m", "1h" or "1h30m"')
           .default('1h'),
-        /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default "ring-home-secrets" */
-        store: dnsLabel('a ClusterSecretStore name').default('ring-home-secrets'),
+        /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
+        store: dnsLabel('a ClusterSecretStore name').default(DEFAULT_HOME_SECRET_STORE),
         /**
          * With [clusters] (external-secrets only): the Secret on each other cluster, made by hand, whose keys
          * `token` (a token of the home namespace's ring-secret-reader ServiceAccount) and `ca.crt` (the home API
@@ -646,8 +650,8 @@ export const platformSchema = z
       .default({}),
     /** Last-resort edits of rendered objects, applied after rendering and validated like the rest. @default [] */
     patches: z.array(patch).default([]),
-    /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default "/etc/rings" */
-    lock_mount_dir: absolutePath.default('/etc/rings'),
+    /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") */
+    lock_mount_dir: absolutePath.default(DEFAULT_LOCK_MOUNT_DIR),
     /** Extra room in each ring's ResourceQuota above the computed surge footprint. @default 10 */
     quota_margin_percent: wholeNumber(0, 1000).default(10),
     /** TCP ports api and horizon may reach outside the cluster (payment, mail, package APIs). @default [443] */
