@@ -3,6 +3,7 @@
  * PodDisruptionBudget and HorizontalPodAutoscaler, with every field set explicitly.
  */
 import { Construct } from 'constructs';
+import type { EscapeHatchProp } from '../src/model/escape-hatches';
 import * as k8s from './k8s';
 import { selectorLabels, standardLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, writableVolumeName } from './security';
@@ -127,23 +128,8 @@ export interface ComponentSpec {
   readonly spreadWhenUnsatisfiable?: 'ScheduleAnyway' | 'DoNotSchedule';
 }
 
-/** The escape hatches and bounds a registry or a consumer may set on any component. */
-export type ComponentOverrides = Pick<
-  ComponentSpec,
-  | 'ephemeralStorageRequestMib'
-  | 'ephemeralStorageLimitMib'
-  | 'writableSizeLimitMib'
-  | 'writableSizeLimitsMib'
-  | 'initDirectories'
-  | 'env'
-  | 'nodeSelector'
-  | 'tolerations'
-  | 'affinity'
-  | 'priorityClassName'
-  | 'labels'
-  | 'podAnnotations'
-  | 'spreadWhenUnsatisfiable'
->;
+/** The escape hatches and bounds a registry or a consumer may set on any component (the list is src/model/escape-hatches.ts). */
+export type ComponentOverrides = Pick<ComponentSpec, EscapeHatchProp>;
 
 /** An environment variable read from one key of a Secret. */
 export interface SecretEnv {

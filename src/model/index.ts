@@ -13,3 +13,5 @@ export * from './defaults';
 export * from './hardening';
 export * from './field-path';
 export type { Obj } from './objects';
+export * from './ring-summary';
+export * from './escape-hatches';

@@ -38,6 +38,15 @@ export const ONE_HOME: readonly Home[] = [
   { what: 'the default home ClusterSecretStore', home: DEFAULTS, use: 'DEFAULT_HOME_SECRET_STORE', pattern: quoted('ring-home-secrets') },
   { what: 'the default api port', home: DEFAULTS, use: 'DEFAULT_API_PORT', pattern: /(?<![\w.'"`:-])8000(?![\w.'"`])/ },
   { what: 'the default nginx port', home: DEFAULTS, use: 'DEFAULT_NGINX_PORT', pattern: /(?<![\w.'"`:-])8080(?![\w.'"`])/ },
+  {
+    what: 'the escape-hatch set',
+    home: 'src/model/escape-hatches.ts',
+    use: 'ESCAPE_HATCHES / EscapeHatchKey / EscapeHatchProp / ComponentOverrides',
+    // The key → prop mapping, or a list of the keys as a union (`Pick<…, 'priority_class' | …>`).
+    pattern: /priority_class:\s*['"]priorityClassName['"]|priorityClassName:\s*\w+\.priority_class|['"](priority_class|priorityClassName)['"]\s*\||\|\s*['"](priority_class|priorityClassName)['"]/,
+  },
+  { what: 'the hatches merged key by key', home: 'src/model/escape-hatches.ts', use: 'MERGED_BY_KEY / mergeComponent', pattern: /['"]node_selector['"],\s*['"]labels['"]/ },
+  { what: 'a ring summary', home: 'src/model/ring-summary.ts', use: 'RingSummary / RingSummaryOf<…>', pattern: /\breadonly tenants: number\b/ },
   { what: 'the object type', home: 'src/model/objects.ts', use: "Obj (import type { Obj } from src/model/objects)", pattern: /\btype\s+K?Obj\s*=/, within: ['src/', 'constructs/', 'test/'] },
 ];
 

@@ -11,6 +11,7 @@ import { memoryForModules } from '../../model/memory';
 import { NGINX_CONFIG_DIR, writableVolumeName } from '../../model/names';
 import { ringDataFiles, ringDataFrom } from '../../model/ring-data';
 import { EPHEMERAL_DEFAULTS } from '../../model/component-defaults';
+import { mergeComponent } from '../../model/escape-hatches';
 import { annotationKeyProblem, DEFAULT_WRITABLE_PATHS, envNameProblem, extraLabelProblem, initDirProblem, labelEntryProblem, plainEnvProblem, requestOverLimitProblem, writableSizesOverLimitProblem } from '../../model/hardening';
 import { isDnsLabel, isEnvName } from '../../model/kubernetes-names';
 import { looksLikeSecret } from '../../model/secret-values';
@@ -490,23 +491,8 @@ export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings 
 /** Env names the ring pods get from the registry itself (the ring ConfigMap and the redis password). */
 const RESERVED_ENV = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']);
 
-/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view). */
-interface ComponentSettings {
-  readonly node_selector?: Record<string, string>;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-  readonly env?: Record<string, string>;
-  readonly affinity?: Record<string, unknown>;
-  readonly ephemeral_storage_request_mib?: number;
-  readonly ephemeral_storage_limit_mib?: number;
-  readonly writable_size_limit_mib?: number;
-  readonly writable_paths?: readonly string[];
-  readonly init_dirs?: readonly string[];
-  readonly cpu_request_millicores?: number;
-  readonly cpu_limit_millicores?: number;
-  readonly memory_request_mib?: number;
-  readonly memory_limit_mib?: number;
-}
+/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view): the schema's component table. */
+type ComponentSettings = Partial<PlatformFile['components']['api']>;
 
 /** Every component table of the registry, with where it is and (for a ring) its merged view. */
 function componentTables(platform: PlatformFile, platformFile: string, rings: readonly RingEntry[]): { file: string; at: string; c: ComponentSettings }[] {
@@ -517,11 +503,7 @@ function componentTables(platform: PlatformFile, platformFile: string, rings: re
     for (const r of rings) {
       const over = r.spec.components?.[n] as ComponentSettings | undefined;
       if (!over) continue;
-      const merged: ComponentSettings = { ...base };
-      for (const [k, v] of Object.entries(over)) {
-        if (v !== undefined) (merged as Record<string, unknown>)[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base as Record<string, any>)[k] ?? {}), ...(v as object) } : v;
-      }
-      out.push({ file: r.file, at: `components.${n}`, c: merged});
+      out.push({ file: r.file, at: `components.${n}`, c: mergeComponent(base, over)});
     }
   }
   platform.shared.services.forEach((sv, i) => out.push({ file: platformFile, at: `shared.services.${i}`, c: sv as ComponentSettings }));

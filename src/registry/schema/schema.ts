@@ -11,6 +11,7 @@ import { DEFAULT_ANALYSIS_WINDOW } from '../../model/analysis';
 import { imagePinProblem } from '../../model/images';
 import { isIpLiteral, MAX_CLUSTER_NAME } from '../../model/clusters';
 import { DEFAULT_API_PORT, DEFAULT_HOME_SECRET_STORE, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../../model/defaults';
+import type { EscapeHatchKey } from '../../model/escape-hatches';
 import { priorityClassProblem, SPREAD_MODES } from '../../model/hardening';
 import { DNS_1035_LABEL, DNS_LABEL, isDns1035Label, isDnsLabel } from '../../model/kubernetes-names';
 
@@ -96,7 +97,8 @@ const toleration = z
 
 /**
  * Escape hatches every component takes (api, horizon, nginx, each shared service), and each ring file
- * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional.
+ * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional. The keys are
+ * src/model/escape-hatches.ts's (init_dirs, which follows writable_paths, is in each component table).
  */
 export const escapeHatches = {
   /** Node labels the pods must run on, e.g. `{ "node-pool" = "apps" }`. @default none */
@@ -127,7 +129,7 @@ export const escapeHatches = {
   writable_size_limit_mib: wholeNumber(1).optional(),
   /** What the hostname/zone spread constraints do when unmet. @default "ScheduleAnyway" */
   spread: z.enum(SPREAD_MODES, { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
-};
+} satisfies Record<Exclude<EscapeHatchKey, 'init_dirs'>, z.ZodTypeAny>;
 
 /** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
 const initDirs = z.array(absolutePath);
