@@ -5,12 +5,12 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DEFAULT_HOME_SECRET_STORE } from '../src/model/defaults';
+import { DEFAULT_HOME_SECRET_STORE, DEFAULT_PART_OF } from '../src/model/defaults';
 import { standardLabels } from './labels';
 import { HomeSecretAccess, RemoteHomeSecretStore, RemoteHomeSecretStoreProps } from './secret-sync';
 
 export interface ClusterLayerProps {
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** The External Secrets store reading the home namespace. @default none (no objects) */
   readonly homeSecretAccess?: {
@@ -32,7 +32,7 @@ export class ClusterLayer extends Chart {
 
   constructor(scope: Construct, id: string, props: ClusterLayerProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const a = props.homeSecretAccess;
     if (a && a.secretNames.length && (a.ringNamespaces.length || a.remoteClusters?.length)) {
       new HomeSecretAccess(this, 'home-secret-access', { ...a, labels: standardLabels({ name: 'ring-secret-reader', partOf, component: 'secrets' }) });

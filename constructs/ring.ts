@@ -8,7 +8,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canonicalJson, sha256 } from '../src/model/checksum';
-import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../src/model/defaults';
+import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT, DEFAULT_PART_OF } from '../src/model/defaults';
 import { isDnsLabel } from '../src/model/kubernetes-names';
 import { contentAddressedName, LOCK_CONFIG_MAP, PriorConfigMap, retainedConfigMaps, RETAINED_ANNOTATION, RING_CONFIG_MAP } from '../src/model/content-address';
 import { lockFileText, LockPins } from '../src/model/lock';
@@ -67,7 +67,7 @@ export interface RingSecretSyncProps {
   readonly mode?: SecretSyncMode;
   /** ClusterSecretStore the ExternalSecrets read from. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
-  /** @default "1h" */
+  /** @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
   readonly refreshInterval?: string;
   /** "reloader" annotates Deployments that read secrets for Stakater Reloader. @default "none" */
   readonly restartOnRotation?: 'reloader' | 'none';
@@ -104,7 +104,7 @@ export interface RingProps {
   readonly displayName?: string;
   /** @default "" */
   readonly description?: string;
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** Registry that owns the ring, written on its Namespace. @default "cdk8s-rings" */
   readonly registry?: string;
@@ -222,7 +222,7 @@ export class Ring extends Chart {
       if (!isDnsLabel(v)) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
     }
     this.isHome = !props.home.remote && props.namespace === props.home.namespace;
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
     const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');

@@ -12,7 +12,7 @@
  * No object here ever carries secret data.
  */
 import { Construct } from 'constructs';
-import { DEFAULT_HOME_SECRET_STORE } from '../src/model/defaults';
+import { DEFAULT_HOME_SECRET_STORE, DEFAULT_SECRET_REFRESH_INTERVAL } from '../src/model/defaults';
 import { isDnsSubdomain } from '../src/model/kubernetes-names';
 import {
   ClusterSecretStore,
@@ -229,7 +229,7 @@ export interface SyncedSecretsProps {
   readonly labels: Readonly<Record<string, string>>;
   /** ClusterSecretStore to read from (external-secrets). @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
-  /** How often a rotated secret is copied again (external-secrets). @default "1h" */
+  /** How often a rotated secret is copied again (external-secrets). @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
   readonly refreshInterval?: string;
   /** The ring runs in another cluster than the home namespace (its namespace may then have the home namespace's name). Reflector cannot reach it. @default false */
   readonly remote?: boolean;
@@ -251,7 +251,7 @@ export class SyncedSecrets extends Construct {
     if (!props.remote && props.namespace === props.homeNamespace) throw new Error(`synced secrets target "${props.namespace}" is the home namespace; the home ring holds the originals`);
     if (props.remote && props.mode === 'reflector') throw new Error(`synced secrets of a ring in another cluster cannot use Reflector (it mirrors within one cluster); use "external-secrets" or "none"`);
     const secrets = normalizeSecrets(props.secrets);
-    const refresh = props.refreshInterval ?? '1h';
+    const refresh = props.refreshInterval ?? DEFAULT_SECRET_REFRESH_INTERVAL;
     if (!/^([1-9]\d*(s|m|h))+$/.test(refresh)) throw new Error(`refresh interval "${refresh}" is not a duration such as "1h" or "15m"`);
     const synced: SyncedSecret[] = [];
     const operatorProvided: SyncedSecret[] = [];

@@ -15,3 +15,9 @@ export const DEFAULT_NGINX_PORT = 8080;
 
 /** The ClusterSecretStore reading the home namespace (`secrets.store`, the secret-sync constructs' storeName). */
 export const DEFAULT_HOME_SECRET_STORE = 'ring-home-secrets';
+
+/** `app.kubernetes.io/part-of` of a construct given no `partOf` (the registry always passes its platform name). */
+export const DEFAULT_PART_OF = 'platform';
+
+/** How often a rotated home secret is copied again (`secrets.refresh_interval`, the ExternalSecrets' refreshInterval). */
+export const DEFAULT_SECRET_REFRESH_INTERVAL = '1h';

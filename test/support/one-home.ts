@@ -37,6 +37,8 @@ export const ONE_HOME: readonly Home[] = [
   { what: 'the default lock mount folder', home: DEFAULTS, use: 'DEFAULT_LOCK_MOUNT_DIR', pattern: quoted('/etc/rings') },
   { what: 'the default home ClusterSecretStore', home: DEFAULTS, use: 'DEFAULT_HOME_SECRET_STORE', pattern: quoted('ring-home-secrets') },
   { what: 'the default api port', home: DEFAULTS, use: 'DEFAULT_API_PORT', pattern: /(?<![\w.'"`:-])8000(?![\w.'"`])/ },
+  { what: 'the default part-of', home: DEFAULTS, use: 'DEFAULT_PART_OF', pattern: /(\?\?|[^=!<>]=)\s*['"]platform['"]|\.default\(['"]platform['"]\)/ },
+  { what: 'the default secret refresh interval', home: DEFAULTS, use: 'DEFAULT_SECRET_REFRESH_INTERVAL', pattern: /(\?\?|[^=!<>]=)\s*['"]1h['"]|\.default\(['"]1h['"]\)/ },
   { what: 'the default nginx port', home: DEFAULTS, use: 'DEFAULT_NGINX_PORT', pattern: /(?<![\w.'"`:-])8080(?![\w.'"`])/ },
   {
     what: 'the escape-hatch set',

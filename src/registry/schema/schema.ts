@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DEFAULT_ANALYSIS_WINDOW } from '../../model/analysis';
 import { imagePinProblem } from '../../model/images';
 import { isIpLiteral, MAX_CLUSTER_NAME } from '../../model/clusters';
-import { DEFAULT_API_PORT, DEFAULT_HOME_SECRET_STORE, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../../model/defaults';
+import { DEFAULT_API_PORT, DEFAULT_HOME_SECRET_STORE, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT, DEFAULT_SECRET_REFRESH_INTERVAL } from '../../model/defaults';
 import type { EscapeHatchKey } from '../../model/escape-hatches';
 import { priorityClassProblem, SPREAD_MODES } from '../../model/hardening';
 import { DNS_1035_LABEL, DNS_LABEL, isDns1035Label, isDnsLabel } from '../../model/kubernetes-names';
@@ -535,11 +535,11 @@ export const platformSchema = z
         sync: z
           .enum(['external-secrets', 'reflector', 'none'], { errorMap: () => ({ message: 'expected "external-secrets", "reflector" or "none"' }) })
           .default('external-secrets'),
-        /** How often a rotated home secret is copied again (external-secrets only), e.g. "15m", "1h". @default "1h" */
+        /** How often a rotated home secret is copied again (external-secrets only), e.g. "15m", "1h". @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
         refresh_interval: z
           .string({ invalid_type_error: 'expected a duration such as "1h"' })
           .regex(/^([1-9]\d*(s|m|h))+$/, 'expected a duration such as "30m", "1h" or "1h30m"')
-          .default('1h'),
+          .default(DEFAULT_SECRET_REFRESH_INTERVAL),
         /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
         store: dnsLabel('a ClusterSecretStore name').default(DEFAULT_HOME_SECRET_STORE),
         /**
