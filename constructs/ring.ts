@@ -8,6 +8,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canonicalJson, sha256 } from '../src/model/checksum';
+import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT, DEFAULT_PART_OF } from '../src/model/defaults';
+import { isDnsLabel } from '../src/model/kubernetes-names';
 import { contentAddressedName, LOCK_CONFIG_MAP, PriorConfigMap, retainedConfigMaps, RETAINED_ANNOTATION, RING_CONFIG_MAP } from '../src/model/content-address';
 import { lockFileText, LockPins } from '../src/model/lock';
 import { ComponentSpec } from './component';
@@ -65,9 +67,9 @@ export interface RingIngressProps {
 export interface RingSecretSyncProps {
   /** How the home secrets reach this ring (ignored in the home ring, which holds the originals). @default "none" */
   readonly mode?: SecretSyncMode;
-  /** ClusterSecretStore the ExternalSecrets read from. @default "ring-home-secrets" */
+  /** ClusterSecretStore the ExternalSecrets read from. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
-  /** @default "1h" */
+  /** @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
   readonly refreshInterval?: string;
   /** "reloader" annotates Deployments that read secrets for Stakater Reloader. @default "none" */
   readonly restartOnRotation?: 'reloader' | 'none';
@@ -110,7 +112,7 @@ export interface RingProps {
   readonly displayName?: string;
   /** @default "" */
   readonly description?: string;
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** Registry that owns the ring, written on its Namespace. @default "cdk8s-rings" */
   readonly registry?: string;
@@ -129,7 +131,7 @@ export interface RingProps {
    * @default [] (nothing kept)
    */
   readonly previousConfigMaps?: readonly PriorConfigMap[];
-  /** Where pods find the lock. @default "/etc/rings" */
+  /** Where pods find the lock. @default DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") */
   readonly lockMountDir?: string;
   /** Non-secret settings for the ring ConfigMap. @default {} */
   readonly appSettings?: Readonly<Record<string, string>>;
@@ -217,7 +219,7 @@ export { lockFileText } from '../src/model/lock';
 
 /** The ring ConfigMap's data; exported so callers can compute checksums and summaries. */
 export function ringConfigData(props: RingProps): Record<string, string> {
-  const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+  const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
   const data: Record<string, string> = {};
   const settings = props.appSettings ?? {};
   for (const k of Object.keys(settings).sort()) data[k] = settings[k];
@@ -243,13 +245,13 @@ export class Ring extends Chart {
   constructor(scope: Construct, id: string, props: RingProps) {
     super(scope, id, { disableResourceNameHashes: true });
     for (const [what, v] of [['name', props.name], ['namespace', props.namespace], ['hostnameSegment', props.hostnameSegment]] as const) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || v.length > 63) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
+      if (!isDnsLabel(v)) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
     }
     this.isHome = !props.home.remote && props.namespace === props.home.namespace;
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
-    const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+    const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
     const lockText = lockFileText(lock, props.lockMetadata);
     this.lockChecksum = sha256(lockText);
     const routing = props.routing?.mode ?? 'ingress';
@@ -452,6 +454,6 @@ export class Ring extends Chart {
   private nginxConfigText(props: RingProps): string {
     const api = props.workload.find((c) => c.name === 'api');
     const nginx = props.workload.find((c) => c.name === 'nginx');
-    return octaneNginxConfig('api', api?.port ?? 8000, nginx?.port ?? 8080);
+    return octaneNginxConfig('api', api?.port ?? DEFAULT_API_PORT, nginx?.port ?? DEFAULT_NGINX_PORT);
   }
 }

@@ -20,7 +20,7 @@ export type { Memory, MemoryCoefficients } from './model/memory';
 export { synthesize, buildApp } from './render/synth';
 export type { SynthResult, RenderedChart, SynthOptions, ProgressCallback } from './render/synth';
 export { checkPlan, checkRegistry, renderRegistry, synthToDir } from './render/pipeline';
-export type { CheckedRing, RenderedRegistry, RingSummary } from './render/pipeline';
+export type { RenderedRegistry, RingSummary, RingSummaryOf } from './render/pipeline';
 export { stringifyManifests } from './render/yaml';
 export { writeDirAtomically } from './render/dist';
 export { certificateCovers, duplicateHostClaims, hostClaims, secretReferences, secretsAvailable, uncoveredHosts, unsyncedSecretReferences } from './checks/hosts-and-secrets';

@@ -4,6 +4,8 @@
  * :8080 → api), with the nginx component's configuration. A ring runs it when the registry asks for it;
  * any other platform passes its own `ComponentSpec[]` to `Ring`/`PerRingWorkload` instead.
  */
+import { LOCK_CONFIG_MAP, RING_CONFIG_MAP } from '../../src/model/content-address';
+import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT } from '../../src/model/defaults';
 import { memoryForModules, MemoryCoefficients } from '../../src/model/memory';
 import { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP } from '../../src/model/names';
 import { ComponentOverrides, ComponentSpec, HpaSpec, SecretEnv, SecretMount } from '../component';
@@ -46,9 +48,9 @@ export interface OctaneWorkloadOptions {
   readonly replicas?: { readonly api: number; readonly horizon: number; readonly nginx: number };
   /** @default no autoscaler */
   readonly apiHpa?: HpaSpec;
-  /** @default 8000 */
+  /** @default DEFAULT_API_PORT (8000) */
   readonly apiPort?: number;
-  /** @default 8080 */
+  /** @default DEFAULT_NGINX_PORT (8080) */
   readonly nginxPort?: number;
   /** @default api/horizon 250m–2000m, nginx 50m–500m */
   readonly cpu?: { readonly [component in 'api' | 'horizon' | 'nginx']?: { readonly requestMillicores: number; readonly limitMillicores: number } };
@@ -64,7 +66,7 @@ export interface OctaneWorkloadOptions {
   readonly envFromSecrets?: readonly string[];
   /** Secrets api and horizon mount read-only as files (e.g. Passport keys). @default [] */
   readonly secretMounts?: readonly SecretMount[];
-  /** ConfigMap holding the ring's lock, and where it is mounted. @default { configMap: "module-lock", mountPath: "/etc/rings" } */
+  /** ConfigMap holding the ring's lock, and where it is mounted. @default { configMap: LOCK_CONFIG_MAP ("module-lock"), mountPath: DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") } */
   readonly lockMount?: { readonly configMap: string; readonly mountPath: string };
   /** Checksum annotations on api and horizon pods. @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
@@ -88,18 +90,18 @@ export { NGINX_CONFIG_DIR, NGINX_CONFIG_MAP };
 export function octaneComponents(o: OctaneWorkloadOptions): ComponentSpec[] {
   const mem = memoryForModules(o.modules ?? 0, o.memory);
   const replicas = o.replicas ?? { api: 2, horizon: 1, nginx: 2 };
-  const apiPort = o.apiPort ?? 8000;
-  const nginxPort = o.nginxPort ?? 8080;
+  const apiPort = o.apiPort ?? DEFAULT_API_PORT;
+  const nginxPort = o.nginxPort ?? DEFAULT_NGINX_PORT;
   const cpu = (c: 'api' | 'horizon' | 'nginx', req: number, lim: number) => ({
     cpuRequestMillicores: o.cpu?.[c]?.requestMillicores ?? req,
     cpuLimitMillicores: o.cpu?.[c]?.limitMillicores ?? lim,
   });
   const octaneWritable = ['/tmp', '/app/storage', '/app/bootstrap/cache'];
-  const lock = o.lockMount ?? { configMap: 'module-lock', mountPath: '/etc/rings' };
+  const lock = o.lockMount ?? { configMap: LOCK_CONFIG_MAP, mountPath: DEFAULT_LOCK_MOUNT_DIR };
   const shared = {
     // Migrations run from this image; every ring reads the same tenant databases.
     annotations: { [`${ANNOTATION_PREFIX}/schema-changes`]: 'additive only: tenant databases are shared by every ring, older module versions must keep working' },
-    envFromConfigMaps: o.envFromConfigMaps ?? ['ring-config'],
+    envFromConfigMaps: o.envFromConfigMaps ?? [RING_CONFIG_MAP],
     envFromSecrets: o.envFromSecrets ?? [],
     ...(o.secretMounts?.length ? { secretMounts: [...o.secretMounts].sort((a, b) => a.secret.localeCompare(b.secret)) } : {}),
     configMounts: [lock],
@@ -178,7 +180,7 @@ export function octaneComponents(o: OctaneWorkloadOptions): ComponentSpec[] {
 }
 
 /** The nginx component's server block: health endpoint served locally, everything else proxied to api. */
-export function octaneNginxConfig(apiService = 'api', apiPort = 8000, listenPort = 8080): string {
+export function octaneNginxConfig(apiService = 'api', apiPort = DEFAULT_API_PORT, listenPort = DEFAULT_NGINX_PORT): string {
   return [
     'server {',
     `    listen ${listenPort};`,

@@ -1,54 +1,36 @@
 /** The registry's component tables (platform.toml, ring files) → component props: escape hatches, ring overrides. */
 import type { ComponentOverrides, OctaneComponentOverrides } from '../../constructs';
-import type { PlatformFile, RingFile } from '../registry/schema/presets';
+import { ESCAPE_HATCHES, EscapeHatchKey, mergeComponent } from '../model/escape-hatches';
+import type { OctanePlatformFile, OctaneRingFile } from '../registry/schema/schema';
 
-/** The escape-hatch keys of a registry component table (platform or ring file). */
-type HatchKeys = Partial<Pick<PlatformFile['components']['api'],
-  'node_selector' | 'tolerations' | 'affinity' | 'priority_class' | 'labels' | 'annotations' | 'env' |
-  'ephemeral_storage_request_mib' | 'ephemeral_storage_limit_mib' | 'writable_size_limit_mib' | 'spread' | 'init_dirs'>>;
-
-/** Registry keys → construct props (snake_case → camelCase); only what is set. */
-export function hatchesOf(x: HatchKeys): ComponentOverrides {
-  const out: Record<string, unknown> = {
-    nodeSelector: x.node_selector,
-    tolerations: x.tolerations?.map((t) => ({
-      ...(t.key !== undefined ? { key: t.key } : {}),
-      ...(t.operator !== undefined ? { operator: t.operator } : {}),
-      ...(t.value !== undefined ? { value: t.value } : {}),
-      ...(t.effect !== undefined ? { effect: t.effect } : {}),
-      ...(t.toleration_seconds !== undefined ? { tolerationSeconds: t.toleration_seconds } : {}),
-    })),
-    affinity: x.affinity,
-    priorityClassName: x.priority_class,
-    labels: x.labels,
-    podAnnotations: x.annotations,
-    env: x.env,
-    ephemeralStorageRequestMib: x.ephemeral_storage_request_mib,
-    ephemeralStorageLimitMib: x.ephemeral_storage_limit_mib,
-    writableSizeLimitMib: x.writable_size_limit_mib,
-    spreadWhenUnsatisfiable: x.spread,
-    initDirectories: x.init_dirs,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ComponentOverrides;
-}
-
-/** A component's settings with a ring's overrides: maps merge key by key (the ring wins), everything else is replaced. */
-export function mergeComponent<T extends Record<string, unknown>>(base: T, ring: Partial<T> | undefined): T {
-  if (!ring) return base;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(ring)) {
-    if (v === undefined) continue;
-    out[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base[k] as object) ?? {}), ...(v as object) } : v;
+/** Registry keys → construct props (snake_case → camelCase, the table in src/model/escape-hatches.ts); only what is set. */
+export function hatchesOf(x: Partial<Pick<OctanePlatformFile['components']['api'], EscapeHatchKey>>): ComponentOverrides {
+  const out: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(ESCAPE_HATCHES) as [EscapeHatchKey, string][]) {
+    const v = key === 'tolerations' ? x.tolerations?.map(tolerationOf) : x[key];
+    if (v !== undefined) out[prop] = v;
   }
-  return out as T;
+  return out as ComponentOverrides;
 }
+
+type RegistryToleration = NonNullable<OctanePlatformFile['components']['api']['tolerations']>[number];
+const tolerationOf = (t: RegistryToleration) => ({
+  ...(t.key !== undefined ? { key: t.key } : {}),
+  ...(t.operator !== undefined ? { operator: t.operator } : {}),
+  ...(t.value !== undefined ? { value: t.value } : {}),
+  ...(t.effect !== undefined ? { effect: t.effect } : {}),
+  ...(t.toleration_seconds !== undefined ? { tolerationSeconds: t.toleration_seconds } : {}),
+});
+
+/** A component's settings with a ring's overrides (the rule lives in src/model/escape-hatches.ts). */
+export { mergeComponent };
 
 /** The Octane component `name` of ring `r`: platform.toml's table with the ring file's overrides. */
-export function effectiveComponent(p: PlatformFile, r: RingFile, name: 'api' | 'horizon' | 'nginx'): PlatformFile['components']['api'] {
-  return mergeComponent(p.components[name] as PlatformFile['components']['api'], r.components?.[name] as Partial<PlatformFile['components']['api']>);
+export function effectiveComponent(p: OctanePlatformFile, r: OctaneRingFile, name: 'api' | 'horizon' | 'nginx'): OctanePlatformFile['components']['api'] {
+  return mergeComponent(p.components[name] as OctanePlatformFile['components']['api'], r.components?.[name] as Partial<OctanePlatformFile['components']['api']>);
 }
 
-export function octaneOverrides(c: PlatformFile['components']['api']): OctaneComponentOverrides {
+export function octaneOverrides(c: OctanePlatformFile['components']['api']): OctaneComponentOverrides {
   return {
     ...hatchesOf(c),
     cpuRequestMillicores: c.cpu_request_millicores,

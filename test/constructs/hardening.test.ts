@@ -104,13 +104,13 @@ describe('availability and resources', () => {
     const one = workload({ replicas: 1 });
     expect(of(one, 'Deployment', 'web').spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(of(one, 'PodDisruptionBudget', 'web')).toBeUndefined();
-    expect(() => workload({ disruptionBudget: false })).toThrow('runs 2 replicas, so it needs a PodDisruptionBudget');
+    expect(() => workload({ disruptionBudget: false })).toThrow('component web: disruptionBudget: expected a PodDisruptionBudget (every component of ≥ 2 replicas has one), got false for 2 replicas');
   });
   test('ephemeral storage on every container and a sizeLimit on every emptyDir, defaults and overrides', () => {
     const d = of(workload({ writablePaths: ['/tmp', '/cache'], writableSizeLimitsMib: { '/cache': 1024 } }), 'Deployment', 'web').spec.template.spec;
     expect(d.volumes.map((v: any) => v.emptyDir.sizeLimit)).toEqual(['256Mi', '1024Mi']);
     expect(d.containers[0].resources).toMatchObject({ requests: { 'ephemeral-storage': '256Mi' }, limits: { 'ephemeral-storage': '1792Mi' } });
-    expect(() => workload({ ephemeralStorageLimitMib: 100 })).toThrow("ephemeral-storage limit 100Mi is below the writable paths' size limits together (256Mi)");
+    expect(() => workload({ ephemeralStorageLimitMib: 100 })).toThrow("component web: ephemeralStorageLimitMib: expected at least 256 (the size limits of the writable path: the pod is evicted past its limit), got 100");
   });
   test('the quota counts ephemeral storage', () => {
     const hard = of(workload({}), 'ResourceQuota', 'ring-quota').spec.hard;
@@ -131,7 +131,7 @@ describe('Laravel writable paths', () => {
     expect(checkGuarantees(out)).toEqual([]);
   });
   test('a folder outside the writable paths is refused (the root filesystem is read-only)', () => {
-    expect(() => workload({ initDirectories: ['/var/log/app'] })).toThrow('init directory "/var/log/app" is not inside a writable path (/tmp)');
+    expect(() => workload({ initDirectories: ['/var/log/app'] })).toThrow('component web: initDirectories.0: expected a folder inside a writable path (/tmp; the root filesystem is read-only), got "/var/log/app"');
   });
 });
 
@@ -148,7 +148,7 @@ describe('escape hatches', () => {
     expect(schemaViolationsOfObjects(out)).toEqual([]);
   });
   test('a secret-looking env value and a selector label are refused', () => {
-    expect(() => workload({ env: { DB_PASSWORD: 'x' } })).toThrow('env DB_PASSWORD looks like a secret (value not shown)');
-    expect(() => workload({ labels: { ring: 'other' } })).toThrow('label ring is set by the library');
+    expect(() => workload({ env: { DB_PASSWORD: 'x' } })).toThrow('component web: env.DB_PASSWORD: expected a non-secret value, got what looks like a secret (value not shown)');
+    expect(() => workload({ labels: { ring: 'other' } })).toThrow('component web: labels.ring: expected a label the library does not set');
   });
 });

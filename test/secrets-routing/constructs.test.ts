@@ -17,8 +17,8 @@ import {
   uncoveredHosts,
 } from '../../src';
 import { validateManifests } from '../support/k8s-schema';
+import type { Obj } from '../../src/model/objects';
 
-type Obj = Record<string, any>;
 const labels = { 'app.kubernetes.io/name': 'x' };
 const chart = () => new Chart(new App({ outdir: '.rings-unused' }), 'c', { disableResourceNameHashes: true });
 const objs = (c: Chart): Obj[] => c.toJson() as Obj[];

@@ -10,13 +10,16 @@ import { lockFileText } from '../../model/lock';
 import { memoryForModules } from '../../model/memory';
 import { NGINX_CONFIG_DIR, writableVolumeName } from '../../model/names';
 import { ringDataFiles, ringDataFrom } from '../../model/ring-data';
-import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../../model/component-defaults';
+import { EPHEMERAL_DEFAULTS } from '../../model/component-defaults';
+import { mergeComponent } from '../../model/escape-hatches';
+import { annotationKeyProblem, DEFAULT_WRITABLE_PATHS, envNameProblem, extraLabelProblem, initDirProblem, labelEntryProblem, plainEnvProblem, requestOverLimitProblem, writableSizesOverLimitProblem } from '../../model/hardening';
+import { isDnsLabel, isEnvName } from '../../model/kubernetes-names';
+import { looksLikeSecret } from '../../model/secret-values';
 import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../../model/redis';
 import { ANALYSIS_RULES } from './analysis-rules';
 import { validateDefinition } from '../schema/k8s-schema';
-import { fieldPath, looksLikeSecretValue, RegistryProblem } from '../errors';
+import { fieldPath, RegistryProblem } from '../errors';
 import { LockEntry, lockPins, RingEntry } from '../schema/types';
-import { DNS_LABEL } from '../schema/schema';
 import type { PlatformFile } from '../schema/presets';
 import { CLUSTER_RULES, ClusterRuleInput, uniqueNamespacesPerCluster } from './cluster-rules';
 import { COMPONENT_RULES } from './component-rules';
@@ -143,7 +146,7 @@ export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFi
 
 export const tenantNamesAreDnsLabels: Rule = ({ tenants, tenantsFile }) =>
   Object.keys(tenants ?? {})
-    .filter((t) => !(t.length <= 63 && DNS_LABEL.test(t)))
+    .filter((t) => !isDnsLabel(t))
     .map((t) => ({
       file: tenantsFile,
       path: fieldPath(['tenants', t]),
@@ -196,8 +199,9 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   const out: RegistryProblem[] = [];
   const reserved = reservedSettings(platform);
   for (const [k, v] of Object.entries(platform.app_settings)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
+    const badName = envNameProblem(k);
+    if (badName) {
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: badName });
     } else if (reserved.has(k)) {
       out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
@@ -211,10 +215,8 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   return out;
 };
 
-export function looksLikeSecret(key: string, value: string): boolean {
-  if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(key)) return true;
-  return looksLikeSecretValue(value);
-}
+/** A setting whose name or value is that of a secret (the rule lives in src/model). */
+export { looksLikeSecret };
 
 /** A lock must fit in a ConfigMap. */
 export const locksFitAConfigMap: Rule = ({ locks }) =>
@@ -492,35 +494,11 @@ export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings 
 
 // ---------------------------------------------------------------- hardening and escape hatches
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-function labelKeyOk(k: string): boolean {
-  const slash = k.lastIndexOf('/');
-  const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
-  const name = slash >= 0 ? k.slice(slash + 1) : k;
-  return LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && prefix.split('.').every((l) => DNS_LABEL.test(l))));
-}
-
 /** Env names the ring pods get from the registry itself (the ring ConfigMap and the redis password). */
 const RESERVED_ENV = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']);
 
-/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view). */
-interface ComponentSettings {
-  readonly node_selector?: Record<string, string>;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-  readonly env?: Record<string, string>;
-  readonly affinity?: Record<string, unknown>;
-  readonly ephemeral_storage_request_mib?: number;
-  readonly ephemeral_storage_limit_mib?: number;
-  readonly writable_size_limit_mib?: number;
-  readonly writable_paths?: readonly string[];
-  readonly init_dirs?: readonly string[];
-  readonly cpu_request_millicores?: number;
-  readonly cpu_limit_millicores?: number;
-  readonly memory_request_mib?: number;
-  readonly memory_limit_mib?: number;
-}
+/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view): the schema's component table. */
+type ComponentSettings = Partial<PlatformFile['components']['api']>;
 
 /** Every component table of the registry, with where it is and (for a ring) its merged view. */
 function componentTables(platform: PlatformFile, platformFile: string, rings: readonly RingEntry[]): { file: string; at: string; c: ComponentSettings }[] {
@@ -531,11 +509,7 @@ function componentTables(platform: PlatformFile, platformFile: string, rings: re
     for (const r of rings) {
       const over = (r.spec.components as Record<string, unknown> | undefined)?.[n] as ComponentSettings | undefined;
       if (!over) continue;
-      const merged: ComponentSettings = { ...base };
-      for (const [k, v] of Object.entries(over)) {
-        if (v !== undefined) (merged as Record<string, unknown>)[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base as Record<string, any>)[k] ?? {}), ...(v as object) } : v;
-      }
-      out.push({ file: r.file, at: `components.${n}`, c: merged});
+      out.push({ file: r.file, at: `components.${n}`, c: mergeComponent(base, over)});
     }
   }
   platform.shared.services.forEach((sv, i) => out.push({ file: platformFile, at: `shared.services.${i}`, c: sv as ComponentSettings }));
@@ -552,43 +526,34 @@ export const componentSettingsValid: Rule = ({ platform, platformFile, rings }) 
   if (!platform) return [];
   const out: RegistryProblem[] = [];
   for (const { file, at, c } of componentTables(platform, platformFile, rings)) {
-    const add = (field: string, message: string) => out.push({ file, path: `${at}.${field}`, message });
+    const add = (field: string, message: string | undefined) => {
+      if (message !== undefined) out.push({ file, path: `${at}.${field}`, message });
+    };
     for (const [k, v] of Object.entries(c.env ?? {})) {
       const f = fieldPath(['env', k]);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) add(f, 'expected an environment variable name (letters, digits and _)');
-      else if (RESERVED_ENV.has(k)) add(f, 'expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)');
-      else if (looksLikeSecret(k, v)) add(f, 'expected a non-secret value, got what looks like a secret (value not shown); keep it in a Secret in the home namespace');
+      if (isEnvName(k) && RESERVED_ENV.has(k)) add(f, 'expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)');
+      else add(f, plainEnvProblem(k, v));
     }
-    for (const [what, map] of [['labels', c.labels], ['node_selector', c.node_selector]] as const) {
-      for (const [k, v] of Object.entries(map ?? {})) {
-        const f = fieldPath([what, k]);
-        if (what === 'labels' && (RESERVED_LABEL_KEYS as readonly string[]).includes(k)) add(f, `expected a label the library does not set (${RESERVED_LABEL_KEYS.join(', ')} select the pods)`);
-        else if (!labelKeyOk(k)) add(f, 'expected a label key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
-        else if (v.length > 63 || !LABEL_VALUE.test(v)) add(f, `expected a label value (at most 63 alphanumerics, -, _, .), got ${JSON.stringify(v.length > 64 ? `${v.slice(0, 60)}…` : v)}`);
-      }
-    }
-    for (const k of Object.keys(c.annotations ?? {})) if (!labelKeyOk(k)) add(fieldPath(['annotations', k]), 'expected an annotation key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
+    for (const [k, v] of Object.entries(c.labels ?? {})) add(fieldPath(['labels', k]), extraLabelProblem(k, v));
+    for (const [k, v] of Object.entries(c.node_selector ?? {})) add(fieldPath(['node_selector', k]), labelEntryProblem(k, v));
+    for (const k of Object.keys(c.annotations ?? {})) add(fieldPath(['annotations', k]), annotationKeyProblem(k));
     for (const [res, req, lim] of [['cpu', 'cpu_request_millicores', 'cpu_limit_millicores'], ['memory', 'memory_request_mib', 'memory_limit_mib'], ['ephemeral storage', 'ephemeral_storage_request_mib', 'ephemeral_storage_limit_mib']] as const) {
       const r = c[req];
       const l = c[lim];
-      if (file !== platformFile && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}) after this ring's overrides, got ${r}`);
-      else if (res === 'ephemeral storage' && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}), got ${r}`);
+      if (typeof r !== 'number' || typeof l !== 'number') continue;
+      if (file !== platformFile) add(req, requestOverLimitProblem(lim, l, r, "after this ring's overrides"));
+      else if (res === 'ephemeral storage') add(req, requestOverLimitProblem(lim, l, r));
     }
     // api and horizon memory follows the module count unless both are given (one alone could fall on the wrong side of the rule).
     if ((at === 'components.api' || at === 'components.horizon') && (c.memory_request_mib === undefined) !== (c.memory_limit_mib === undefined)) {
       const [given, missing] = c.memory_request_mib === undefined ? ['memory_limit_mib', 'memory_request_mib'] : ['memory_request_mib', 'memory_limit_mib'];
       add(missing, `missing: expected ${missing} next to ${given} (together they replace the memory rule for this component)`);
     }
-    const paths = c.writable_paths ?? ['/tmp'];
-    const sizes = paths.length * (c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib);
-    if (c.ephemeral_storage_limit_mib !== undefined && c.ephemeral_storage_limit_mib < sizes) {
-      add('ephemeral_storage_limit_mib', `expected at least ${sizes} (the ${paths.length} writable paths' size limits together: the pod is evicted past its limit), got ${c.ephemeral_storage_limit_mib}`);
+    const paths = c.writable_paths ?? DEFAULT_WRITABLE_PATHS;
+    if (c.ephemeral_storage_limit_mib !== undefined) {
+      add('ephemeral_storage_limit_mib', writableSizesOverLimitProblem(c.ephemeral_storage_limit_mib, paths.map(() => c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib)));
     }
-    const folders = paths.map((p) => p.replace(/\/+$/, '') || '/');
-    (c.init_dirs ?? []).forEach((d, i) => {
-      const dir = d.replace(/\/+$/, '');
-      if (!folders.some((w) => dir === w || dir.startsWith(w === '/' ? '/' : `${w}/`))) add(`init_dirs.${i}`, `expected a folder inside a writable path (${folders.join(', ')}; the root filesystem is read-only), got "${d}"`);
-    });
+    (c.init_dirs ?? []).forEach((d, i) => add(`init_dirs.${i}`, initDirProblem(d, paths)));
   }
   return out;
 };
@@ -636,7 +601,8 @@ export const selectorsAreLabels: Rule = ({ platform, platformFile }) => {
   const out: RegistryProblem[] = [];
   const check = (at: string[], map: Record<string, string> | undefined) => {
     for (const [k, v] of Object.entries(map ?? {})) {
-      if (!labelKeyOk(k) || v.length > 63 || !LABEL_VALUE.test(v)) out.push({ file: platformFile, path: fieldPath([...at, k]), message: 'expected a label selector entry (a label key and a value of at most 63 alphanumerics, -, _, .)' });
+      const p = labelEntryProblem(k, v);
+      if (p) out.push({ file: platformFile, path: fieldPath([...at, k]), message: p });
     }
   };
   platform.shared.external.forEach((e, i) => check(['shared', 'external', String(i), 'pod_selector'], e.pod_selector));

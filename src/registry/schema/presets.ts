@@ -6,6 +6,7 @@
  * platform.toml and of a ring file are the same as for an Octane platform.
  */
 import { z } from 'zod';
+import { isDns1035Label } from '../../model/kubernetes-names';
 import { ringImages, RingImages, RING_IMAGE_COMPONENTS } from '../../model/images';
 import { absolutePath, image, initDirs, OctanePlatformFile, OctaneRingFile, platformSchema, resources, ringComponent, ringSchema, says, serviceName, wholeNumber, escapeHatches } from './schema';
 
@@ -51,7 +52,7 @@ const componentsTable = z
     const names = Object.keys(m);
     if (!names.length) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one component ([components.<name>])' });
     for (const name of names) {
-      if (!(name.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name))) {
+      if (!isDns1035Label(name)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a component name: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63), got ${JSON.stringify(name.slice(0, 64))}` });
       }
     }
