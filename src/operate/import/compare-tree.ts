@@ -226,6 +226,10 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
     return keys.flatMap((k) => fieldDiffs(kind, a[k], b[k], `${at}${seg(k)}`, secret));
   }
   if (Array.isArray(a) && Array.isArray(b)) {
+    // One container on each side under two names (a renamed workload): the same container, renamed.
+    if (/containers$/.test(at) && a.length === 1 && b.length === 1 && isObj(a[0]) && isObj(b[0]) && a[0].name !== b[0].name) {
+      return fieldDiffs(kind, a[0], b[0], `${at}[name=${String(b[0].name)}]`, secret);
+    }
     const id = identityField(a, b, at);
     if (id) {
       const ma = new Map(a.map((x) => [String((x as Obj)[id]), x]));
@@ -286,6 +290,14 @@ function likeness(a: Obj, b: Obj): number {
   if (a.kind === 'Ingress') score += overlap((a.spec?.rules ?? []).map((r: Obj) => r.host), (b.spec?.rules ?? []).map((r: Obj) => r.host));
   if (a.kind === 'ConfigMap' || a.kind === 'Secret') score += overlap(Object.keys(a.data ?? {}), Object.keys(b.data ?? {}));
   if (a.kind === 'ResourceQuota' || a.kind === 'Namespace') score += 1;
+  // A workload under another name (`web` → `nginx`): the images its containers run, and their ports.
+  const pods = (o: Obj): Obj[] => [...(o.spec?.template?.spec?.containers ?? [])];
+  if (pods(a).length && pods(b).length) {
+    const repo = (i: unknown) => String(i ?? '').replace(/[:@].*$/, '');
+    score += 2 * overlap(pods(a).map((c) => repo(c.image)), pods(b).map((c) => repo(c.image)));
+    score += overlap(pods(a).flatMap((c) => (c.ports ?? []).map((p: Obj) => p.containerPort)), pods(b).flatMap((c) => (c.ports ?? []).map((p: Obj) => p.containerPort)));
+  }
+  if (a.kind === 'Service') score += overlap((a.spec?.ports ?? []).map((p: Obj) => p.port), (b.spec?.ports ?? []).map((p: Obj) => p.port));
   return score;
 }
 

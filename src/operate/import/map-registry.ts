@@ -173,7 +173,7 @@ const isPlain = (v: unknown): v is Obj => v !== null && typeof v === 'object' &&
 const ROLE: Readonly<Record<Component, string>> = {
   nginx: 'the Deployment the Ingress routes to',
   api: 'a Deployment behind a Service the Ingress does not route to',
-  horizon: 'a Deployment no Service selects (the worker)',
+  horizon: 'a Deployment no Service selects: the worker, of several the one running the api\'s image',
 };
 
 /**
@@ -181,11 +181,20 @@ const ROLE: Readonly<Record<Component, string>> = {
  * it is reached (ROLE), so a tree may name its workloads anything. Problems name the overlay and the
  * component, one line each.
  */
-export function assignComponents(overlay: BuiltOverlay, n: Notes): { deployments: Record<Component, Obj>; renamed: [string, Component][] } | undefined {
+export function assignComponents(
+  overlay: BuiltOverlay,
+  n: Notes,
+  /** Names other rings of the tree gave the components (a ring whose Ingress routes nowhere, having no tenants, follows them). @default none */
+  hint: Partial<Record<Component, string>> = {},
+): { deployments: Record<Component, Obj>; renamed: [string, Component][] } | undefined {
   const deps = overlay.objects.filter((x) => x.kind === 'Deployment');
   const byName = new Map(deps.map((d) => [String(d.metadata?.name), d]));
   const out: Partial<Record<Component, Obj>> = {};
   for (const c of COMPONENTS) if (byName.has(c)) out[c] = byName.get(c);
+  for (const c of COMPONENTS) {
+    const h = hint[c] !== undefined ? byName.get(hint[c]!) : undefined;
+    if (!out[c] && h && !Object.values(out).includes(h)) out[c] = h;
+  }
   const free = deps.filter((d) => !Object.values(out).includes(d));
   const reach = new Map(free.map((d) => [d, reachOf(overlay.objects, d)]));
   const fits: Record<Component, (d: Obj) => boolean> = {
@@ -196,7 +205,13 @@ export function assignComponents(overlay: BuiltOverlay, n: Notes): { deployments
   const problems: string[] = [];
   for (const c of COMPONENTS) {
     if (out[c]) continue;
-    const candidates = free.filter((d) => fits[c](d) && !Object.values(out).includes(d));
+    let candidates = free.filter((d) => fits[c](d) && !Object.values(out).includes(d));
+    // Several without a Service (a worker and a toolbox): the worker runs the api's build.
+    if (c === 'horizon' && candidates.length > 1 && out.api) {
+      const repo = (d: Obj) => String(firstContainer(d).image ?? '').replace(/[:@].*$/, '');
+      const same = candidates.filter((d) => repo(d) === repo(out.api!));
+      if (same.length === 1) candidates = same;
+    }
     if (candidates.length === 1) out[c] = candidates[0];
     else if (candidates.length === 0) {
       problems.push(`${overlay.dir}: components.${c}: expected a Deployment named ${c} or ${ROLE[c]}, found none (Deployments: ${deps.map((d) => d.metadata?.name).sort().join(', ') || 'none'})`);
@@ -256,9 +271,16 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
   }
   const raws: Raw[] = [];
   const renames = new Map<string, string[]>();
-  for (const o of tree.rings) {
+  // Components by name or place; a ring that cannot place one (no tenant: its Ingress routes nowhere) follows the others.
+  const firstPass = tree.rings.map((o) => {
+    const scratch: Notes = { notes: [], problems: [] };
+    return assignComponents(o, scratch);
+  });
+  const placed = firstPass.find((a) => a !== undefined);
+  const hint = placed ? (Object.fromEntries(COMPONENTS.map((c) => [c, String(placed.deployments[c].metadata?.name)])) as Record<Component, string>) : {};
+  for (const [i, o] of tree.rings.entries()) {
     const name = o.ring!;
-    const assigned = assignComponents(o, n);
+    const assigned = firstPass[i] ?? assignComponents(o, n, hint);
     if (!assigned) continue;
     const deps = assigned.deployments;
     for (const [from, to] of assigned.renamed) {
