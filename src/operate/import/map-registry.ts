@@ -88,6 +88,7 @@ const firstContainer = (d: Obj): Obj => (podSpec(d).containers ?? [])[0] ?? {};
 
 /** `250m` → 250, `2` → 2000, `1.5` → 1500, `1000m` → 1000; undefined when not a whole, positive number of millicores. */
 export function cpuMillicores(q: unknown): number | undefined {
+  if (typeof q === 'string' && /i$/.test(q.trim())) return undefined; // 2Gi of CPU is a memory value in the wrong field
   const x = parseQuantity(q);
   if (!x || (x.num * 1000n) % x.den !== 0n) return undefined;
   const v = Number((x.num * 1000n) / x.den);

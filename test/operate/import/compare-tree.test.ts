@@ -180,8 +180,10 @@ describe('import helpers', () => {
     expect(commonDomain(['a.example.com', 'b.example.org'])).toBeUndefined();
     expect(commonDomain([])).toBeUndefined();
   });
-  test('cpuMillicores and memoryMib: plain quantities only', () => {
-    expect([cpuMillicores('250m'), cpuMillicores('2'), cpuMillicores('1.5'), cpuMillicores(0.5), cpuMillicores('2Gi')]).toEqual([250, 2000, 1500, 500, undefined]);
-    expect([memoryMib('1536Mi'), memoryMib('1Gi'), memoryMib('512M'), memoryMib(5)]).toEqual([1536, 1024, undefined, undefined]);
+  test('cpuMillicores and memoryMib: any spelling of a whole number of millicores or MiB, by value', () => {
+    expect([cpuMillicores('250m'), cpuMillicores('2'), cpuMillicores('1.5'), cpuMillicores(0.5), cpuMillicores('1000m'), cpuMillicores('2e-1')]).toEqual([250, 2000, 1500, 500, 1000, 200]);
+    expect([cpuMillicores('2Gi'), cpuMillicores('0.0005'), cpuMillicores('0'), cpuMillicores('abc')]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([memoryMib('1536Mi'), memoryMib('1Gi'), memoryMib('536870912'), memoryMib(1048576), memoryMib('0.5Gi')]).toEqual([1536, 1024, 512, 1, 512]);
+    expect([memoryMib('512M'), memoryMib(5), memoryMib('1.5Mi'), memoryMib('0Mi')]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

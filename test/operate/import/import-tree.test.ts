@@ -280,7 +280,7 @@ describe('rings import refuses, writing nothing', () => {
     const r = await rings(['import', '--from', path.join(dir, 'k8s'), '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `${path.join(dir, 'k8s', 'overlays', 'rings', 'canary')}: components.horizon: expected a Deployment named horizon or a Deployment no Service selects (the worker), found none (Deployments: api, nginx)`,
+      `${path.join(dir, 'k8s', 'overlays', 'rings', 'canary')}: components.horizon: expected a Deployment named horizon or a Deployment no Service selects: the worker, of several the one running the api's image, found none (Deployments: api, nginx)`,
       '1 problem found; nothing was written',
     ]);
     expect(fs.existsSync(out)).toBe(false);
