@@ -162,6 +162,7 @@ function reasonOf(kind: string, path: string, value: unknown): Reason {
   if (/\.targetPort$/.test(path)) return 'naming';
   // A scratch volume (emptyDir) and its mount come with a read-only root filesystem.
   if (/\.volumes\[|\.volumeMounts\[/.test(path) && (JSON.stringify(value ?? '').includes('emptyDir') || /name=(writable|scratch|tmp)/.test(path))) return 'hardening';
+  if (/\.volumes$/.test(path) && Array.isArray(value) && value.length > 0 && value.every((v) => isObj(v) && v.emptyDir !== undefined)) return 'hardening';
   if (NAMING_PATH.test(path)) return 'naming';
   return 'values';
 }

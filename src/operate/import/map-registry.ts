@@ -339,7 +339,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
   const sharedIng = ingressHosts(sharedObjs);
   const allHosts = [...raws.flatMap((r) => [...r.hosts, ...r.tls.flatMap((t) => t.hosts)]), ...sharedIng.hosts];
   const domain = commonDomain(allHosts);
-  if (!domain) return { ok: false, problems: [`${tree.rings[0].dir}/..: expected Ingress hosts sharing a domain of at least two labels (<tenant>.<segment>.<domain>), got ${allHosts.length ? allHosts.slice(0, 3).join(', ') : 'none'}`] };
+  if (!domain) return { ok: false, problems: [`${tree.rings[0].dir}/..: Ingress: spec.rules[*].host: expected hosts sharing a domain of at least two labels (<tenant>.<segment>.<domain>), got ${allHosts.length ? allHosts.slice(0, 3).join(', ') : 'none'}`] };
   const suffix = `.${domain}`;
   const tenantSeg = new Map<string, { ring: string; segment: string }>();
   const bare = new Map<string, string>();
@@ -367,7 +367,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
         const [tenant, seg] = parts;
         segs.add(seg);
         const before = tenantSeg.get(tenant);
-        if (before && before.ring !== r.name) n.problems.push(`${r.dir}: tenant ${tenant} has hosts in two rings (${before.ring}, ${r.name}); expected one ring per tenant`);
+        if (before && before.ring !== r.name) n.problems.push(`${r.dir}: Ingress: spec.rules[host=${h}]: tenant ${tenant} has hosts in two rings (${before.ring}, ${r.name}); expected one ring per tenant`);
         tenantSeg.set(tenant, { ring: r.name, segment: seg });
       } else if (parts.length === 1) {
         bare.set(parts[0], r.name);
@@ -380,7 +380,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
   const segmentOf = new Map<string, string>();
   for (const r of raws) {
     const segs = [...(segments.get(r.name) ?? [])].sort();
-    if (segs.length > 1) n.problems.push(`${r.dir}: expected one hostname segment per ring, got ${segs.join(', ')} (<tenant>.<segment>.${domain} hosts and *.<segment>.${domain} certificates)`);
+    if (segs.length > 1) n.problems.push(`${r.dir}: Ingress: spec.rules[*].host: expected one hostname segment per ring, got ${segs.join(', ')} (<tenant>.<segment>.${domain} hosts and *.<segment>.${domain} certificates)`);
     else if (segs.length === 1) segmentOf.set(r.name, segs[0]);
     else {
       segmentOf.set(r.name, r.name);
@@ -534,7 +534,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
       `${redisName}: imported as [redis] persistence = "${redisPersistence}" (${redisPersistence === 'aof' ? 'an append-only file on a PersistentVolumeClaim' : 'the tree keeps no append-only file; set "aof" to keep queued jobs across restarts'}); the registry also requires a password, REDIS_PASSWORD from the Secret redis-auth (key password), made by hand in ${home.namespace}`,
     );
   }
-  for (const s of shared) if (!s.port) n.problems.push(`${sharedWhere}: Deployment ${s.name}: expected a container port or a Service of the same name, got neither`);
+  for (const s of shared) if (!s.port) n.problems.push(`${sharedWhere}: Deployment ${s.name}: spec.template.spec.containers[0].ports: expected a container port or a Service of the same name, got neither`);
   for (const o of sharedObjs) {
     if (o.kind === 'Deployment' || o.kind === 'Ingress' || (o.kind === 'Service' && shared.some((s) => s.name === o.metadata?.name))) continue;
     n.notes.push(`${sharedWhere}: ${key(o)} is not mapped`);
@@ -552,7 +552,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
       if (!sharedNames.has(o.metadata.name)) external.set(o.metadata.name, o.spec.ports?.[0]?.port ?? 0);
     }
   }
-  for (const [name, port] of external) if (!port) n.problems.push(`Service ${name}: expected a port on the ExternalName alias, got none`);
+  for (const [name, port] of external) if (!port) n.problems.push(`Service ${name}: spec.ports: expected a port on the ExternalName alias, got none`);
   if (external.size) n.notes.push(`${[...external.keys()].sort().join(', ')}: aliased but not run by the shared overlay; imported as [[shared.external]] (run by something else in ${home.namespace})`);
   if (raws.length > 1 && sharedNames.size) n.notes.push(`every non-home ring gets an alias of every shared service (${[...sharedNames].sort().join(', ')}) and external one`);
 

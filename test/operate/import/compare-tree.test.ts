@@ -20,6 +20,11 @@ describe('compare reasons', () => {
       ['+', 'spec.template.spec.containers[name=api].resources', 'values'],
       ['+', 'spec.template.spec.securityContext', 'hardening'],
     ]);
+    // Scratch volumes added whole (a read-only root filesystem's emptyDirs) are hardening; any other volume is a value.
+    const vols = (volumes: unknown[]) => deploy('api', { template: { spec: { volumes } } });
+    expect(fieldDiffs('Deployment', vols([]), vols([{ name: 'tmp', emptyDir: {} }])).map((f) => f.reason)).toEqual(['hardening']);
+    expect(fieldDiffs('Deployment', deploy('api', { template: { spec: {} } }), vols([{ name: 'tmp', emptyDir: {} }])).map((f) => f.reason)).toEqual(['hardening']);
+    expect(fieldDiffs('Deployment', deploy('api', { template: { spec: {} } }), vols([{ name: 'tmp', emptyDir: {} }, { name: 'lock', configMap: { name: 'lock' } }])).map((f) => f.reason)).toEqual(['values']);
     const c = compareObjects([], [{ kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' } }]);
     expect(c.objects).toEqual([{ op: '+', key: 'NetworkPolicy shop/deny', reason: 'hardening', fields: [] }]);
   });

@@ -9,7 +9,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { loadRegistry, renderRegistry } from '../../../src';
 import { ImportError, importTree, planImport } from '../../../src/operate/import/import-tree';
-import { assignComponents, Notes } from '../../../src/operate/import/map-registry';
+import { assignComponents, mapRegistry, Notes } from '../../../src/operate/import/map-registry';
 import { propertyRuns } from '../../support/property';
 import { APP_IMAGE, COMPONENT_OF, ENTRY_IMAGE, OrdinaryRing, OrdinaryTree, Role, ROLES, writeOrdinaryTree } from './support';
 const YAML = require('yaml');
@@ -49,6 +49,32 @@ describe('importMapsWorkloadsOfAnyName', () => {
       'overlays/prod: components.api: expected a Deployment named api or a Deployment behind a Service the Ingress does not route to, found none (Deployments: one, two, web)',
       "overlays/prod: components.horizon: expected one Deployment named horizon or a Deployment no Service selects: the worker, of several the one running the api's image, got one, two: rename the one that is horizon to horizon",
     ]);
+  });
+});
+
+describe('importListsWhatItCannotMap: the hosts', () => {
+  const ring = (name: string, ns: string, hosts: string[]) => ({
+    dir: `overlays/${name}`,
+    ring: name,
+    objects: [
+      ...['api', 'horizon', 'nginx'].map((c) => ({ kind: 'Deployment', metadata: { name: c, namespace: ns }, spec: { template: { spec: { containers: [{ name: c, image: `${c}:1` }] } } } })),
+      { kind: 'Ingress', metadata: { name: 'tenants', namespace: ns }, spec: { rules: hosts.map((host) => ({ host })) } },
+    ],
+  });
+
+  test('passes: <tenant>.<segment>.<domain> hosts give tenants, segments and the domain', () => {
+    const m = mapRegistry({ rings: [ring('prod', 'shop', ['a.live.shop.example']), ring('canary', 'shop-canary', ['b.beta.shop.example'])] }, { order: ['prod', 'canary'] });
+    expect(m.ok && [m.registry.domain, m.registry.rings.map((r) => r.segment), m.registry.tenants]).toEqual(['shop.example', ['live', 'beta'], { a: 'prod', b: 'canary' }]);
+  });
+
+  test('fails: a tenant in two rings, two segments in one ring, hosts sharing no domain: one line each, by field path', () => {
+    const two = mapRegistry({ rings: [ring('prod', 'shop', ['a.live.shop.example', 'b.live.shop.example']), ring('canary', 'shop-canary', ['a.beta.shop.example', 'c.gamma.shop.example'])] });
+    expect(two.ok ? [] : two.problems).toEqual([
+      'overlays/canary: Ingress: spec.rules[host=a.beta.shop.example]: tenant a has hosts in two rings (prod, canary); expected one ring per tenant',
+      'overlays/canary: Ingress: spec.rules[*].host: expected one hostname segment per ring, got beta, gamma (<tenant>.<segment>.shop.example hosts and *.<segment>.shop.example certificates)',
+    ]);
+    const none = mapRegistry({ rings: [ring('prod', 'shop', ['a.example.com']), ring('canary', 'shop-canary', ['b.example.org'])] });
+    expect(none.ok ? [] : none.problems).toEqual(['overlays/prod/..: Ingress: spec.rules[*].host: expected hosts sharing a domain of at least two labels (<tenant>.<segment>.<domain>), got a.example.com, b.example.org']);
   });
 });
 
