@@ -6,6 +6,7 @@
  * registry and the history in, plain data out.
  */
 import { parseImageReference, RING_IMAGE_COMPONENTS } from '../model/images';
+import { unknownName } from '../registry/errors';
 import type { Registry } from '../registry/load';
 import { formatDuration, parseDuration } from './gates';
 import { formatMetricLine, MetricResult } from './verify/metrics';
@@ -32,7 +33,7 @@ export function parseCandidate(text: string): CandidateQuery | string {
   const rest = text.slice(at + 1);
   if (subject.startsWith('image:')) {
     const component = subject.slice('image:'.length);
-    if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(component)) return `unknown image component "${component}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`;
+    if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(component)) return unknownName('image component', component, RING_IMAGE_COMPONENTS, `components: ${RING_IMAGE_COMPONENTS.join(', ')}`);
     if (rest.startsWith('sha256:')) {
       if (!/^sha256:[0-9a-f]{12,64}$/.test(rest)) return `expected a digest sha256:<at least 12 lower-case hex digits>, got ${JSON.stringify(rest)}`;
       return { kind: 'image', id: text, subject, component, digest: rest };

@@ -9,7 +9,7 @@
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import { ApprovalDraft, ApprovalItem, approvalMessage, Candidate, imageCandidate, moduleCandidate, parseApprovers, principalsOfKey } from '../../operate/approvals';
 import { emailOf, ringApproval } from '../approval-gate';
-import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, knownModule, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
 import { formatDuration, GateName, nextConservativeRing } from '../../operate/gates';
 import { ApprovalHistoryCandidate, arrivalTime, HISTORY_FILE, HistoryEntry, imageSubject, isoSeconds } from '../../operate/history';
 import { LOCK_FILE, JOURNAL_FILE } from '../transaction';
@@ -214,6 +214,7 @@ function planRetrospective(ctx: Ctx, loaded: LoadedRegistry, o: Options, state: 
   const e = [...loaded.history]
     .reverse()
     .find((x) => x.action === 'promote' && x.to === o.to && (x.image !== undefined ? imageSubject(x.image) : x.module) === subject && x.gates_waived.includes('approval'));
+  if (!e && !o.image) knownModule(loaded, o.subject!);
   if (!e) throw new CliError(`history records no emergency promotion of ${label} into ${o.to} that waived the approval gate; nothing to approve retrospectively`);
   const promoter = emailOf(e.actor);
   if (promoter && state.approver && state.approver.split(', ').includes(promoter)) {

@@ -1,6 +1,7 @@
 /** `rings promote image` and `rings rollback image`: a ring's api, horizon or nginx image, pinned in its ring file. */
 import * as path from 'path';
 import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent } from '../../model/images';
+import { unknownName } from '../../registry/errors';
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
@@ -13,7 +14,7 @@ import { approvalGate, ApprovalEnv } from '../approval-gate';
 import { imageCandidate } from '../../operate/approvals';
 
 export function imageComponent(c: string): RingImageComponent {
-  if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(`unknown image component "${c}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`);
+  if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(unknownName('image component', c, RING_IMAGE_COMPONENTS, `components: ${RING_IMAGE_COMPONENTS.join(', ')}`));
   return c as RingImageComponent;
 }
 

@@ -1,6 +1,6 @@
 import { resolvePlan, RingPlan } from '../../resolve/resolve-plan';
 import { boolFlag } from '../args';
-import { CliError, Command, loadAll } from '../context';
+import { Command, loadAll, unknownRing } from '../context';
 import { json, table } from '../output';
 
 /** `us-1 (server https://us-1.k8s.acme.io)`, `eu-1 (home cluster, with the shared layer)`. */
@@ -20,7 +20,7 @@ export const show: Command = {
     const { registry } = loadAll(ctx.registry);
     const plan = resolvePlan(registry);
     const r = plan.rings.find((x) => x.name === name);
-    if (!r) throw new CliError(`unknown ring "${name}" (rings: ${plan.rings.map((x) => x.name).join(', ')})`);
+    if (!r) throw unknownRing(name, plan.rings.map((x) => x.name));
     const spec = registry.rings.find((x) => x.spec.name === name)!.spec;
     const tenants = (r.tenants ?? []).map((t) => ({
       tenant: t,
