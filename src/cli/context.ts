@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { RegistryError } from '../registry/errors';
+import { RegistryError, unknownName } from '../registry/errors';
 import { parseRegistry, readRegistryDir, Registry } from '../registry/load';
 import { previousConfigMaps } from '../render/previous-output';
 import { resolvePlan, RingPlan } from '../resolve/resolve-plan';
@@ -113,8 +113,34 @@ export function gateRings(reg: Registry): GateRing[] {
 
 export function ringByName(reg: Registry, name: string): GateRing {
   const r = gateRings(reg).find((g) => g.name === name);
-  if (!r) throw new CliError(`unknown ring "${name}" (rings: ${reg.rings.map((x) => x.spec.name).join(', ')})`);
+  if (!r) throw unknownRing(name, reg.rings.map((x) => x.spec.name));
   return r;
+}
+
+/** `unknown ring "btea"; did you mean "beta"? (rings: …)`: every command that takes a ring name refuses one this way. */
+export function unknownRing(name: string, rings: readonly string[], listed?: string): CliError {
+  return new CliError(unknownName('ring', name, rings, listed));
+}
+
+/** Every module alias the registry knows: pinned in some lock, or named by the history (a module rolled back to unpinned). */
+export function knownModules(reg: Registry, history: readonly HistoryEntry[]): string[] {
+  const names = new Set<string>();
+  for (const l of Object.values(reg.locks)) for (const m of Object.keys(l.modules)) names.add(m);
+  for (const e of history) if (e.module !== undefined) names.add(e.module);
+  return [...names].sort();
+}
+
+/**
+ * Refuses a module alias no lock pins and no history entry names, with a "did you mean" (`ordres` →
+ * `orders`); the list of modules is long, so it points at `rings status` instead.
+ */
+export function knownModule(loaded: { registry: Registry; history: readonly HistoryEntry[] }, module: string): void {
+  const known = knownModules(loaded.registry, loaded.history);
+  if (!known.includes(module)) throw unknownModule(module, known);
+}
+
+export function unknownModule(module: string, known: readonly string[]): CliError {
+  return new CliError(unknownName('module', module, known, 'no lock pins it and no history entry names it; rings status lists the modules'));
 }
 
 /** A history entry as a planner makes it: time and actor are filled in by `mutate`. */

@@ -8,7 +8,9 @@
  * RINGS_PROMQL_CACHE) is read where validation runs it, src/registry/rules/promql.ts.
  */
 import { execFileSync } from 'child_process';
-import { closest, RegistryError } from '../registry/errors';
+import * as fs from 'fs';
+import * as path from 'path';
+import { RegistryError, unknownName } from '../registry/errors';
 import { boolFlag, CommandSpec, GLOBAL_FLAGS, parseArgs, stringFlag, UsageError } from './args';
 import { approve } from './commands/approve';
 import { assign } from './commands/assign';
@@ -52,6 +54,7 @@ export function topHelp(): string {
     '  --commit        (assign/promote/rollback) then synth dist/ and git-commit rings/ and dist/ with a conventional message',
     '  --no-color      no colours (also NO_COLOR=1; colours are only ever used on a terminal)',
     '  --help, -h      help for a command',
+    '  --version, -V   print the version of rings (cdk8s-rings) and exit',
     '',
     'exit codes: 0 success; 1 invalid input, invalid registry or a refused gate; 2 usage error',
     '            (verify and diff --live: 1 = the cluster differs, 2 also = the cluster cannot be reached or read)',
@@ -63,6 +66,22 @@ export function topHelp(): string {
     '             RINGS_CRASH_AFTER=journal|edit|history kills the process after that commit step (test-only).',
     '',
   ].join('\n');
+}
+
+/**
+ * The version of the installed package, read from its package.json at run time: the nearest one named
+ * cdk8s-rings above this file (build/src/cli/ for the compiled modules, build/ for the bundle).
+ */
+export function packageVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'cdk8s-rings' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here, or not ours: look further up
+    }
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the package.json of cdk8s-rings above ${from}`);
+  }
 }
 
 function commandHelp(c: CommandSpec): string {
@@ -135,6 +154,10 @@ export async function run(argvIn: readonly string[], io: Io): Promise<number> {
   const argv = hoistGlobalOptions(argvIn);
   const [name, ...rest] = argv;
   const wantsJson = rest.includes('--json');
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.stdout(target ? commandHelp(target) : topHelp());
@@ -143,8 +166,7 @@ export async function run(argvIn: readonly string[], io: Io): Promise<number> {
   const cmd = COMMANDS.find((c) => c.name === name);
   try {
     if (!cmd) {
-      const near = closest(name, COMMANDS.map((x) => x.name));
-      throw new UsageError(`unknown command "${name}"${near ? `; did you mean "${near}"?` : ''} (commands: ${COMMANDS.map((x) => x.name).join(', ')})`, TOP_USAGE);
+      throw new UsageError(unknownName('command', name, COMMANDS.map((x) => x.name)), TOP_USAGE);
     }
     const args = parseArgs(cmd, rest);
     if (boolFlag(args, 'help')) {

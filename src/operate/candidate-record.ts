@@ -6,6 +6,7 @@
  * registry and the history in, plain data out.
  */
 import { parseImageReference, RING_IMAGE_COMPONENTS } from '../model/images';
+import { unknownName } from '../registry/errors';
 import type { Registry } from '../registry/load';
 import { formatDuration, parseDuration } from './gates';
 import { formatMetricLine, MetricResult } from './verify/metrics';
@@ -25,14 +26,14 @@ export type CandidateQuery =
     };
 
 /** `orders@1.6.0`, `image:api@sha256:<hex>` (or a unique prefix of ≥ 12 hex digits), `image:api@2026.12.0` (a tag); a problem sentence otherwise. */
-export function parseCandidate(text: string): CandidateQuery | string {
+export function parseCandidate(text: string, components: readonly string[] = RING_IMAGE_COMPONENTS): CandidateQuery | string {
   const at = text.indexOf('@');
   if (at <= 0 || at === text.length - 1) return `expected <module>@<version> or image:<component>@sha256:<digest>, got ${JSON.stringify(text)}`;
   const subject = text.slice(0, at);
   const rest = text.slice(at + 1);
   if (subject.startsWith('image:')) {
     const component = subject.slice('image:'.length);
-    if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(component)) return `unknown image component "${component}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`;
+    if (!components.includes(component)) return unknownName('image component', component, components, `components: ${components.join(', ')}`);
     if (rest.startsWith('sha256:')) {
       if (!/^sha256:[0-9a-f]{12,64}$/.test(rest)) return `expected a digest sha256:<at least 12 lower-case hex digits>, got ${JSON.stringify(rest)}`;
       return { kind: 'image', id: text, subject, component, digest: rest };

@@ -11,7 +11,8 @@
  *   horizon with it, and horizon is an item of its own only when it would still differ.
  */
 import type { Registry } from '../registry/load';
-import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent, RingImagePins } from '../model/images';
+import { parseImageReference, ringImages, RingImageComponent, RingImagePins } from '../model/images';
+import { componentNames } from '../registry/schema/presets';
 
 interface TrainItemBase {
   /** The history subject: the module alias, or `image:<component>`. */
@@ -61,7 +62,7 @@ export interface TrainContents {
 
 /** The ring's own `[images]` pins. */
 function pins(reg: Registry, ring: string): RingImagePins {
-  return reg.rings.find((r) => r.spec.name === ring)?.spec.images ?? {};
+  return (reg.rings.find((r) => r.spec.name === ring)?.spec.images as RingImagePins | undefined) ?? {};
 }
 
 /** Every item a train from `from` to `to` carries. Both rings must exist in `reg`. */
@@ -95,14 +96,15 @@ export function trainItems(reg: Registry, from: string, to: string): TrainConten
     .sort();
 
   const platform = reg.platform.images;
-  const srcImages = ringImages(platform, pins(reg, from));
+  const components = reg.platform.preset === 'none' ? componentNames(reg.platform) : undefined;
+  const srcImages = ringImages(platform, pins(reg, from), components);
   const dstPins = pins(reg, to);
-  const dstImages = ringImages(platform, dstPins);
+  const dstImages = ringImages(platform, dstPins, components);
   // What R2 runs after the items before it are applied (horizon follows api).
   let after: RingImagePins = { ...dstPins };
-  for (const component of RING_IMAGE_COMPONENTS) {
+  for (const component of componentNames(reg.platform)) {
     const ref = srcImages[component];
-    if (ringImages(platform, after)[component] === ref) continue;
+    if (ringImages(platform, after, components)[component] === ref) continue;
     after = { ...after, [component]: ref };
     const { digest } = parseImageReference(ref);
     items.push({

@@ -64,7 +64,23 @@ function dateText(d: Date): string {
 /** A field path from its keys, in TOML's own syntax (the rule lives in src/model, shared with the constructs). */
 export { fieldPath };
 
-/** Levenshtein distance, for "did you mean" hints on unknown keys. */
+/**
+ * The one wording of an unknown name the CLI was given (a ring, a module, an image component…):
+ * `unknown ring "btea"; did you mean "beta"? (rings: stable, beta, edge)`. The hint comes from
+ * `closest`, as for unknown registry keys; without a close name only the list is shown. `listed`
+ * replaces the parenthesis (`rings: …`), e.g. where the list is long.
+ */
+export function unknownName(kind: string, word: string, known: readonly string[], listed?: string): string {
+  return `unknown ${kind} ${JSON.stringify(word)}${didYouMean(word, known)} (${listed ?? `${kind}s: ${known.join(', ') || 'none'}`})`;
+}
+
+/** `; did you mean "beta"?` when a known name is close to `word` (and is not `word` itself), else ''. */
+export function didYouMean(word: string, known: readonly string[]): string {
+  const near = closest(word, known.filter((k) => k !== word));
+  return near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+}
+
+/** Levenshtein distance, for "did you mean" hints on unknown keys and names. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;

@@ -208,8 +208,37 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
     }),
   );
 
-  if (problems.length > 0 || !platform) throw new RegistryError(sortProblems(problems));
+  if (problems.length > 0 || !platform) {
+    const raw = parseToml(sources.get(PLATFORM) ?? '');
+    throw new RegistryError(sharedEntriesByName(sortProblems(problems), shown(PLATFORM), raw.ok ? raw.value : undefined));
+  }
   return { dir, platform, rings, tenants, locks, previews };
+}
+
+const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Per-service problem lines name the service, not its place in the file: `shared.services[name=redis].host`
+ * for what a rule or the schema reports as `shared.services.1.host` (likewise `shared.external[name=…]`).
+ * Every problem of platform.toml goes through here, so every per-service line has the one form. A
+ * service without a usable name, or whose name another entry of its list has too, keeps its index.
+ * `platform` is the file as parsed, before the schema (which may have refused it).
+ */
+export function sharedEntriesByName(problems: readonly RegistryProblem[], platformFile: string, platform: unknown): RegistryProblem[] {
+  const table = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const namesOf = (list: 'services' | 'external'): (string | undefined)[] => {
+    const entries = table(platform) && table(platform.shared) ? platform.shared[list] : undefined;
+    return Array.isArray(entries) ? entries.map((e) => (table(e) && typeof e.name === 'string' ? e.name : undefined)) : [];
+  };
+  const names = { services: namesOf('services'), external: namesOf('external') };
+  return problems.map((p) => {
+    const m = p.file === platformFile ? /^shared\.(services|external)\.(\d+)(?=\.|$)/.exec(p.path) : null;
+    if (!m) return p;
+    const list = names[m[1] as 'services' | 'external'];
+    const name = list[Number(m[2])];
+    if (name === undefined || !SERVICE_NAME.test(name) || list.filter((n) => n === name).length > 1) return p;
+    return { ...p, path: `shared.${m[1]}[name=${name}]${p.path.slice(m[0].length)}` };
+  });
 }
 
 /** A lock file's object (flat alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }) checked against its schema. */

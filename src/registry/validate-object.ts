@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { z } from 'zod';
 import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
-import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
+import { check, lockEntryOf, LockEntry, Registry, RingEntry, sharedEntriesByName, sortProblems } from './load';
 import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
 import { componentsPlatformSchema, componentsRingSchema, isPreset, platformSchemaFor, ringSchemaFor } from './schema/presets';
 import { crossFileProblems } from './rules/validate';
@@ -148,6 +148,6 @@ function checkInput(input: unknown, options: ValidateOptions): { registry: Regis
       ringFilesFailed,
     }),
   );
-  if (problems.length > 0 || !platform) return { problems: sortProblems(problems) };
+  if (problems.length > 0 || !platform) return { problems: sharedEntriesByName(sortProblems(problems), platformFile, input.platform) };
   return { registry: { dir, platform, rings, tenants, locks, previews } };
 }

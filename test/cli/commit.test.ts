@@ -134,7 +134,7 @@ describe.each<RepoKind>(['project', 'ignores-nothing'])('--commit end to end, in
 
   test('ring add and ring retire --commit: the ring file, lock, history and every dist/ file they change (a retired ring\'s folder deleted), one commit each', () => {
     const dir = repo(kind);
-    const add = rings(dir, 'ring', 'add', 'beta', '--after', 'experimental', '--reason', 'a beta ring', '--yes', '--commit');
+    const add = rings(dir, 'ring', 'add', 'beta', '--after', 'experimental', '--soak', '12h', '--reason', 'a beta ring', '--yes', '--commit');
     expect(add.code).toBe(0);
     expect(add.stderr).not.toMatch(/error|hint|not committed/);
     expect(add.stdout).toMatch(/\ncommitted [0-9a-f]{12}: ring-add\(beta\)\n$/);

@@ -234,7 +234,7 @@ describe('assign', () => {
     const before = ws.file('tenants.toml');
     const unknown = rings(ws.dir, ['assign', 'acme', 'beta', '--yes']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('error: unknown ring "beta"; active rings: stable, edge, canary\n');
+    expect(unknown.stderr).toBe('error: unknown ring "beta" (active rings: stable, edge, canary)\n');
     const inactive = rings(ws.dir, ['assign', 'acme', 'experimental', '--yes']);
     expect(inactive.code).toBe(1);
     expect(inactive.stderr).toMatch(/^error: ring "experimental" is inactive \(active = false in .*experimental\.toml\); assign to an active ring: stable, edge, canary\n$/);

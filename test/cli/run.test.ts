@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../src/cli/run';
+import { packageVersion, run } from '../../src/cli/run';
 import { Io } from '../../src/cli/output';
 import { loadRegistry } from '../../src/registry/load';
 
@@ -106,5 +106,34 @@ describe('the registry loader ignores what the CLI keeps in the registry folder'
     fs.appendFileSync(path.join(reg, 'history.jsonl'), 'garbage\n');
     const again = loadRegistry(reg);
     expect({ ...again, dir: '' }).toEqual({ ...clean, dir: '' });
+  });
+});
+
+describe('rings --version: read from package.json at run time', () => {
+  test('passes: the nearest package.json named cdk8s-rings above the code, skipping a foreign one in between', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-version-'));
+    try {
+      fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'cdk8s-rings', version: '9.8.7' }));
+      fs.mkdirSync(path.join(root, 'build', 'src', 'cli'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'build', 'package.json'), JSON.stringify({ name: 'something-else', version: '1.0.0' }));
+      expect(packageVersion(path.join(root, 'build', 'src', 'cli'))).toBe('9.8.7');
+      expect(packageVersion(path.join(root, 'build'))).toBe('9.8.7');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+  test('fails: no package.json of ours above the code is an error, not a made-up version', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rings-version-'));
+    try {
+      fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'something-else', version: '1.0.0' }));
+      expect(() => packageVersion(root)).toThrow(/cannot find the package.json of cdk8s-rings above /);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+  test('run(["--version"]) prints this package\'s version and exits 0', async () => {
+    const { io, out } = fakeIo();
+    expect(await run(['--version'], io)).toBe(0);
+    expect(out()).toBe(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
   });
 });

@@ -199,7 +199,8 @@ export function defineClusterSuite(version: string, part: 'example' | 'fixtures'
           const rsBefore = replicaSets(c);
 
           const added = { ring: 'beta', namespace: `${platform}-beta` };
-          w.rings(['ring', 'add', added.ring, '--after', entryRing(w), '--reason', 'cluster test', '--yes']);
+          // Added at the less conservative end, so it names its soak (no ring promotes into it to take one from).
+          w.rings(['ring', 'add', added.ring, '--after', entryRing(w), '--soak', '24h', '--reason', 'cluster test', '--yes']);
           w.synth();
           applyPruning();
           expect(incompleteRollouts(c)).toEqual([]);

@@ -220,13 +220,13 @@ describe('ringDataMountsNeedRingData', () => {
   });
   test('fails: a mount with ring_data = false', () => {
     expect(problemsOf(edit('platform.toml', /^ring_data = true.*$/m, 'ring_data = false'))).toEqual([
-      'rings/platform.toml: shared.services.0.ring_data_path: expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "/etc/ring-data"; remove it or set ring_data = true',
+      'rings/platform.toml: shared.services[name=frontend].ring_data_path: expected no ring-data mount while ring_data = false (there is no ConfigMap to mount), got "/etc/ring-data"; remove it or set ring_data = true',
     ]);
   });
   test('writablePathsDistinct: a writable path over the ring-data mount is refused', () => {
     const s = edit('platform.toml', 'writable_paths = ["/tmp", "/app/.next/cache"]', 'writable_paths = ["/tmp", "/etc/ring-data"]');
     expect(problemsOf(s)).toEqual([
-      'rings/platform.toml: shared.services.0.writable_paths.1: expected a folder no other mount uses, got "/etc/ring-data" (clashes with the ConfigMap mounted at "/etc/ring-data")',
+      'rings/platform.toml: shared.services[name=frontend].writable_paths.1: expected a folder no other mount uses, got "/etc/ring-data" (clashes with the ConfigMap mounted at "/etc/ring-data")',
     ]);
     expect(writablePathsDistinct({ platform: reg.platform, platformFile: 'rings/platform.toml' } as any)).toEqual([]);
   });

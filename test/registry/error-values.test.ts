@@ -1,5 +1,5 @@
 /** How found values and field paths appear in problem lines: exact where harmless, never a secret. */
-import { describeValue, fieldPath, looksLikeSecretValue } from '../../src/registry/errors';
+import { describeValue, didYouMean, fieldPath, looksLikeSecretValue, unknownName } from '../../src/registry/errors';
 import { parseToml } from '../../src/registry/toml';
 
 describe('describeValue names what was found without echoing secrets', () => {
@@ -54,5 +54,19 @@ describe('fieldPath writes keys in TOML syntax', () => {
 
   test('very long keys are cut', () => {
     expect(fieldPath(['tenants', 'a'.repeat(500)]).length).toBeLessThan(80);
+  });
+});
+
+describe('unknownName: the one wording of an unknown name the CLI was given, with a "did you mean" from closest', () => {
+  test('passes: a close name is suggested, the known names listed', () => {
+    expect(unknownName('ring', 'btea', ['stable', 'beta', 'edge'])).toBe('unknown ring "btea"; did you mean "beta"? (rings: stable, beta, edge)');
+    expect(unknownName('module', 'ordres', ['ai', 'orders', 'payments'], 'see rings status')).toBe('unknown module "ordres"; did you mean "orders"? (see rings status)');
+    expect(didYouMean('promte', ['promote', 'rollback'])).toBe('; did you mean "promote"?');
+  });
+  test('fails: a far-off name gets no guess, an empty list says none, and a name never suggests itself', () => {
+    expect(unknownName('ring', 'frobnicate', ['stable', 'edge'])).toBe('unknown ring "frobnicate" (rings: stable, edge)');
+    expect(unknownName('ring', 'beta', [])).toBe('unknown ring "beta" (rings: none)');
+    expect(didYouMean('beta', ['beta'])).toBe('');
+    expect(didYouMean('zzzzzz', ['orders'])).toBe('');
   });
 });

@@ -42,7 +42,7 @@ describe('digestsRequired: require_digests = true refuses tag-only references ev
     const s = strict(edit('edge.toml', /nginx = "[^"]+"/, 'nginx = "nginxinc/nginx-unprivileged:1.29.3-alpine"'));
     const lines = problemsOf(s);
     expect(lines).toContain('rings/edge.toml: images.nginx: expected an image pinned by digest (require_digests = true in rings/platform.toml), got "nginxinc/nginx-unprivileged:1.29.3-alpine"');
-    expect(lines.filter((l) => l.startsWith('rings/platform.toml: shared.services.'))).toHaveLength(exampleSources().get('platform.toml')!.match(/^image = /gm)!.length);
+    expect(lines.filter((l) => l.startsWith('rings/platform.toml: shared.services[name='))).toHaveLength(exampleSources().get('platform.toml')!.match(/^image = /gm)!.length);
     expect(lines.every((l) => / expected an image pinned by digest /.test(l))).toBe(true);
   });
 });

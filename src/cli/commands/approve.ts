@@ -9,7 +9,7 @@
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
 import { ApprovalDraft, ApprovalItem, approvalMessage, Candidate, imageCandidate, moduleCandidate, parseApprovers, principalsOfKey } from '../../operate/approvals';
 import { emailOf, ringApproval } from '../approval-gate';
-import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, gateRings, knownModule, LoadedRegistry, Mutation, mutate, MutateHooks, ringByName, SingleMutation } from '../context';
 import { formatDuration, GateName, nextConservativeRing } from '../../operate/gates';
 import { ApprovalHistoryCandidate, arrivalTime, HISTORY_FILE, HistoryEntry, imageSubject, isoSeconds } from '../../operate/history';
 import { LOCK_FILE, JOURNAL_FILE } from '../transaction';
@@ -186,9 +186,9 @@ function planOne(ctx: Ctx, loaded: LoadedRegistry, o: Options, what: { image: bo
   let candidate: Candidate;
   let rollbackTarget: string;
   if (what.image) {
-    candidate = imageCandidate(imageComponent(what.subject), version);
+    candidate = imageCandidate(imageComponent(what.subject, loaded.registry.platform), version);
     if (!candidate.digest) throw new CliError(`${label} ${version} is not pinned by digest, and an approval names an exact artifact; pin it as repo:tag@sha256:…`);
-    rollbackTarget = e.previous ?? `the platform default ${effectiveImage(loaded, o.to, imageComponent(what.subject))}`;
+    rollbackTarget = e.previous ?? `the platform default ${effectiveImage(loaded, o.to, imageComponent(what.subject, loaded.registry.platform))}`;
   } else {
     candidate = moduleCandidate(what.subject, version, e.new_sha256 ?? undefined);
     rollbackTarget = e.previous === null ? `(not pinned: a rollback unpins ${what.subject})` : `${what.subject}@${e.previous}${e.previous_sha256 ? ` sha256:${e.previous_sha256}` : ''}`;
@@ -209,18 +209,19 @@ function planOne(ctx: Ctx, loaded: LoadedRegistry, o: Options, what: { image: bo
 
 /** --retrospective: the latest promote into --to of the subject that waived the approval gate. */
 function planRetrospective(ctx: Ctx, loaded: LoadedRegistry, o: Options, state: { approver: string | null; repo?: RegistryRepo }): { planned: Planned; of: HistoryEntry } {
-  const subject = o.image ? imageSubject(imageComponent(o.subject!)) : o.subject!;
+  const subject = o.image ? imageSubject(imageComponent(o.subject!, loaded.registry.platform)) : o.subject!;
   const label = o.image ? `image ${o.subject}` : o.subject!;
   const e = [...loaded.history]
     .reverse()
     .find((x) => x.action === 'promote' && x.to === o.to && (x.image !== undefined ? imageSubject(x.image) : x.module) === subject && x.gates_waived.includes('approval'));
+  if (!e && !o.image) knownModule(loaded, o.subject!);
   if (!e) throw new CliError(`history records no emergency promotion of ${label} into ${o.to} that waived the approval gate; nothing to approve retrospectively`);
   const promoter = emailOf(e.actor);
   if (promoter && state.approver && state.approver.split(', ').includes(promoter)) {
     throw new CliError(`refused: ${promoter} made the emergency promotion of ${e.time}; a retrospective approval must come from someone else`);
   }
   const version = e.new!;
-  const candidate = o.image ? imageCandidate(imageComponent(o.subject!), version) : moduleCandidate(o.subject!, version, e.new_sha256 ?? undefined);
+  const candidate = o.image ? imageCandidate(imageComponent(o.subject!, loaded.registry.platform), version) : moduleCandidate(o.subject!, version, e.new_sha256 ?? undefined);
   const rollbackTarget = o.image
     ? (e.previous ?? 'the platform default')
     : e.previous === null

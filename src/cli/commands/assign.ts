@@ -2,7 +2,7 @@ import * as path from 'path';
 import { isDnsLabel } from '../../model/kubernetes-names';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
-import { CliError, Command, DRY_RUN_FLAGS, mutate } from '../context';
+import { CliError, Command, DRY_RUN_FLAGS, mutate, unknownRing } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { setTenantRing } from '../../registry/edit/toml-edit';
 
@@ -24,7 +24,10 @@ export const assign: Command = {
         throw new CliError(`invalid tenant name ${JSON.stringify(tenant)}: expected a DNS label (lower-case letters, digits and '-', at most 63 characters)`);
       }
       const target = registry.rings.find((r) => r.spec.name === ring);
-      if (!target) throw new CliError(`unknown ring "${ring}"; active rings: ${registry.rings.filter((r) => r.spec.active).map((r) => r.spec.name).join(', ')}`);
+      if (!target) {
+        const active = registry.rings.filter((r) => r.spec.active).map((r) => r.spec.name);
+        throw unknownRing(ring, active, `active rings: ${active.join(', ')}`);
+      }
       if (!target.spec.active) {
         throw new CliError(`ring "${ring}" is inactive (active = false in ${target.file}); assign to an active ring: ${registry.rings.filter((r) => r.spec.active).map((r) => r.spec.name).join(', ')}`);
       }

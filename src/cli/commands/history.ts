@@ -1,6 +1,9 @@
 import { stringFlag, UsageError } from '../args';
+import { componentNames } from '../../registry/schema/presets';
 import { candidateRecord, CandidateRecord, CandidateStage, formatMeasured, measuredChecks, parseCandidate } from '../../operate/candidate-record';
-import { Command, Ctx, loadAll, loadHistory, summarise } from '../context';
+import { CliError, Command, Ctx, knownModule, knownModules, loadAll, loadHistory, summarise, unknownModule, unknownRing } from '../context';
+import { unknownName } from '../../registry/errors';
+import type { Registry } from '../../registry/load';
 import { filterHistory, HistoryEntry } from '../../operate/history';
 import { Colours, json } from '../output';
 
@@ -27,12 +30,10 @@ export const history: Command = {
       if (other) throw new UsageError(`--candidate shows one artifact across every ring; drop --${other}`, USAGE);
       return candidateHistory(ctx, candidate);
     }
-    const entries = filterHistory(loadHistory(ctx.registry), {
-      module: stringFlag(args, 'module'),
-      ring: stringFlag(args, 'ring'),
-      tenant: stringFlag(args, 'tenant'),
-      train: stringFlag(args, 'train'),
-    });
+    const all = loadHistory(ctx.registry);
+    const filter = { module: stringFlag(args, 'module'), ring: stringFlag(args, 'ring'), tenant: stringFlag(args, 'tenant'), train: stringFlag(args, 'train') };
+    const entries = filterHistory(all, filter);
+    if (entries.length === 0) refuseUnknownNames(ctx.registry, all, filter);
     if (ctx.json) {
       ctx.io.stdout(json(entries));
       return 0;
@@ -43,6 +44,26 @@ export const history: Command = {
   },
 };
 
+/**
+ * A filter that matches nothing because it names no ring, module or tenant the registry or the history
+ * knows is a typo, not an empty history: refused with a "did you mean" (`--ring btea` → beta). A name
+ * the registry knows but the history never saw still prints "no history entries match".
+ */
+function refuseUnknownNames(dir: string, history: readonly HistoryEntry[], f: { module?: string; ring?: string; tenant?: string }): void {
+  let registry: Registry | undefined;
+  try {
+    registry = loadAll(dir).registry;
+  } catch {
+    registry = undefined; // an invalid registry: the history alone names what is known
+  }
+  const rings = new Set([...(registry?.rings.map((r) => r.spec.name) ?? []), ...history.flatMap((e) => [e.from, e.to]).filter((x): x is string => typeof x === 'string')]);
+  const tenants = new Set([...Object.keys(registry?.tenants ?? {}), ...history.map((e) => e.tenant).filter((x): x is string => x !== undefined)]);
+  const modules = registry ? knownModules(registry, history) : [...new Set(history.map((e) => e.module).filter((x): x is string => x !== undefined))].sort();
+  if (f.ring !== undefined && !rings.has(f.ring)) throw unknownRing(f.ring, [...rings]);
+  if (f.module !== undefined && !modules.includes(f.module)) throw unknownModule(f.module, modules);
+  if (f.tenant !== undefined && !tenants.has(f.tenant)) throw new CliError(unknownName('tenant', f.tenant, [...tenants].sort(), 'not in tenants.toml and in no history entry'));
+}
+
 /** One entry as `rings history` prints it; a verify with metrics adds one indented line per measured check. */
 function historyLine(c: Colours, e: HistoryEntry): string {
   const reason = e.reason ? c.dim(` — ${e.reason}`) : '';
@@ -51,9 +72,10 @@ function historyLine(c: Colours, e: HistoryEntry): string {
 }
 
 function candidateHistory(ctx: Ctx, text: string): number {
-  const q = parseCandidate(text);
-  if (typeof q === 'string') throw new UsageError(`--candidate: ${q}`, USAGE);
   const { registry, history } = loadAll(ctx.registry);
+  const q = parseCandidate(text, componentNames(registry.platform));
+  if (typeof q === 'string') throw new UsageError(`--candidate: ${q}`, USAGE);
+  if (q.kind === 'module') knownModule({ registry, history }, q.module);
   const rec = candidateRecord(registry, history, q, ctx.now);
   if (ctx.json) {
     ctx.io.stdout(json(rec));

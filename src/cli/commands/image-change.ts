@@ -1,7 +1,8 @@
 /** `rings promote image` and `rings rollback image`: a ring's api, horizon or nginx image, pinned in its ring file. */
 import * as path from 'path';
-import { imagePinProblem, RING_IMAGE_COMPONENTS, RingImageComponent, RingImagePins } from '../../model/images';
-import { ringImagesOf } from '../../registry/schema/presets';
+import { imagePinProblem, RingImageComponent, RingImagePins } from '../../model/images';
+import { componentNames, PlatformFile, ringImagesOf } from '../../registry/schema/presets';
+import { unknownName } from '../../registry/errors';
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
@@ -13,9 +14,11 @@ import { setTableString } from '../../registry/edit/toml-table-edit';
 import { approvalGate, ApprovalEnv } from '../approval-gate';
 import { imageCandidate } from '../../operate/approvals';
 
-export function imageComponent(c: string): RingImageComponent {
-  if (!(RING_IMAGE_COMPONENTS as readonly string[]).includes(c)) throw new UsageError(`unknown image component "${c}" (components: ${RING_IMAGE_COMPONENTS.join(', ')})`);
-  return c as RingImageComponent;
+/** A component whose image rings pin: one of the platform's (the Octane three, or the declared ones). */
+export function imageComponent(c: string, platform: PlatformFile): RingImageComponent {
+  const known = componentNames(platform);
+  if (!known.includes(c)) throw new UsageError(unknownName('image component', c, known, `components: ${known.join(', ')}`));
+  return c;
 }
 
 /** The image a ring renders for a component (its own pin, else the platform default). */
@@ -53,7 +56,7 @@ export interface ImagePromotion {
 }
 
 export function planImagePromotion(ctx: { registry: string; now: Date }, loaded: LoadedRegistry, o: ImagePromotion): SingleMutation | { nothing: string } {
-  const c = imageComponent(o.component);
+  const c = imageComponent(o.component, loaded.registry.platform);
   const { registry, history } = loaded;
   const rings = gateRings(registry);
   const dest = ringByName(registry, o.to);
@@ -91,7 +94,7 @@ export function planImagePromotion(ctx: { registry: string; now: Date }, loaded:
 }
 
 export function planImageRollback(ctx: { registry: string }, loaded: LoadedRegistry, component: string, ring: string, reason: string | null): SingleMutation {
-  const c = imageComponent(component);
+  const c = imageComponent(component, loaded.registry.platform);
   ringByName(loaded.registry, ring);
   const current = ownPin(loaded, ring, c);
   const plan = rollbackPlan(loaded.history, imageSubject(c), ring, current);

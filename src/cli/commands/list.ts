@@ -35,7 +35,7 @@ export const list: Command = {
     ctx.io.stdout(
       table(
         [
-          ['RING', 'NAMESPACE', ...(multi ? ['CLUSTER'] : []), 'ORDER', 'DEFAULT', 'ACTIVE', 'SOAK', 'TENANTS', 'MODULES', 'API MEMORY'],
+          ['RING', 'NAMESPACE', ...(multi ? ['CLUSTER'] : []), 'ORDER', 'DEFAULT', 'ACTIVE', 'SOAK', 'TENANTS', 'MODULES', `${plan.rings[0]?.memoryComponent ?? 'api'} memory`.toUpperCase()],
           ...rows.map((r) => [
             c.bold(r.ring),
             r.namespace,

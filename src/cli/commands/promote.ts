@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { SHA256, VERSION } from '../../registry/schema/schema';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
-import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, GateRefusal, gateRings, knownModule, knownModules, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
+import { didYouMean } from '../../registry/errors';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { analysisGates } from '../../operate/analysis-gate';
 import { verifiedGate } from '../../operate/evidence-gate';
@@ -149,6 +150,7 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
   if (from !== undefined) {
     const src = ringByName(registry, from);
     const v = registry.locks[from].modules[module];
+    if (v === undefined) knownModule(loaded, module);
     if (v === undefined) throw new CliError(`${from} does not pin ${module} (${registry.locks[from].file}); nothing to promote`);
     version = v;
     sha = registry.locks[from].hashes?.[module];
@@ -171,6 +173,9 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
     if (sha !== undefined && !objectForm) throw new CliError(`${lock.file} is in the flat form (module → version) and has no place for a sha256; drop --sha256, or move the lock to AutoCom's form`);
     results = [entryGate(rings, dest)];
   }
+  // A new pin of an alias no ring pins adds a module: said in the confirmation, with the likely typo.
+  const known = from === undefined ? knownModules(registry, history) : [];
+  const newModule = from === undefined && !known.includes(module) ? `  note: no ring pins ${module} yet, so this adds a new module${didYouMean(module, known)}` : undefined;
   const previous = lock.modules[module] ?? null;
   const previousSha = lock.hashes?.[module] ?? null;
   if (previous === version && (!objectForm || previousSha === sha)) return { nothing: `${to} already pins ${module} ${version}; nothing changed` };
@@ -186,6 +191,7 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
   const hashNote = objectForm ? ` (sha256 ${previousSha ? `${previousSha.slice(0, 12)}… → ` : ''}${sha!.slice(0, 12)}…)` : '';
   const describe = [`${path.join(ctx.registry, rel)}: ${module} ${previous ?? '(not pinned)'} → ${version}${hashNote}`];
   for (const r of results) describe.push(`  gate ${r.gate}: ${r.ok ? 'passed' : 'WAIVED (--emergency)'}: ${r.message}`);
+  if (newModule) describe.push(newModule);
   return {
     files: { [rel]: text },
     entry: {

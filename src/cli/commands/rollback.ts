@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ParsedArgs, stringFlag, UsageError } from '../args';
-import { CliError, Command, Ctx, DRY_RUN_FLAGS, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
+import { CliError, Command, Ctx, DRY_RUN_FLAGS, knownModule, LoadedRegistry, mutate, ringByName, SingleMutation } from '../context';
 import { COMMIT_FLAGS, COMMIT_HELP, COMMIT_USAGE, commitHooks } from '../git-commit';
 import { rollbackPlan } from '../../operate/history';
 import { planImageRollback } from './image-change';
@@ -71,6 +71,7 @@ export function planModuleRollback(ctx: { registry: string }, loaded: LoadedRegi
   const objectForm = lock.format === 'autocom';
   const current = lock.modules[module];
   const currentSha = lock.hashes?.[module] ?? null;
+  if (current === undefined) knownModule(loaded, module);
   const plan = rollbackPlan(history, module, ring, current);
   if (!plan.ok) throw new CliError(`refused: ${plan.message}`);
   if (objectForm && plan.undoing.new_sha256 !== undefined && plan.undoing.new_sha256 !== currentSha) {

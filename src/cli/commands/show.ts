@@ -1,6 +1,7 @@
 import { resolvePlan, RingPlan } from '../../resolve/resolve-plan';
+import { componentNames } from '../../registry/schema/presets';
 import { boolFlag } from '../args';
-import { CliError, Command, loadAll } from '../context';
+import { Command, loadAll, unknownRing } from '../context';
 import { json, table } from '../output';
 
 /** `us-1 (server https://us-1.k8s.acme.io)`, `eu-1 (home cluster, with the shared layer)`. */
@@ -20,7 +21,7 @@ export const show: Command = {
     const { registry } = loadAll(ctx.registry);
     const plan = resolvePlan(registry);
     const r = plan.rings.find((x) => x.name === name);
-    if (!r) throw new CliError(`unknown ring "${name}" (rings: ${plan.rings.map((x) => x.name).join(', ')})`);
+    if (!r) throw unknownRing(name, plan.rings.map((x) => x.name));
     const spec = registry.rings.find((x) => x.spec.name === name)!.spec;
     const tenants = (r.tenants ?? []).map((t) => ({
       tenant: t,
@@ -60,10 +61,10 @@ export const show: Command = {
       ['hosts', `<tenant>.${r.hostnameSegment}.${r.domain} and <tenant>.${r.domain}${r.isDefault ? ` (default ring: unlisted tenants land here)` : ''}`],
       ['promotion order', `${r.promotionOrder}${r.active ? '' : ` ${c.red('(inactive)')}`}`],
       ['soak', r.soak],
-      ['replicas', `api ${spec.replicas.api}, horizon ${spec.replicas.horizon}, nginx ${spec.replicas.nginx}${spec.hpa ? `; api HPA ${spec.hpa.min}–${spec.hpa.max} at ${spec.hpa.cpu_utilization_percent}% CPU` : ''}`],
+      ['replicas', `${componentNames(registry.platform).map((n) => `${n} ${(spec.replicas as Record<string, number>)[n]}`).join(', ')}${spec.hpa ? `; ${registry.platform.preset === 'none' ? registry.platform.entry : 'api'} HPA ${spec.hpa.min}–${spec.hpa.max} at ${spec.hpa.cpu_utilization_percent}% CPU` : ''}`],
       ['tenants', String(tenants.length)],
       ['modules', `${r.modules} (${registry.locks[name].file})`],
-      ['api memory', `limit ${r.apiMemoryLimitMib}Mi`],
+      [`${r.memoryComponent} memory`, `limit ${r.apiMemoryLimitMib}Mi`],
     ];
     for (const [k, v] of rows) ctx.io.stdout(`${c.dim(k.padEnd(16))} ${v}\n`);
     if (boolFlag(args, 'tenants')) {

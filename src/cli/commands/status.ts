@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../transaction';
 import { planImagePromotion } from './image-change';
 import { planModulePromotion } from './promote';
 import { json, table } from '../output';
-import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../model/images';
+import { parseImageReference } from '../../model/images';
+import { componentNames, ringImagesOf } from '../../registry/schema/presets';
 import { placementOf } from '../../model/clusters';
 import type { RingSummaryOf } from '../../model/ring-summary';
 
@@ -75,9 +76,9 @@ export function statusMatrix(reg: Registry): StatusMatrix {
   }));
   const base = (rings.find((r) => r.active) ?? rings[0]).ring;
   const modules = [...new Set(rings.flatMap((r) => Object.keys(reg.locks[r.ring]?.modules ?? {})))].sort();
-  const images = RING_IMAGE_COMPONENTS.map((component) => {
+  const images = componentNames(reg.platform).map((component) => {
     const refs: Record<string, string> = {};
-    for (const r of reg.rings) refs[r.spec.name] = ringImages(reg.platform.images, r.spec.images)[component];
+    for (const r of reg.rings) refs[r.spec.name] = ringImagesOf(reg.platform, r.spec)[component];
     return { component, refs, ahead: rings.filter((r) => r.ring !== base && refs[r.ring] !== refs[base]).map((r) => r.ring) };
   });
   const p = reg.platform;

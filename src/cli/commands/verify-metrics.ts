@@ -15,7 +15,7 @@ import { prometheusUrlProblem, ringQuery } from '../../registry/rules/analysis-r
 import { judgeCheck, formatMetricLine, metricPassed, MetricResult } from '../../operate/verify/metrics';
 import { PrometheusUnreachable, queryRange } from '../../operate/verify/prometheus';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from '../args';
-import { CliError, Ctx, loadAll, recordHistory } from '../context';
+import { CliError, Ctx, loadAll, recordHistory, unknownRing } from '../context';
 import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../../operate/history';
 import { pinnedIn, rollbackHint } from '../../operate/rollback-hint';
 import { json } from '../output';
@@ -58,7 +58,7 @@ export async function verifyMetrics(ctx: Ctx, args: ParsedArgs, usage: string): 
   const { registry } = loaded;
   const only = stringFlag(args, 'ring');
   if (only !== undefined && !registry.rings.some((r) => r.spec.name === only)) {
-    throw new CliError(`unknown ring "${only}" (rings: ${registry.rings.map((r) => r.spec.name).join(', ')})`);
+    throw unknownRing(only, registry.rings.map((r) => r.spec.name));
   }
   const rings = registry.rings
     .filter((r) => (only === undefined ? (r.spec.analysis?.checks.length ?? 0) > 0 : r.spec.name === only))

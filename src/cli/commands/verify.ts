@@ -15,7 +15,7 @@ import { ClusterError } from '../kube';
 import { clusterContexts, clusterLabel } from '../cluster-contexts';
 import type { RingExpectation } from '../../operate/verify/verify-ring';
 import { Obj } from '../../operate/verify/snapshot';
-import { CliError, Command, loadAll, recordHistory, renderSources } from '../context';
+import { Command, loadAll, recordHistory, renderSources, unknownRing } from '../context';
 import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../../operate/history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
 import { json } from '../output';
@@ -102,7 +102,7 @@ export const verify: Command = {
     const { registry, sources, history } = loadAll(ctx.registry);
     const { plan, result } = renderSources(ctx.registry, sources);
     if (only !== undefined && !plan.rings.some((r) => r.name === only)) {
-      throw new CliError(`unknown ring "${only}" (rings: ${plan.rings.map((r) => r.name).join(', ')})`);
+      throw unknownRing(only, plan.rings.map((r) => r.name));
     }
     // One group per cluster read: its rings' expectations, from the units placed there.
     const home = plan.clusters?.find((c) => c.home)?.name ?? '';

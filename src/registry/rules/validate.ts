@@ -103,7 +103,28 @@ const unique =
   };
 /** Unique per cluster (rings across clusters: cluster-rules.ts); without [clusters], unique. */
 export const uniqueNamespaces: Rule = (input) => uniqueNamespacesPerCluster(input);
-export const uniqueHostnameSegments = unique('hostname_segment', 'hostname segment');
+/**
+ * Two rings with one hostname segment would claim the same hosts. The ring that keeps the segment came
+ * first: the one named like it (a ring's segment is its name unless set otherwise), else the more
+ * conservative one (lower promotion_order), whose hosts have served longest. The problem is reported
+ * on every other ring claiming it, naming the file that has it first and why.
+ */
+export const uniqueHostnameSegments: Rule = ({ rings }) => {
+  const bySegment = new Map<string, RingEntry[]>();
+  for (const r of rings) bySegment.set(r.spec.hostname_segment, [...(bySegment.get(r.spec.hostname_segment) ?? []), r]);
+  const out: RegistryProblem[] = [];
+  for (const [segment, claims] of bySegment) {
+    if (claims.length < 2) continue;
+    const ordered = [...claims].sort((a, b) => Number(b.spec.name === segment) - Number(a.spec.name === segment) || a.spec.promotion_order - b.spec.promotion_order || a.file.localeCompare(b.file));
+    const [first, ...later] = ordered;
+    for (const r of later) {
+      const why = first.spec.name === segment ? `it is the name of ring ${first.spec.name}` : `${first.spec.name} is the more conservative ring: promotion_order ${first.spec.promotion_order} < ${r.spec.promotion_order}`;
+      const own = bySegment.has(r.spec.name) ? '' : `, e.g. its name "${r.spec.name}"`;
+      out.push({ file: r.file, path: 'hostname_segment', message: `expected a unique hostname segment, got ${JSON.stringify(segment)}, which ${first.file} has first (${why}); give ring ${r.spec.name} another${own}` });
+    }
+  }
+  return out;
+};
 export const uniquePromotionOrders = unique('promotion_order', 'promotion order');
 
 /** Both rules go by file names, so a ring file that failed to parse still counts as present. */
@@ -178,7 +199,7 @@ export const sharedHostsAreUnique: Rule = ({ platform, platformFile }) => {
   platform.shared.services.forEach((s, i) => {
     if (!s.host) return;
     const other = seen.get(s.host);
-    if (other) out.push({ file: platformFile, path: `shared.services.${i}.host`, message: `expected a host no other shared service claims, got "${s.host}" (also ${other})` });
+    if (other) out.push({ file: platformFile, path: `shared.services.${i}.host`, message: `expected a host no other shared service claims, got "${s.host}", already claimed by ${other} (listed before it)` });
     seen.set(s.host, s.name);
   });
   return out;

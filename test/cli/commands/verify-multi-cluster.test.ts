@@ -236,7 +236,7 @@ describe('bad input across clusters, through the CLI: one line, exit 1, nothing 
     const t = io(s);
     expect(await run(['synth', '--out', dist, '--registry', s.registry], t.io)).toBe(1);
     expect(t.err()).toBe(
-      `${s.registry}/platform.toml: shared.services.2.remote_host: missing: expected remote_host on [[shared.services]] redis, the DNS name rings stable-us (cluster us-1), canary (cluster us-1) reach it at on port 6379 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)\n1 problem found; nothing was written\n`,
+      `${s.registry}/platform.toml: shared.services[name=redis].remote_host: missing: expected remote_host on [[shared.services]] redis, the DNS name rings stable-us (cluster us-1), canary (cluster us-1) reach it at on port 6379 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)\n1 problem found; nothing was written\n`,
     );
     const after = fs.readdirSync(dist, { recursive: true }).sort().map((f) => [f, fs.statSync(path.join(dist, String(f))).isFile() ? fs.readFileSync(path.join(dist, String(f)), 'utf8') : '']);
     expect(after).toEqual(before);

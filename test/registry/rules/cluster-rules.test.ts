@@ -151,23 +151,23 @@ describe('remoteRingsReachSharedServices', () => {
   test('passes', () => expect(C.remoteRingsReachSharedServices(fixture())).toEqual([]));
   test('fails for a shared service without remote_host, naming the rings, the service and the key', () => {
     expect(problemsOf(edit('platform.toml', /^remote_host = "redis\.eu-1\.acme\.internal".*$/m, ''))).toEqual([
-      'rings/platform.toml: shared.services.2.remote_host: missing: expected remote_host on [[shared.services]] redis, the DNS name rings stable-us (cluster us-1), canary (cluster us-1) reach it at on port 6379 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)',
+      'rings/platform.toml: shared.services[name=redis].remote_host: missing: expected remote_host on [[shared.services]] redis, the DNS name rings stable-us (cluster us-1), canary (cluster us-1) reach it at on port 6379 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)',
     ]);
   });
   test('one ring: one line naming it', () => {
     const s = edit('stable-us.toml', 'cluster = "us-1"', 'cluster = "eu-1"', edit('stable-us.toml', 'namespace = "autocom"', 'namespace = "autocom-us"'));
     expect(problemsOf(edit('platform.toml', /^remote_host = "db-ro\.eu-1\.acme\.internal".*$/m, '', s))).toEqual([
-      'rings/platform.toml: shared.external.1.remote_host: missing: expected remote_host on [[shared.external]] autocom-db-ro, the DNS name ring canary (cluster us-1) reaches it at on port 5432 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)',
+      'rings/platform.toml: shared.external[name=autocom-db-ro].remote_host: missing: expected remote_host on [[shared.external]] autocom-db-ro, the DNS name ring canary (cluster us-1) reaches it at on port 5432 (it runs in the home cluster eu-1; *.svc.cluster.local does not reach across clusters)',
     ]);
   });
   test('fails on remote_host without [clusters]', () => {
     expect(problemsOf(editExample('platform.toml', 'name = "minio"', 'name = "minio"\nremote_host = "minio.acme.internal"'))).toEqual([
-      'rings/platform.toml: shared.external.2.remote_host: expected no remote_host without [clusters] (every ring reaches minio inside its one cluster), got "minio.acme.internal"',
+      'rings/platform.toml: shared.external[name=minio].remote_host: expected no remote_host without [clusters] (every ring reaches minio inside its one cluster), got "minio.acme.internal"',
     ]);
   });
   test('an IP address is refused (an ExternalName cannot point at one)', () => {
     expect(problemsOf(edit('platform.toml', 'remote_host = "redis.eu-1.acme.internal"', 'remote_host = "10.20.0.7"'))).toEqual([
-      'rings/platform.toml: shared.services.2.remote_host: expected a DNS name, not an IP address (the alias is an ExternalName Service, and cluster DNS does not resolve an IP written as a name); give the address a DNS record, got "10.20.0.7"',
+      'rings/platform.toml: shared.services[name=redis].remote_host: expected a DNS name, not an IP address (the alias is an ExternalName Service, and cluster DNS does not resolve an IP written as a name); give the address a DNS record, got "10.20.0.7"',
     ]);
   });
 });

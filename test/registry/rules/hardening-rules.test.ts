@@ -77,9 +77,9 @@ describe('redisSettingsAreTheRegistrys', () => {
   test('fails: args repeating a managed flag; /data as an emptyDir under AOF', () => {
     const s = withEdits([['memory_limit_mib = 512\nwritable_paths = ["/tmp"]\n\n', 'memory_limit_mib = 512\nwritable_paths = ["/tmp", "/data"]\nargs = ["--appendonly", "no", "--requirepass=x"]\n\n']]);
     expect(problemsOf(s)).toEqual([
-      'rings/platform.toml: shared.services.2.args.0: expected no --appendonly: the shared layer sets it from [redis] (password_secret, persistence), got it in args',
-      'rings/platform.toml: shared.services.2.args.2: expected no --requirepass: the shared layer sets it from [redis] (password_secret, persistence), got it in args',
-      'rings/platform.toml: shared.services.2.writable_paths.1: expected no "/data": with redis.persistence = "aof" it holds the append-only file on a PersistentVolumeClaim',
+      'rings/platform.toml: shared.services[name=redis].args.0: expected no --appendonly: the shared layer sets it from [redis] (password_secret, persistence), got it in args',
+      'rings/platform.toml: shared.services[name=redis].args.2: expected no --requirepass: the shared layer sets it from [redis] (password_secret, persistence), got it in args',
+      'rings/platform.toml: shared.services[name=redis].writable_paths.1: expected no "/data": with redis.persistence = "aof" it holds the append-only file on a PersistentVolumeClaim',
     ]);
   });
   test('persistence = "none" must be written out, and then /data may be an emptyDir', () => {
@@ -93,7 +93,7 @@ describe('selectorsAreLabels', () => {
   test('passes: the example registry (minio pod_selector, controller pod labels)', () => valid(exampleSources()));
   test('fails: a selector value that is no label value', () => {
     expect(problemsOf(withEdits([['pod_selector = { "app.kubernetes.io/name" = "minio" }', 'pod_selector = { "app.kubernetes.io/name" = "min io" }']]))).toEqual([
-      'rings/platform.toml: shared.external.2.pod_selector."app.kubernetes.io/name": expected a label value (at most 63 alphanumerics, -, _, .), got "min io"',
+      'rings/platform.toml: shared.external[name=minio].pod_selector."app.kubernetes.io/name": expected a label value (at most 63 alphanumerics, -, _, .), got "min io"',
     ]);
   });
 });

@@ -30,7 +30,7 @@ test('requests within limits: a cpu request above the limit is refused with its 
 
 test('requests within limits: a shared service memory request above its (default) limit is refused', () => {
   expect(problems('health_path = "/healthz"', 'health_path = "/healthz"\nmemory_request_mib = 300')).toEqual([
-    'rings/platform.toml: shared.services.3.memory_request_mib: expected at most memory_limit_mib (256), got 300',
+    'rings/platform.toml: shared.services[name=indian-post].memory_request_mib: expected at most memory_limit_mib (256), got 300',
   ]);
 });
 
@@ -74,7 +74,7 @@ test('no inline secrets: a key in a shared service\'s args is refused without ec
   const key = 'base64:q3Jc8sKc1yPz0vV0ZzS4sLbYwV1oQk2x7HnU9e4mA0c=';
   const lines = problems('# password and persistence come from [redis]: the shared layer sets --requirepass and --appendonly itself', `args = ["--maxmemory", "${key}"]`);
   expect(lines).toEqual([
-    'rings/platform.toml: shared.services.2.args.1: expected no secret in the registry, got what looks like one (value not shown); keep it in a Secret in the home namespace',
+    'rings/platform.toml: shared.services[name=redis].args.1: expected no secret in the registry, got what looks like one (value not shown); keep it in a Secret in the home namespace',
   ]);
   expect(lines.join('\n')).not.toContain(key.slice(7, 20));
 });

@@ -62,8 +62,30 @@ describe('unique ring fields', () => {
   test('uniqueHostnameSegments passes', () => expect(V.uniqueHostnameSegments(example())).toEqual([]));
   test('uniqueHostnameSegments fails', () => {
     expect(problemsOf(edit('experimental.toml', 'hostname_segment = "experimental"', 'hostname_segment = "canary"'))).toContain(
-      'rings/experimental.toml: hostname_segment: expected a unique hostname segment, got "canary", already used by rings/canary.toml',
+      'rings/experimental.toml: hostname_segment: expected a unique hostname segment, got "canary", which rings/canary.toml has first (it is the name of ring canary); give ring experimental another, e.g. its name "experimental"',
     );
+  });
+  test('uniqueHostnameSegments names both files and which came first: the ring named like the segment keeps it, whatever the file order', () => {
+    // canary.toml sorts before edge.toml, but edge is the ring whose name the segment is: the line is on canary.toml.
+    expect(problemsOf(edit('canary.toml', 'hostname_segment = "canary"', 'hostname_segment = "edge"'))).toEqual([
+      'rings/canary.toml: hostname_segment: expected a unique hostname segment, got "edge", which rings/edge.toml has first (it is the name of ring edge); give ring canary another, e.g. its name "canary"',
+    ]);
+  });
+  test('uniqueHostnameSegments: with no ring named like the segment, the more conservative ring came first; one line per later ring', () => {
+    let s = edit('canary.toml', 'hostname_segment = "canary"', 'hostname_segment = "eu"');
+    s.set('edge.toml', s.get('edge.toml')!.replace('hostname_segment = "edge"', 'hostname_segment = "eu"'));
+    s.set('experimental.toml', s.get('experimental.toml')!.replace('hostname_segment = "experimental"', 'hostname_segment = "eu"'));
+    expect(problemsOf(s)).toEqual([
+      'rings/canary.toml: hostname_segment: expected a unique hostname segment, got "eu", which rings/edge.toml has first (edge is the more conservative ring: promotion_order 10 < 20); give ring canary another, e.g. its name "canary"',
+      'rings/experimental.toml: hostname_segment: expected a unique hostname segment, got "eu", which rings/edge.toml has first (edge is the more conservative ring: promotion_order 10 < 30); give ring experimental another, e.g. its name "experimental"',
+    ]);
+    // No suggestion of a name another ring already uses as its segment.
+    s = edit('canary.toml', 'hostname_segment = "canary"', 'hostname_segment = "eu"');
+    s.set('edge.toml', s.get('edge.toml')!.replace('hostname_segment = "edge"', 'hostname_segment = "eu"'));
+    s.set('experimental.toml', s.get('experimental.toml')!.replace('hostname_segment = "experimental"', 'hostname_segment = "canary"'));
+    expect(problemsOf(s)).toEqual([
+      'rings/canary.toml: hostname_segment: expected a unique hostname segment, got "eu", which rings/edge.toml has first (edge is the more conservative ring: promotion_order 10 < 20); give ring canary another',
+    ]);
   });
   test('uniquePromotionOrders passes', () => expect(V.uniquePromotionOrders(example())).toEqual([]));
   test('uniquePromotionOrders fails', () => {
@@ -120,11 +142,11 @@ describe('sharedNamesDoNotCollide', () => {
   test('passes', () => expect(V.sharedNamesDoNotCollide(example())).toEqual([]));
   test('fails for a shared service named like a per-ring object', () => {
     expect(problemsOf(edit('platform.toml', 'name = "indian-post"', 'name = "nginx"'))).toContain(
-      'rings/platform.toml: shared.services.3.name: expected a name no ring uses for its own objects (api, horizon, nginx, ring-config, module-lock, nginx-config), got "nginx"',
+      'rings/platform.toml: shared.services[name=nginx].name: expected a name no ring uses for its own objects (api, horizon, nginx, ring-config, module-lock, nginx-config), got "nginx"',
     );
   });
   test('fails for a duplicate shared name', () => {
-    expect(problemsOf(edit('platform.toml', 'name = "minio"', 'name = "redis"'))).toContain('rings/platform.toml: shared.external.2.name: expected a unique shared service name, got "redis" twice');
+    expect(problemsOf(edit('platform.toml', 'name = "minio"', 'name = "redis"'))).toContain('rings/platform.toml: shared.external[name=redis].name: expected a unique shared service name, got "redis" twice');
   });
 });
 
@@ -132,7 +154,7 @@ describe('sharedHostsAreUnique', () => {
   test('passes', () => expect(V.sharedHostsAreUnique(example())).toEqual([]));
   test('fails when two shared services claim one host', () => {
     expect(problemsOf(edit('platform.toml', 'host = "docs"', 'host = "app"'))).toContain(
-      'rings/platform.toml: shared.services.1.host: expected a host no other shared service claims, got "app" (also frontend)',
+      'rings/platform.toml: shared.services[name=docs].host: expected a host no other shared service claims, got "app", already claimed by frontend (listed before it)',
     );
   });
 });
@@ -208,7 +230,7 @@ describe('schema errors', () => {
   });
   test('an image without a tag is refused', () => {
     expect(problemsOf(edit('platform.toml', 'redis:7.4.1-alpine', 'redis'))).toEqual([
-      'rings/platform.toml: shared.services.2.image: expected an image pinned by a tag or a digest (without a tag it floats to latest), got "redis"',
+      'rings/platform.toml: shared.services[name=redis].image: expected an image pinned by a tag or a digest (without a tag it floats to latest), got "redis"',
     ]);
   });
   test('a digest-pinned image is accepted', () => {
