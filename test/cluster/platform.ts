@@ -406,6 +406,26 @@ export function distObjects(distDir: string): Array<{ id: string; apiVersion: st
   return out;
 }
 
+/** Names of the Deployments of `namespace` in a dist/ folder whose pod template `test` accepts, sorted. */
+export function deploymentsWhere(distDir: string, namespace: string, test: (podSpec: any) => boolean): string[] {
+  const out: string[] = [];
+  for (const file of kustomizationOrder(distDir)) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const o = doc.toJS();
+      if (o?.kind === 'Deployment' && o.metadata?.namespace === namespace && test(o.spec?.template?.spec ?? {})) out.push(o.metadata.name);
+    }
+  }
+  return out.sort();
+}
+
+/** The Deployments of a ring that read its module lock (they roll when a module version is promoted). */
+export const lockReaders = (distDir: string, namespace: string): string[] =>
+  deploymentsWhere(distDir, namespace, (spec) => (spec.volumes ?? []).some((v: any) => /^module-lock-[0-9a-f]+$/.test(String(v.configMap?.name ?? ''))));
+
+/** The Deployments of a ring that run `image` (Octane's horizon runs the api image). */
+export const imageRunners = (distDir: string, namespace: string, image: string): string[] =>
+  deploymentsWhere(distDir, namespace, (spec) => (spec.containers ?? []).some((c: any) => c.image === image));
+
 /** Deployments (`Deployment namespace/name`) whose pods mount a ring-data ConfigMap. */
 export function ringDataReaders(distDir: string): string[] {
   const out: string[] = [];

@@ -9,6 +9,7 @@ const path = require('path');
 
 const SECONDS = [
   [/^flux-/, 800],
+  [/^k8s-storefront-/, 420],
   [/^k8s-/, 700],
   [/^argo-cd-/, 460],
   [/^verify-/, 280],

@@ -16,6 +16,8 @@ import {
   applyClientSide,
   applyServerSide,
   hpasSettled,
+  imageRunners,
+  lockReaders,
   liveVersions,
   changedObjects,
   crdFiles,
@@ -54,6 +56,12 @@ export const EXAMPLE_REGISTRIES: ReadonlyArray<readonly [string, string]> = [
     .sort()
     .map((n) => [`test/fixtures/registries/${n}/`, path.join(ROOT, 'test', 'fixtures', 'registries', n)] as const)
     .filter(([, dir]) => !isMultiCluster(dir)),
+  // Platforms that are not AutoCom's (preset = "none"), e.g. examples/storefront/.
+  ...fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((n) => fs.existsSync(path.join(ROOT, 'examples', n, 'platform.toml')))
+    .sort()
+    .map((n) => [`examples/${n}/`, path.join(ROOT, 'examples', n)] as const),
 ];
 
 const LONG = 15 * 60_000;
@@ -62,9 +70,15 @@ function readToml(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-/** The ring with the most api replicas among non-home rings (a promote there rolls several pods). */
+/** The component whose image a promote changes: the declared entry (preset = "none"), else Octane's api. */
+function imageComponent(wd: Workdir): string {
+  return /^entry\s*=\s*"([^"]+)"/m.exec(readToml(path.join(wd.registry, 'platform.toml')))?.[1] ?? 'api';
+}
+
+/** The ring with the most replicas of that component among non-home rings (a promote there rolls several pods). */
 function promotionTarget(wd: Workdir): { ring: string; namespace: string; module: string; version: string; sha256?: string } {
   const platform = readToml(path.join(wd.registry, 'platform.toml'));
+  const component = imageComponent(wd);
   const home = /^home_ring\s*=\s*"([^"]+)"/m.exec(platform)![1];
   let best: { ring: string; namespace: string; replicas: number } | undefined;
   for (const f of fs.readdirSync(wd.registry).filter((x) => x.endsWith('.toml') && !['platform.toml', 'tenants.toml'].includes(x)).sort()) {
@@ -72,7 +86,7 @@ function promotionTarget(wd: Workdir): { ring: string; namespace: string; module
     const ring = /^name\s*=\s*"([^"]+)"/m.exec(t)![1];
     if (ring === home) continue;
     const namespace = /^namespace\s*=\s*"([^"]+)"/m.exec(t)![1];
-    const replicas = Number(/^\[replicas\][^[]*?^api\s*=\s*(\d+)/ms.exec(t)?.[1] ?? 1);
+    const replicas = Number(new RegExp(`^\\[replicas\\][^[]*?^${component}\\s*=\\s*(\\d+)`, 'ms').exec(t)?.[1] ?? 1);
     if (!best || replicas > best.replicas) best = { ring, namespace, replicas };
   }
   const lock = JSON.parse(fs.readFileSync(path.join(wd.registry, 'locks', `${best!.ring}.lock.json`), 'utf8'));
@@ -86,16 +100,18 @@ function promotionTarget(wd: Workdir): { ring: string; namespace: string; module
 
 /**
  * `part`: 'example' runs rings/ and the negative fixtures, 'fixtures' the other example registries
- * (test/fixtures/registries/); one test file per part and version, so that jest runs them side by side.
+ * (test/fixtures/registries/), 'examples' the registries of examples/ (platforms that are not
+ * AutoCom's); one test file per part and version, so that jest runs them side by side.
  */
-export function defineClusterSuite(version: string, part: 'example' | 'fixtures'): void {
+export function defineClusterSuite(version: string, part: 'example' | 'fixtures' | 'examples'): void {
   const minor = version.split('.').slice(0, 2).join('.');
   const operators = supportMatrix()[minor];
   if (!operators) throw new Error(`test/cluster/support-matrix.json has no entry for ${minor}`);
   const operatorLabel = Object.entries(operators).map(([k, v]) => `${k} ${v}`).join(', ');
 
   describe(`Kubernetes ${version} (${operatorLabel})`, () => {
-    const registries = EXAMPLE_REGISTRIES.filter(([label]) => (label === 'rings/') === (part === 'example'));
+    const partOf = (label: string) => (label === 'rings/' ? 'example' : label.startsWith('examples/') ? 'examples' : 'fixtures');
+    const registries = EXAMPLE_REGISTRIES.filter(([label]) => partOf(label) === part);
     describe.each(registries)('registry %s', (_label, source) => {
       describe('applied file by file', () => {
         let cp: ControlPlane | undefined;
@@ -280,11 +296,14 @@ export function defineClusterSuite(version: string, part: 'example' | 'fixtures'
 
         let promoted: ReturnType<typeof promotionTarget>;
         let hashesBeforePromote: Record<string, string>;
+        let readers: string[] = [];
 
-        test('promote: a new module version pinned in one ring rolls exactly that ring\'s api and horizon; no exceeded-quota event while old pods terminate', async () => {
+        test('promote: a new module version pinned in one ring rolls exactly that ring\'s lock readers (api and horizon; web and worker); no exceeded-quota event while old pods terminate', async () => {
           promoted = promotionTarget(wd);
           const { ring, namespace, module } = promoted;
-          hashesBeforePromote = { api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') };
+          readers = lockReaders(wd.dist, namespace);
+          expect(readers.length).toBeGreaterThan(0);
+          hashesBeforePromote = Object.fromEntries(readers.map((d) => [d, currentTemplateHash(cp, namespace, d)]));
           const before = replicaSets(cp);
           const seen = eventUids(cp);
           const sha = promoted.sha256 ? ['--sha256', promoted.sha256] : [];
@@ -295,7 +314,7 @@ export function defineClusterSuite(version: string, part: 'example' | 'fixtures'
           expect(changed.filter((id) => !id.includes(` ${namespace}/`))).toEqual([]);
           const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
           expect(incompleteRollouts(cp)).toEqual([]);
-          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([`${namespace}/api`, `${namespace}/horizon`]);
+          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual(readers.map((d) => `${namespace}/${d}`));
           // The situation the quota rule is about did happen: replaced pods were still terminating.
           expect(maxTerminating).toBeGreaterThan(0);
           expect(podRefusals(newEvents(cp, seen))).toEqual([]);
@@ -324,25 +343,29 @@ export function defineClusterSuite(version: string, part: 'example' | 'fixtures'
           wd.synth();
           const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
           expect(incompleteRollouts(cp)).toEqual([]);
-          expect({ api: currentTemplateHash(cp, namespace, 'api'), horizon: currentTemplateHash(cp, namespace, 'horizon') }).toEqual(hashesBeforePromote);
+          expect(Object.fromEntries(readers.map((d) => [d, currentTemplateHash(cp, namespace, d)]))).toEqual(hashesBeforePromote);
           expect(maxTerminating).toBeGreaterThan(0);
           expect(podRefusals(newEvents(cp, seen))).toEqual([]);
         }, LONG);
 
-        test('promote an image: a new api image pinned in one ring rolls exactly that ring\'s api and horizon (horizon runs the api image)', async () => {
+        test('promote an image: a new image of the entry (api, or the declared entry) pinned in one ring rolls exactly the Deployments of that ring that ran its image (Octane: api and horizon)', async () => {
           const { ring, namespace } = promoted;
+          const component = imageComponent(wd);
+          const current = cp.getJson(['get', 'deployment', component, '-n', namespace]).spec.template.spec.containers[0].image;
+          const runners = imageRunners(wd.dist, namespace, current);
+          expect(runners).toContain(component);
           const before = replicaSets(cp);
           const seen = eventUids(cp);
-          const ref = `registry.example/autocom/api-octane:2099.1.0@sha256:${createHash('sha256').update('api-octane 2099.1.0').digest('hex')}`;
-          wd.rings(['promote', 'image', 'api', '--with-image', ref, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
+          const ref = `registry.example/platform/${component}:2099.1.0@sha256:${createHash('sha256').update(`${component} 2099.1.0`).digest('hex')}`;
+          wd.rings(['promote', 'image', component, '--with-image', ref, '--to', ring, '--emergency', '--reason', 'cluster test', '--yes']);
           wd.synth();
           expect(changedObjects(cp, wd.dist).filter((id) => !id.includes(` ${namespace}/`))).toEqual([]);
           const maxTerminating = await rollWatchingTerminating(cp, namespace, applyOnly);
           expect(incompleteRollouts(cp)).toEqual([]);
-          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual([`${namespace}/api`, `${namespace}/horizon`]);
+          expect(deploymentsWithNewReplicaSets(before, replicaSets(cp))).toEqual(runners.map((d) => `${namespace}/${d}`));
           expect(maxTerminating).toBeGreaterThan(0);
           expect(podRefusals(newEvents(cp, seen))).toEqual([]);
-          const images = cp.getJson(['get', 'deployment', 'api', '-n', namespace]).spec.template.spec.containers.map((c: any) => c.image);
+          const images = cp.getJson(['get', 'deployment', component, '-n', namespace]).spec.template.spec.containers.map((c: any) => c.image);
           expect(images).toContain(ref);
         }, LONG);
 

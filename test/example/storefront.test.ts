@@ -20,7 +20,7 @@ const text = [...rendered.result.files.values()].join('\n');
 const ringObjects = (ns: string) => objects.filter((o) => o.metadata?.namespace === ns);
 
 /** Names that only AutoCom's platform has (its components, images, stack and domain). */
-const AUTOCOM_NAMES = /autocom|acme|octane|laravel|artisan|horizon|nginx|redis|\bapi\b|\/app\/storage|\/api\/health/i;
+const AUTOCOM_NAMES = /autocom|acme|octane|laravel|artisan|\bhorizon\b|nginx|redis|\bapi\b|\/app\/storage|\/api\/health/i;
 
 describe('examples/storefront (a platform that is not AutoCom\'s)', () => {
   test('it contains no AutoCom name: not in any object, label, image, probe or config', () => {
