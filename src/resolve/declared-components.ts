@@ -4,6 +4,7 @@
  * tenant hosts (reachable from the ingress controller) and takes the ring's `[hpa]`.
  */
 import type { ComponentSpec, ProbeSpec } from '../../constructs';
+import { LOCK_CONFIG_MAP, RING_CONFIG_MAP } from '../model/content-address';
 import type { RingImages } from '../model/images';
 import type { ComponentsPlatformFile, ComponentsRingFile, ComponentTable } from '../registry/schema/presets';
 import { hatchesOf, mergeComponent } from './component-tables';
@@ -37,10 +38,10 @@ export function declaredComponents(p: ComponentsPlatformFile, r: ComponentsRingF
       initDirectories: c.init_dirs ?? [],
       ...(c.command ? { command: c.command } : {}),
       ...(c.args ? { args: c.args } : {}),
-      envFromConfigMaps: ['ring-config'],
+      envFromConfigMaps: [RING_CONFIG_MAP],
       envFromSecrets: [...p.secrets.env_from].sort(),
       ...(secretMounts.length ? { secretMounts } : {}),
-      configMounts: [{ configMap: 'module-lock', mountPath: p.lock_mount_dir }],
+      configMounts: [{ configMap: LOCK_CONFIG_MAP, mountPath: p.lock_mount_dir }],
       ...(ctx.secretEnv?.length ? { secretEnv: ctx.secretEnv } : {}),
       terminationGracePeriodSeconds: c.termination_grace_seconds,
       ...(isEntry && r.hpa ? { hpa: { min: r.hpa.min, max: r.hpa.max, cpuUtilizationPercent: r.hpa.cpu_utilization_percent } } : {}),
