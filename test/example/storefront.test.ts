@@ -48,7 +48,7 @@ describe('examples/storefront (a platform that is not AutoCom\'s)', () => {
   test('each ring runs exactly the declared components, with their images, ports, probes and commands', () => {
     const preview = ringObjects('storefront-preview');
     const deployments = preview.filter((o) => o.kind === 'Deployment');
-    expect(deployments.map((d) => [d.metadata.name, d.spec.replicas])).toEqual([['web', 2], ['worker', 1]]);
+    expect(deployments.map((d) => [d.metadata.name, d.spec.replicas])).toEqual([['web', 2], ['worker', 2]]);
     const [web, worker] = deployments.map((d) => d.spec.template.spec.containers[0]);
     expect(web.image).toMatch(/^ghcr\.io\/storefront\/web:3\.3\.0@sha256:/);
     expect(web.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);

@@ -19,7 +19,7 @@ describe('declared components', () => {
   test('one component per table, by name, with the ring\'s replicas and image pin', () => {
     expect(ring(plan, 'preview').workload.map((w) => [w.name, w.replicas, w.image.split('@')[0]])).toEqual([
       ['web', 2, 'ghcr.io/storefront/web:3.3.0'],
-      ['worker', 1, 'ghcr.io/storefront/worker:3.3.0'],
+      ['worker', 2, 'ghcr.io/storefront/worker:3.3.0'],
     ]);
   });
 
