@@ -9,7 +9,7 @@ export type { RingPlan, ResolvedRing } from './resolve/resolve-plan';
 // The zod schemas stay internal: their parse() throws raw ZodErrors. validateRegistry gives problem lines.
 export { DNS_LABEL, DNS_1035_LABEL, HEADER_NAME, MODULE_ALIAS, VERSION, SHA256, imagePinProblem, lockFormatOf, LOCK_FORMAT_NAMES } from './registry/schema/schema';
 export type { PlatformFile, RingFile, TenantsFile, LockFile, PreviewEntry, LockFormat } from './registry/schema/schema';
-export { validateRegistry, registryProblems, IN_CODE_SOURCE } from './registry/validate-object';
+export { validateRegistry, validateRegistryData, registryProblems, registryDataProblems, IN_CODE_SOURCE } from './registry/validate-object';
 export type { RegistryInput, PlatformInput, RingInput, PreviewInput, ValidateOptions } from './registry/validate-object';
 export { RULES } from './registry/rules/validate';
 export type { Rule } from './registry/rules/validate';
