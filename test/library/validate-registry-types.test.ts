@@ -103,3 +103,33 @@ describe('validateRegistry is typed by the schema (tsc -p test checks this file)
     expect(() => validateRegistryData(fromJson)).toThrow(/<registry>\/platform\.toml: domain: /);
   });
 });
+
+describe('the type-level test can fail', () => {
+  test('with the old signature (input: unknown), tsc reports each @ts-expect-error on validateRegistry as unused', () => {
+    // Type-check this file with validate-object.ts's typed parameters put back to `unknown`: every
+    // expectation that rests on validateRegistry's parameter type must then fail (TS2578).
+    const ts: typeof import('typescript') = require('typescript');
+    const path: typeof import('path') = require('path');
+    const fs: typeof import('fs') = require('fs');
+    const self = path.join(__dirname, 'validate-registry-types.test.ts');
+    const target = path.resolve(__dirname, '../../src/registry/validate-object.ts');
+    const config = ts.getParsedCommandLineOfConfigFile(path.resolve(__dirname, '../tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const original = fs.readFileSync(target, 'utf8');
+    const loosened = original.replace(/input: RegistryInput \| Registry/g, 'input: unknown');
+    expect(loosened.match(/input: unknown/g)!.length).toBeGreaterThanOrEqual(4); // validateRegistry and registryProblems, besides the *Data ones
+    const host = ts.createCompilerHost(config.options);
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, lang, ...rest) => (path.resolve(name) === target ? ts.createSourceFile(name, loosened, lang) : read(name, lang, ...rest));
+    const program = ts.createProgram([self], { ...config.options, noEmit: true, skipLibCheck: true }, host);
+    const source = program.getSourceFile(self)!;
+    const unused = ts
+      .getPreEmitDiagnostics(program, source)
+      .filter((d) => d.code === 2578)
+      .map((d) => source.getLineAndCharacterOfPosition(d.start!).line);
+    const directives = source.text.split('\n').flatMap((l, i) => (/^\s*\/\/ @ts-expect-error/.test(l) ? [i] : []));
+    // The one on a `RingInput`-typed constant does not rest on validateRegistry's signature; every other one does.
+    const onRingInput = directives.filter((i) => /^\s*hostname_segmnet: 'canary',$/.test(source.text.split('\n')[i + 1]));
+    expect(onRingInput).toHaveLength(1);
+    expect(unused.sort((a, b) => a - b)).toEqual(directives.filter((i) => !onRingInput.includes(i)));
+  });
+});
