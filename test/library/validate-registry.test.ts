@@ -156,6 +156,31 @@ describe('validateRegistry takes what loadRegistry returns: loaded, changed in c
     expect(registryProblems(flat)).toContain('rings/locks/canary.lock.json: orders: expected a semantic version such as "1.6.0", got "latest"');
   });
 
+  test('a loaded registry changed in any way gives problem lines under its folder, never a raw ZodError (property)', () => {
+    const reg = loaded();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('platform', 'ring', 'lock', 'tenants', 'previews'),
+        fc.constantFrom('name', 'domain', 'images', 'replicas', 'home_ring', 'modules', 'hashes', 'format', 'metadata', 'acme'),
+        fc.anything({ maxDepth: 2 }),
+        (part, key, value) => {
+          const r = JSON.parse(JSON.stringify(reg));
+          if (part === 'platform') r.platform[key] = value;
+          else if (part === 'ring') r.rings[1].spec[key] = value;
+          else if (part === 'lock') r.locks.canary[key] = value;
+          else r[part] = { ...r[part], [key]: value };
+          try {
+            validateRegistryData(r);
+          } catch (e) {
+            expect(e).toBeInstanceOf(RegistryError);
+            for (const line of (e as RegistryError).lines()) expect(line).toMatch(/^rings[/:]/);
+          }
+        },
+      ),
+      propertyRuns(200),
+    );
+  });
+
   test('a loaded registry whose parts are not of its shape gives problem lines, not crashes', () => {
     const reg = loaded();
     expect(registryDataProblems({ ...reg, dir: 42 })).toContain('<registry>: dir: expected the registry\'s folder (a non-empty string), got 42');
