@@ -86,16 +86,18 @@ const LOADED_KEYS = ['dir', ...INPUT_KEYS];
  * `modules: { alias: { version, sha256 } }`). Anything of another shape is passed on unchanged, so the
  * schemas report it where it is.
  */
-function filesOfLoaded(input: Record<string, unknown>, dir: string, problems: RegistryProblem[]): Record<string, unknown> {
+function filesOfLoaded(input: Record<string, unknown>, dir: string, problems: RegistryProblem[]): { files: Record<string, unknown>; ringDropped: boolean } {
+  let ringDropped = false;
   const rings = Array.isArray(input.rings)
     ? input.rings.map((entry: unknown, i) => {
         if (isTable(entry) && isTable(entry.spec)) return entry.spec;
         problems.push({ file: dir, path: fieldPath(['rings', i]), message: `expected a ring entry { file, spec } as loadRegistry returns it, got ${describeValue(entry)}` });
+        ringDropped = true;
         return undefined;
       })
     : input.rings;
   const locks = isTable(input.locks) ? Object.fromEntries(Object.entries(input.locks).map(([ring, l]) => [ring, lockFileOf(l)])) : input.locks;
-  return { ...input, rings: Array.isArray(rings) ? rings.filter((r) => r !== undefined) : rings, locks };
+  return { files: { ...input, rings: Array.isArray(rings) ? rings.filter((r) => r !== undefined) : rings, locks }, ringDropped };
 }
 
 function lockFileOf(l: unknown): unknown {
@@ -117,7 +119,7 @@ function checkInput(raw: unknown, options: ValidateOptions): { registry: Registr
   const shown = (rel: string) => path.posix.join(dir, rel);
   const problems: RegistryProblem[] = [];
   if (loaded && (typeof raw.dir !== 'string' || raw.dir === '')) problems.push({ file: dir, path: 'dir', message: `expected the registry's folder (a non-empty string), got ${describeValue(raw.dir)}` });
-  const input = loaded ? filesOfLoaded(raw, dir, problems) : raw;
+  const { files: input, ringDropped } = loaded ? filesOfLoaded(raw, dir, problems) : { files: raw, ringDropped: false };
   const keys = loaded ? LOADED_KEYS : INPUT_KEYS;
   for (const k of Object.keys(input).sort()) {
     if (!keys.includes(k)) problems.push({ file: dir, path: fieldPath([k]), message: `unknown key; expected ${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}` });
@@ -129,7 +131,8 @@ function checkInput(raw: unknown, options: ValidateOptions): { registry: Registr
 
   const rings: RingEntry[] = [];
   const ringFiles: string[] = [];
-  let ringFilesFailed = false;
+  // A ring that could not be read (or a loaded ring entry of another shape) is reported on its own, not as missing.
+  let ringFilesFailed = ringDropped;
   if (!Array.isArray(input.rings)) {
     problems.push({ file: dir, path: 'rings', message: `expected an array of rings, got ${describeValue(input.rings)}` });
     ringFilesFailed = true;
