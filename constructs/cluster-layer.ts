@@ -5,18 +5,19 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DEFAULT_HOME_SECRET_STORE, DEFAULT_PART_OF } from '../src/model/defaults';
 import { standardLabels } from './labels';
 import { HomeSecretAccess, RemoteHomeSecretStore, RemoteHomeSecretStoreProps } from './secret-sync';
 
 export interface ClusterLayerProps {
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** The External Secrets store reading the home namespace. @default none (no objects) */
   readonly homeSecretAccess?: {
     readonly homeNamespace: string;
     readonly secretNames: readonly string[];
     readonly ringNamespaces: readonly string[];
-    /** @default "ring-home-secrets" */
+    /** @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
     readonly storeName?: string;
     /** Other clusters whose stores read the home namespace as its reader (rings across clusters). @default none */
     readonly remoteClusters?: readonly string[];
@@ -31,13 +32,13 @@ export class ClusterLayer extends Chart {
 
   constructor(scope: Construct, id: string, props: ClusterLayerProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const a = props.homeSecretAccess;
     if (a && a.secretNames.length && (a.ringNamespaces.length || a.remoteClusters?.length)) {
       new HomeSecretAccess(this, 'home-secret-access', { ...a, labels: standardLabels({ name: 'ring-secret-reader', partOf, component: 'secrets' }) });
     }
     if (props.remoteHomeSecrets) {
-      new RemoteHomeSecretStore(this, 'remote-home-secrets', { ...props.remoteHomeSecrets, labels: standardLabels({ name: 'ring-home-secrets', partOf, component: 'secrets' }) });
+      new RemoteHomeSecretStore(this, 'remote-home-secrets', { ...props.remoteHomeSecrets, labels: standardLabels({ name: DEFAULT_HOME_SECRET_STORE, partOf, component: 'secrets' }) });
     }
     this.isEmpty = this.node.children.length === 0;
   }

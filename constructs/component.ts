@@ -3,10 +3,10 @@
  * PodDisruptionBudget and HorizontalPodAutoscaler, with every field set explicitly.
  */
 import { Construct } from 'constructs';
+import type { EscapeHatchProp } from '../src/model/escape-hatches';
 import * as k8s from './k8s';
 import { selectorLabels, standardLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, writableVolumeName } from './security';
-import { looksLikeSecretValue } from '../src/model/secret-values';
 
 /** How the kubelet checks a component. */
 export type ProbeSpec =
@@ -128,23 +128,8 @@ export interface ComponentSpec {
   readonly spreadWhenUnsatisfiable?: 'ScheduleAnyway' | 'DoNotSchedule';
 }
 
-/** The escape hatches and bounds a registry or a consumer may set on any component. */
-export type ComponentOverrides = Pick<
-  ComponentSpec,
-  | 'ephemeralStorageRequestMib'
-  | 'ephemeralStorageLimitMib'
-  | 'writableSizeLimitMib'
-  | 'writableSizeLimitsMib'
-  | 'initDirectories'
-  | 'env'
-  | 'nodeSelector'
-  | 'tolerations'
-  | 'affinity'
-  | 'priorityClassName'
-  | 'labels'
-  | 'podAnnotations'
-  | 'spreadWhenUnsatisfiable'
->;
+/** The escape hatches and bounds a registry or a consumer may set on any component (the list is src/model/escape-hatches.ts). */
+export type ComponentOverrides = Pick<ComponentSpec, EscapeHatchProp>;
 
 /** An environment variable read from one key of a Secret. */
 export interface SecretEnv {
@@ -154,7 +139,26 @@ export interface SecretEnv {
 }
 
 export { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../src/model/component-defaults';
-import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../src/model/component-defaults';
+import { EPHEMERAL_DEFAULTS } from '../src/model/component-defaults';
+import { fieldPath } from '../src/model/field-path';
+import { isDns1035Label } from '../src/model/kubernetes-names';
+import {
+  annotationKeyProblem,
+  DEFAULT_WRITABLE_PATHS,
+  disruptionBudgetProblems,
+  duplicateEnvProblem,
+  envNameProblem,
+  extraLabelProblem,
+  initDirProblem,
+  labelEntryProblem,
+  mibProblem,
+  plainEnvProblem,
+  priorityClassProblem,
+  requestOverLimitProblem,
+  sizeLimitPathProblem,
+  spreadProblem,
+  writableSizesOverLimitProblem,
+} from '../src/model/hardening';
 
 /** Topology keys every replicated component spreads over. */
 export const SPREAD_TOPOLOGY_KEYS = ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] as const;
@@ -162,7 +166,7 @@ export const SPREAD_TOPOLOGY_KEYS = ['topology.kubernetes.io/zone', 'kubernetes.
 
 /** The `sizeLimit` of each writable path, MiB. */
 export function writableSizes(c: ComponentSpec): { path: string; mib: number }[] {
-  return (c.writablePaths ?? ['/tmp']).map((p) => ({ path: p, mib: c.writableSizeLimitsMib?.[p] ?? c.writableSizeLimitMib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib }));
+  return (c.writablePaths ?? DEFAULT_WRITABLE_PATHS).map((p) => ({ path: p, mib: c.writableSizeLimitsMib?.[p] ?? c.writableSizeLimitMib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib }));
 }
 
 /** The container's ephemeral-storage request and limit, MiB (defaults applied). */
@@ -208,10 +212,8 @@ export function minimumReplicas(c: ComponentSpec): number {
 
 export function validateComponent(c: ComponentSpec): string[] {
   const errs: string[] = [];
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(c.name) || c.name.length > 63) errs.push(`component name "${c.name}" is not a DNS-1035 label; use lower-case letters, digits and '-'`);
+  if (!isDns1035Label(c.name)) errs.push(`component name "${c.name}" is not a DNS-1035 label; use lower-case letters, digits and '-'`);
   if (!Number.isInteger(c.replicas) || c.replicas < 0) errs.push(`component ${c.name}: replicas must be a whole number ≥ 0, got ${c.replicas}`);
-  if (c.cpuLimitMillicores < c.cpuRequestMillicores) errs.push(`component ${c.name}: cpu limit ${c.cpuLimitMillicores}m is below the request ${c.cpuRequestMillicores}m`);
-  if (c.memoryLimitMib < c.memoryRequestMib) errs.push(`component ${c.name}: memory limit ${c.memoryLimitMib}Mi is below the request ${c.memoryRequestMib}Mi`);
   if (c.hpa && (c.hpa.min < 1 || c.hpa.max < c.hpa.min)) errs.push(`component ${c.name}: hpa needs 1 ≤ min ≤ max, got min ${c.hpa.min}, max ${c.hpa.max}`);
   if (/:latest$/.test(c.image) || !/[:@]/.test(c.image.slice(c.image.lastIndexOf('/') + 1))) errs.push(`component ${c.name}: image "${c.image}" is not pinned; use a tag other than latest, or a digest`);
   errs.push(...mountProblems(c));
@@ -219,62 +221,42 @@ export function validateComponent(c: ComponentSpec): string[] {
   return errs;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_NAMED = /(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
-/** Ephemeral storage, init folders, budgets, env and the escape hatches: what the API server or the guarantees would refuse. */
+/**
+ * Resources, ephemeral storage, init folders, budgets, env and the escape hatches: what the API server
+ * or the guarantees would refuse. The rules and their wording are src/model/hardening.ts, shared with
+ * the registry's rules; each line is `component <name>: <field>: expected …, got …`.
+ */
 function hardeningProblems(c: ComponentSpec): string[] {
   const errs: string[] = [];
-  const at = `component ${c.name}`;
+  const add = (field: readonly (string | number)[], message: string | undefined) => {
+    if (message !== undefined) errs.push(`component ${c.name}: ${fieldPath(field)}: ${message}`);
+  };
+  add(['cpuRequestMillicores'], requestOverLimitProblem('cpuLimitMillicores', c.cpuLimitMillicores, c.cpuRequestMillicores));
+  add(['memoryRequestMib'], requestOverLimitProblem('memoryLimitMib', c.memoryLimitMib, c.memoryRequestMib));
+  const writablePaths = c.writablePaths ?? DEFAULT_WRITABLE_PATHS;
   const sizes = writableSizes(c);
-  for (const w of sizes) if (!Number.isInteger(w.mib) || w.mib < 1) errs.push(`${at}: the size limit of "${w.path}" must be a whole number of MiB ≥ 1, got ${w.mib}`);
-  for (const p of Object.keys(c.writableSizeLimitsMib ?? {})) if (!(c.writablePaths ?? ['/tmp']).includes(p)) errs.push(`${at}: a size limit is given for "${p}", which is no writable path`);
+  for (const w of sizes) add(c.writableSizeLimitsMib?.[w.path] !== undefined ? ['writableSizeLimitsMib', w.path] : ['writableSizeLimitMib'], mibProblem(w.mib));
+  for (const p of Object.keys(c.writableSizeLimitsMib ?? {})) add(['writableSizeLimitsMib', p], sizeLimitPathProblem(p, writablePaths));
   const eph = ephemeralStorage(c);
-  const writable = sizes.reduce((n, w) => n + w.mib, 0);
-  if (!Number.isInteger(eph.requestMib) || eph.requestMib < 1) errs.push(`${at}: ephemeral-storage request must be a whole number of MiB ≥ 1, got ${eph.requestMib}`);
-  if (eph.limitMib < eph.requestMib) errs.push(`${at}: ephemeral-storage limit ${eph.limitMib}Mi is below the request ${eph.requestMib}Mi`);
-  if (eph.limitMib < writable) errs.push(`${at}: ephemeral-storage limit ${eph.limitMib}Mi is below the writable paths' size limits together (${writable}Mi); raise it or lower those`);
-  const writablePaths = (c.writablePaths ?? ['/tmp']).map((p) => p.replace(/\/+$/, '') || '/');
-  for (const d of c.initDirectories ?? []) {
-    const dir = d.replace(/\/+$/, '');
-    if (!dir.startsWith('/') || dir.split('/').includes('..') || !writablePaths.some((w) => dir === w || dir.startsWith(w === '/' ? '/' : `${w}/`))) {
-      errs.push(`${at}: init directory "${d}" is not inside a writable path (${writablePaths.join(', ')}); the root filesystem is read-only`);
-    }
-  }
-  const budget = c.disruptionBudget ?? true;
-  if (budget === false && minimumReplicas(c) >= 2) errs.push(`${at}: runs ${minimumReplicas(c)} replicas, so it needs a PodDisruptionBudget; disruptionBudget: false is refused`);
-  if (typeof budget === 'object') {
-    const set = (['minAvailable', 'maxUnavailable'] as const).filter((k) => budget[k] !== undefined);
-    if (set.length !== 1) errs.push(`${at}: disruptionBudget needs exactly one of minAvailable and maxUnavailable`);
-    for (const k of set) if (!Number.isInteger(budget[k]) || budget[k]! < 0) errs.push(`${at}: disruptionBudget.${k} must be a whole number ≥ 0, got ${budget[k]}`);
-  }
+  add(['ephemeralStorageRequestMib'], mibProblem(eph.requestMib));
+  add(['ephemeralStorageRequestMib'], requestOverLimitProblem('ephemeralStorageLimitMib', eph.limitMib, eph.requestMib));
+  add(['ephemeralStorageLimitMib'], writableSizesOverLimitProblem(eph.limitMib, sizes.map((w) => w.mib)));
+  (c.initDirectories ?? []).forEach((d, i) => add(['initDirectories', i], initDirProblem(d, writablePaths)));
+  for (const p of disruptionBudgetProblems(c.disruptionBudget ?? true, minimumReplicas(c))) add(p.field ? ['disruptionBudget', p.field] : ['disruptionBudget'], p.message);
   const names = new Set<string>();
   for (const [k, v] of Object.entries(c.env ?? {})) {
-    if (!ENV_NAME.test(k)) errs.push(`${at}: env name "${k}" is not an environment variable name (letters, digits and _)`);
-    else if (SECRET_NAMED.test(k) || looksLikeSecretValue(v)) errs.push(`${at}: env ${k} looks like a secret (value not shown); keep it in a Secret`);
+    add(['env', k], plainEnvProblem(k, v));
     names.add(k);
   }
-  for (const e of c.secretEnv ?? []) {
-    if (!ENV_NAME.test(e.name)) errs.push(`${at}: env name "${e.name}" is not an environment variable name (letters, digits and _)`);
-    if (names.has(e.name)) errs.push(`${at}: env ${e.name} is set twice`);
+  (c.secretEnv ?? []).forEach((e, i) => {
+    add(['secretEnv', i, 'name'], envNameProblem(e.name) ?? (names.has(e.name) ? duplicateEnvProblem(e.name) : undefined));
     names.add(e.name);
-  }
-  for (const [k, v] of Object.entries(c.labels ?? {})) {
-    if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) errs.push(`${at}: label ${k} is set by the library (selectors depend on it); use another key`);
-    else if (!LABEL_KEY.test(k) || k.length > 316) errs.push(`${at}: label key "${k}" is not a valid label key`);
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errs.push(`${at}: label ${k}: value ${JSON.stringify(v)} is not a valid label value (≤ 63 alphanumerics, '-', '_', '.')`);
-  }
-  for (const [k, v] of Object.entries(c.nodeSelector ?? {})) {
-    if (!LABEL_KEY.test(k) || typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errs.push(`${at}: nodeSelector ${k}=${JSON.stringify(v)} is not a valid label selector`);
-  }
-  if (c.priorityClassName !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(c.priorityClassName)) {
-    errs.push(`${at}: priorityClassName "${c.priorityClassName}" is not a DNS subdomain`);
-  }
-  if (c.spreadWhenUnsatisfiable !== undefined && !['ScheduleAnyway', 'DoNotSchedule'].includes(c.spreadWhenUnsatisfiable)) {
-    errs.push(`${at}: spreadWhenUnsatisfiable must be "ScheduleAnyway" or "DoNotSchedule", got ${JSON.stringify(c.spreadWhenUnsatisfiable)}`);
-  }
+  });
+  for (const [k, v] of Object.entries(c.labels ?? {})) add(['labels', k], extraLabelProblem(k, v));
+  for (const [k, v] of Object.entries(c.nodeSelector ?? {})) add(['nodeSelector', k], labelEntryProblem(k, v));
+  for (const k of Object.keys(c.podAnnotations ?? {})) add(['podAnnotations', k], annotationKeyProblem(k));
+  if (c.priorityClassName !== undefined) add(['priorityClassName'], priorityClassProblem(c.priorityClassName));
+  if (c.spreadWhenUnsatisfiable !== undefined) add(['spreadWhenUnsatisfiable'], spreadProblem(c.spreadWhenUnsatisfiable));
   return errs;
 }
 
@@ -286,7 +268,7 @@ function hardeningProblems(c: ComponentSpec): string[] {
 function mountProblems(c: ComponentSpec): string[] {
   const errs: string[] = [];
   const mounts = [
-    ...(c.writablePaths ?? ['/tmp']).map((p) => ({ volume: writableVolumeName(p), path: p, what: `writable path "${p}"` })),
+    ...(c.writablePaths ?? DEFAULT_WRITABLE_PATHS).map((p) => ({ volume: writableVolumeName(p), path: p, what: `writable path "${p}"` })),
     ...(c.configMounts ?? []).map((m) => ({ volume: m.configMap, path: m.mountPath, what: `ConfigMap ${m.configMap} at "${m.mountPath}"` })),
     ...(c.persistentVolumes ?? []).map((m) => ({ volume: persistentVolumeName(m.claim), path: m.mountPath, what: `PersistentVolumeClaim ${m.claim} at "${m.mountPath}"` })),
   ];
@@ -309,8 +291,33 @@ const persistentVolumeName = (claim: string) => `data-${claim}`.slice(0, 63).rep
 /** Name of the init container that recreates the folders the writable emptyDirs hide. */
 export const INIT_DIRECTORIES_CONTAINER = 'prepare-writable-paths';
 
-/** Adds the component's objects under `scope`, with construct ids `<name>-deployment`, `<name>-service`, `<name>-pdb`, `<name>-hpa`. */
-export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentContext): void {
+/** A component and where it runs: the spec (flat, as `ComponentSpec` documents each field) and its context. */
+export interface ComponentProps extends ComponentSpec, ComponentContext {}
+
+/**
+ * One workload of a ring or of the shared layer: a Deployment (construct id `Resource`), a Service when
+ * it has a port (`Service`), a PodDisruptionBudget when it runs two or more pods (`Pdb`) and an HPA when
+ * asked (`Hpa`). Object names come from `name`, never from construct ids, so a component renders the
+ * same objects wherever it sits in the tree. Hardened as `validateComponent` describes: call it first
+ * (Ring, SharedLayer and PerRingWorkload do) to get every problem at once.
+ */
+export class Component extends Construct {
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The ClusterIP Service, when the component has a port. */
+  public readonly service?: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: ComponentProps) {
+    super(scope, id);
+    const problems = validateComponent(props);
+    if (problems.length) throw new Error(`component ${props.name}: ${problems.join('; ')}`);
+    const made = renderComponent(this, props, props);
+    this.deployment = made.deployment;
+    this.service = made.service;
+  }
+}
+
+function renderComponent(scope: Construct, c: ComponentSpec, ctx: ComponentContext): { deployment: k8s.KubeDeployment; service?: k8s.KubeService } {
   const labels = { ...(c.labels ?? {}), ...standardLabels({ name: c.name, partOf: ctx.partOf, component: c.name, ring: ctx.ring }) };
   const selector = selectorLabels(c.name, ctx.ring);
   const runAsUser = c.runAsUser ?? 1000;
@@ -396,7 +403,7 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
         matchLabelKeys: ['pod-template-hash'],
       }))
     : [];
-  new k8s.KubeDeployment(scope, `${c.name}-deployment`, {
+  const deployment = new k8s.KubeDeployment(scope, 'Resource', {
     metadata: {
       name: c.name,
       namespace: ctx.namespace,
@@ -431,8 +438,9 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       },
     },
   });
+  let service: k8s.KubeService | undefined;
   if (c.port) {
-    new k8s.KubeService(scope, `${c.name}-service`, {
+    service = new k8s.KubeService(scope, 'Service', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: {
         type: 'ClusterIP',
@@ -447,13 +455,13 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       typeof budget === 'object' && budget.minAvailable !== undefined
         ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
         : { maxUnavailable: k8s.IntOrString.fromNumber(typeof budget === 'object' ? budget.maxUnavailable! : 1) };
-    new k8s.KubePodDisruptionBudget(scope, `${c.name}-pdb`, {
+    new k8s.KubePodDisruptionBudget(scope, 'Pdb', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: { ...limit, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
   }
   if (c.hpa) {
-    new k8s.KubeHorizontalPodAutoscalerV2(scope, `${c.name}-hpa`, {
+    new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Hpa', {
       metadata: { name: c.name, namespace: ctx.namespace, labels },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: c.name },
@@ -463,6 +471,7 @@ export function addComponent(scope: Construct, c: ComponentSpec, ctx: ComponentC
       },
     });
   }
+  return { deployment, service };
 }
 
 function probesFor(p: ProbeSpec): Pick<k8s.Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {

@@ -3,6 +3,7 @@ export * from '../src/model/hosts';
 export * from './labels';
 export * from './network-policies';
 export * from './per-ring-workload';
+export * from './presets/octane';
 export * from './plain-api-object';
 export * from './ring';
 export * from './ring-quota';

@@ -11,6 +11,7 @@ import { ANNOTATION_PREFIX, standardLabels } from './labels';
 export type { RingDataRing } from '../src/model/ring-data';
 export { ringDataFiles } from '../src/model/ring-data';
 import { ringDataFiles, RingDataRing } from '../src/model/ring-data';
+import { DEFAULT_PART_OF } from '../src/model/defaults';
 
 export interface RingDataProps {
   /** The home namespace. */
@@ -21,7 +22,7 @@ export interface RingDataProps {
   readonly rings: readonly RingDataRing[];
   /** tenant → ring name. */
   readonly tenants: Readonly<Record<string, string>>;
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** Base of the ConfigMap's name; the name is `<base>-<content hash>`. @default "ring-data" */
   readonly baseName?: string;
@@ -45,7 +46,7 @@ export class RingData extends Construct {
     const data = ringDataFiles(props);
     const base = props.baseName ?? RING_DATA_CONFIG_MAP;
     this.configMapName = contentAddressedName(base, data);
-    const labels = standardLabels({ name: base, partOf: props.partOf ?? 'platform', component: 'config' });
+    const labels = standardLabels({ name: base, partOf: props.partOf ?? DEFAULT_PART_OF, component: 'config' });
     new k8s.KubeConfigMap(this, 'config-map', {
       metadata: { name: this.configMapName, namespace: props.namespace, labels: { ...labels, [RING_DATA_LABEL]: 'true' } },
       immutable: true,

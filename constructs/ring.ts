@@ -8,6 +8,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canonicalJson, sha256 } from '../src/model/checksum';
+import { DEFAULT_API_PORT, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT, DEFAULT_PART_OF } from '../src/model/defaults';
+import { isDnsLabel } from '../src/model/kubernetes-names';
 import { contentAddressedName, LOCK_CONFIG_MAP, PriorConfigMap, retainedConfigMaps, RETAINED_ANNOTATION, RING_CONFIG_MAP } from '../src/model/content-address';
 import { lockFileText, LockPins } from '../src/model/lock';
 import { ComponentSpec } from './component';
@@ -16,7 +18,9 @@ import * as k8s from './k8s';
 import { ANNOTATION_PREFIX, standardLabels } from './labels';
 import { RingNetworkPolicies } from './network-policies';
 import { ControllerPeerProps, DnsPeerProps, RING_NAMESPACE_LABEL } from './policy-peers';
-import { NGINX_CONFIG_MAP, PerRingWorkload } from './per-ring-workload';
+import { PerRingWorkload } from './per-ring-workload';
+import { NGINX_CONFIG_MAP } from '../src/model/names';
+import { octaneNginxConfig } from './presets/octane';
 import { Footprint, RingQuota } from './ring-quota';
 import { SharedAliases, SharedServiceRef } from './shared-aliases';
 import { RingCertificates } from './certificates';
@@ -63,9 +67,9 @@ export interface RingIngressProps {
 export interface RingSecretSyncProps {
   /** How the home secrets reach this ring (ignored in the home ring, which holds the originals). @default "none" */
   readonly mode?: SecretSyncMode;
-  /** ClusterSecretStore the ExternalSecrets read from. @default "ring-home-secrets" */
+  /** ClusterSecretStore the ExternalSecrets read from. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
-  /** @default "1h" */
+  /** @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
   readonly refreshInterval?: string;
   /** "reloader" annotates Deployments that read secrets for Stakater Reloader. @default "none" */
   readonly restartOnRotation?: 'reloader' | 'none';
@@ -96,13 +100,19 @@ export interface RingProps {
   readonly hostnameSegment: string;
   readonly domain: string;
   readonly home: RingHomeProps;
-  /** The components the ring runs, e.g. `PerRingWorkload.octane({...})`. */
+  /** The components the ring runs, e.g. `octaneComponents({...})` (./presets/octane). */
   readonly workload: readonly ComponentSpec[];
+  /**
+   * The component the tenant hosts route to: its Service backs the ring's Ingress (or HTTPRoute). It
+   * must have a port. A ring with hosts and no such component is refused, never left without routes.
+   * @default the one component with `reachableFrom.ingressController`
+   */
+  readonly entry?: string;
   /** @default the name */
   readonly displayName?: string;
   /** @default "" */
   readonly description?: string;
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** Registry that owns the ring, written on its Namespace. @default "cdk8s-rings" */
   readonly registry?: string;
@@ -121,7 +131,7 @@ export interface RingProps {
    * @default [] (nothing kept)
    */
   readonly previousConfigMaps?: readonly PriorConfigMap[];
-  /** Where pods find the lock. @default "/etc/rings" */
+  /** Where pods find the lock. @default DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") */
   readonly lockMountDir?: string;
   /** Non-secret settings for the ring ConfigMap. @default {} */
   readonly appSettings?: Readonly<Record<string, string>>;
@@ -180,6 +190,24 @@ export function ringSecretNeeds(props: RingProps): SyncedSecret[] {
   return normalizeSecrets(out);
 }
 
+/**
+ * The component the ring's tenant hosts route to (`entry`, else the one reachable from the ingress
+ * controller). Throws when the ring has hosts and nothing can receive them.
+ */
+export function entryComponent(props: Pick<RingProps, 'name' | 'workload' | 'entry'>, hasHosts: boolean): ComponentSpec | undefined {
+  const fix = 'set entry to a component with a port (or mark one reachableFrom.ingressController)';
+  if (props.entry !== undefined) {
+    const c = props.workload.find((w) => w.name === props.entry);
+    if (!c) throw new Error(`ring ${props.name}: entry "${props.entry}" is not one of its components (${props.workload.map((w) => w.name).join(', ') || 'none'}); ${fix}`);
+    if (!c.port) throw new Error(`ring ${props.name}: entry "${props.entry}" has no port, so it cannot receive the tenant hosts; ${fix}`);
+    return c;
+  }
+  const reachable = props.workload.filter((w) => w.reachableFrom?.ingressController && w.port);
+  if (reachable.length > 1) throw new Error(`ring ${props.name}: ${reachable.map((c) => c.name).join(', ')} are all reachable from the ingress controller; set entry to the one the tenant hosts route to`);
+  if (reachable.length === 0 && hasHosts) throw new Error(`ring ${props.name}: its tenant hosts have no component to route to; ${fix}`);
+  return reachable[0];
+}
+
 function hostsInput(props: RingProps) {
   return { hostnameSegment: props.hostnameSegment, domain: props.domain, tenants: props.tenants ?? [], isDefault: props.isDefault ?? false };
 }
@@ -191,7 +219,7 @@ export { lockFileText } from '../src/model/lock';
 
 /** The ring ConfigMap's data; exported so callers can compute checksums and summaries. */
 export function ringConfigData(props: RingProps): Record<string, string> {
-  const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+  const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
   const data: Record<string, string> = {};
   const settings = props.appSettings ?? {};
   for (const k of Object.keys(settings).sort()) data[k] = settings[k];
@@ -217,13 +245,13 @@ export class Ring extends Chart {
   constructor(scope: Construct, id: string, props: RingProps) {
     super(scope, id, { disableResourceNameHashes: true });
     for (const [what, v] of [['name', props.name], ['namespace', props.namespace], ['hostnameSegment', props.hostnameSegment]] as const) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || v.length > 63) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
+      if (!isDnsLabel(v)) throw new Error(`ring ${what} "${v}" is not a DNS label; use lower-case letters, digits and '-', at most 63 characters`);
     }
     this.isHome = !props.home.remote && props.namespace === props.home.namespace;
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const labels = (name: string, component?: string) => standardLabels({ name, partOf, component, ring: props.name });
     const lock = props.lock ?? {};
-    const lockDir = (props.lockMountDir ?? '/etc/rings').replace(/\/+$/, '');
+    const lockDir = (props.lockMountDir ?? DEFAULT_LOCK_MOUNT_DIR).replace(/\/+$/, '');
     const lockText = lockFileText(lock, props.lockMetadata);
     this.lockChecksum = sha256(lockText);
     const routing = props.routing?.mode ?? 'ingress';
@@ -320,7 +348,7 @@ export class Ring extends Chart {
       });
     }
 
-    const workload = new PerRingWorkload(this, 'workload', {
+    new PerRingWorkload(this, 'workload', {
       ring: props.name,
       namespace: props.namespace,
       partOf,
@@ -354,7 +382,9 @@ export class Ring extends Chart {
 
     this.hosts = ringHosts(hostsInput(props));
     const tls = ringTlsSecrets(props);
-    const servesHttp = workload.components.some((c) => c.name === 'nginx');
+    const entry = entryComponent(props, this.hosts.length > 0);
+    const servesHttp = entry !== undefined;
+    const backend = entry && { service: entry.name, port: entry.servicePort ?? entry.port! };
     const tlsHosts = [...(servesHttp ? this.hosts : []), ...(props.tls?.alsoServes ?? [])];
     if (props.tls?.mode === 'cert-manager') {
       new RingCertificates(this, 'certificates', {
@@ -372,9 +402,9 @@ export class Ring extends Chart {
     if (routing === 'gateway-api') {
       const gateway = props.routing!.gateway!;
       if (this.hosts.length && servesHttp) {
-        new TenantRoutes(this, 'routes', { namespace: props.namespace, hosts: this.hosts, labels: labels('tenants', 'routes'), gateway, shards: props.ingress?.shards });
+        new TenantRoutes(this, 'routes', { namespace: props.namespace, hosts: this.hosts, labels: labels('tenants', 'routes'), gateway, shards: props.ingress?.shards, backend });
       }
-      if (previews.length) new PreviewRoutes(this, 'preview-routes', { namespace: props.namespace, previews, labels: labels('previews', 'routes'), gateway });
+      if (previews.length) new PreviewRoutes(this, 'preview-routes', { namespace: props.namespace, previews, labels: labels('previews', 'routes'), gateway, backend });
       // The Gateway terminates TLS with this namespace's wildcard secrets: let it read exactly those.
       const covers = new Set(tlsHosts.map((h) => h.cover));
       new GatewayTlsGrant(this, 'gateway-tls', {
@@ -393,9 +423,10 @@ export class Ring extends Chart {
           segmentTlsSecret: tls.segment,
           domainTlsSecret: tls.domain,
           shards: props.ingress?.shards,
+          backend,
         });
       }
-      if (previews.length) new PreviewIngresses(this, 'preview-ingress', { namespace: props.namespace, previews, labels: labels('previews', 'ingress'), className: props.ingress?.className });
+      if (previews.length) new PreviewIngresses(this, 'preview-ingress', { namespace: props.namespace, previews, labels: labels('previews', 'ingress'), className: props.ingress?.className, backend });
     }
 
     this.quota = new RingQuota(this, 'quota', {
@@ -423,6 +454,6 @@ export class Ring extends Chart {
   private nginxConfigText(props: RingProps): string {
     const api = props.workload.find((c) => c.name === 'api');
     const nginx = props.workload.find((c) => c.name === 'nginx');
-    return PerRingWorkload.nginxConfig('api', api?.port ?? 8000, nginx?.port ?? 8080);
+    return octaneNginxConfig('api', api?.port ?? DEFAULT_API_PORT, nginx?.port ?? DEFAULT_NGINX_PORT);
   }
 }

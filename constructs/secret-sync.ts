@@ -12,6 +12,8 @@
  * No object here ever carries secret data.
  */
 import { Construct } from 'constructs';
+import { DEFAULT_HOME_SECRET_STORE, DEFAULT_SECRET_REFRESH_INTERVAL } from '../src/model/defaults';
+import { isDnsSubdomain } from '../src/model/kubernetes-names';
 import {
   ClusterSecretStore,
   ClusterSecretStoreSpecProviderKubernetesServerCaProviderType,
@@ -55,13 +57,11 @@ export const REFLECTOR_AUTO_NAMESPACES = 'reflector.v1.k8s.emberstack.com/reflec
 /** Stakater Reloader: roll the Deployment when one of these Secrets changes. */
 export const RELOADER_SECRETS_ANNOTATION = 'secret.reloader.stakater.com/reload';
 
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** Sorted, one entry per name; throws when a name is malformed or listed with two types. */
 export function normalizeSecrets(secrets: readonly SyncedSecret[]): SyncedSecret[] {
   const byName = new Map<string, SyncedSecret>();
   for (const s of secrets) {
-    if (!SECRET_NAME.test(s.name) || s.name.length > 253) throw new Error(`secret name "${s.name}" is not a valid Secret name; use lower-case letters, digits, '-' and '.'`);
+    if (!isDnsSubdomain(s.name)) throw new Error(`secret name "${s.name}" is not a valid Secret name; use lower-case letters, digits, '-' and '.'`);
     const type = s.type ?? 'Opaque';
     const seen = byName.get(s.name);
     if (seen && seen.type !== type) throw new Error(`secret "${s.name}" is listed as ${seen.type} and as ${type}; give each Secret one type`);
@@ -78,7 +78,7 @@ export interface HomeSecretAccessProps {
   /** The only namespaces whose ExternalSecrets may use the store (the non-home rings). */
   readonly ringNamespaces: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
-  /** Name of the ClusterSecretStore. @default "ring-home-secrets" */
+  /** Name of the ClusterSecretStore. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
   /** Name of the ServiceAccount, Role and RoleBinding in the home namespace, and prefix of the ClusterRole. @default "ring-secret-reader" */
   readonly readerName?: string;
@@ -101,7 +101,7 @@ export class HomeSecretAccess extends Construct {
     const remote = props.remoteClusters ?? [];
     if (!props.ringNamespaces.length && !remote.length) throw new Error('home secret access needs at least one ring namespace allowed to use the store');
     if (props.ringNamespaces.includes(props.homeNamespace)) throw new Error(`ring namespaces must not include the home namespace "${props.homeNamespace}": it already holds the secrets`);
-    this.storeName = props.storeName ?? 'ring-home-secrets';
+    this.storeName = props.storeName ?? DEFAULT_HOME_SECRET_STORE;
     const reader = props.readerName ?? 'ring-secret-reader';
     const labels = { ...props.labels };
     const sa = { kind: 'ServiceAccount', name: reader, namespace: props.homeNamespace };
@@ -180,7 +180,7 @@ export interface RemoteHomeSecretStoreProps {
   /** Its namespace on this cluster. */
   readonly tokenNamespace: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** The store's name; the rings' ExternalSecrets name it, as on the home cluster. @default "ring-home-secrets" */
+  /** The store's name; the rings' ExternalSecrets name it, as on the home cluster. @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
 }
 
@@ -199,7 +199,7 @@ export class RemoteHomeSecretStore extends Construct {
     if (props.homeServer === 'https://kubernetes.default.svc') {
       throw new Error('home server "https://kubernetes.default.svc" is this cluster\'s own API server; pass the home cluster\'s API URL as this cluster reaches it');
     }
-    this.storeName = props.storeName ?? 'ring-home-secrets';
+    this.storeName = props.storeName ?? DEFAULT_HOME_SECRET_STORE;
     const ref = { name: props.tokenSecret, namespace: props.tokenNamespace };
     new ClusterSecretStore(this, 'store', {
       metadata: { name: this.storeName, labels: { ...props.labels } },
@@ -227,9 +227,9 @@ export interface SyncedSecretsProps {
   readonly secrets: readonly SyncedSecret[];
   readonly mode: SecretSyncMode;
   readonly labels: Readonly<Record<string, string>>;
-  /** ClusterSecretStore to read from (external-secrets). @default "ring-home-secrets" */
+  /** ClusterSecretStore to read from (external-secrets). @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
   readonly storeName?: string;
-  /** How often a rotated secret is copied again (external-secrets). @default "1h" */
+  /** How often a rotated secret is copied again (external-secrets). @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
   readonly refreshInterval?: string;
   /** The ring runs in another cluster than the home namespace (its namespace may then have the home namespace's name). Reflector cannot reach it. @default false */
   readonly remote?: boolean;
@@ -251,7 +251,7 @@ export class SyncedSecrets extends Construct {
     if (!props.remote && props.namespace === props.homeNamespace) throw new Error(`synced secrets target "${props.namespace}" is the home namespace; the home ring holds the originals`);
     if (props.remote && props.mode === 'reflector') throw new Error(`synced secrets of a ring in another cluster cannot use Reflector (it mirrors within one cluster); use "external-secrets" or "none"`);
     const secrets = normalizeSecrets(props.secrets);
-    const refresh = props.refreshInterval ?? '1h';
+    const refresh = props.refreshInterval ?? DEFAULT_SECRET_REFRESH_INTERVAL;
     if (!/^([1-9]\d*(s|m|h))+$/.test(refresh)) throw new Error(`refresh interval "${refresh}" is not a duration such as "1h" or "15m"`);
     const synced: SyncedSecret[] = [];
     const operatorProvided: SyncedSecret[] = [];
@@ -263,7 +263,7 @@ export class SyncedSecrets extends Construct {
           metadata,
           spec: {
             refreshInterval: refresh,
-            secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName ?? 'ring-home-secrets' },
+            secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName ?? DEFAULT_HOME_SECRET_STORE },
             target: {
               name: s.name,
               creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,

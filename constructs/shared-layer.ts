@@ -4,7 +4,7 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addComponent, ComponentOverrides, ComponentSpec, validateComponent } from './component';
+import { Component, ComponentOverrides, ComponentSpec, validateComponent } from './component';
 import * as k8s from './k8s';
 import { standardLabels } from './labels';
 import { RingData, RingDataProps } from './ring-data-config-map';
@@ -16,6 +16,7 @@ import { SharedNetworkPolicies, SharedPolicyExternal } from './shared-network-po
 
 export { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../src/model/redis';
 import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../src/model/redis';
+import { DEFAULT_PART_OF } from '../src/model/defaults';
 
 export interface SharedRedisProps {
   /** The shared service that is Redis (the `[redis] host` every ring reaches). */
@@ -72,7 +73,7 @@ export interface SharedLayerProps {
   readonly namespace: string;
   readonly domain: string;
   readonly services: readonly SharedServiceProps[];
-  /** `app.kubernetes.io/part-of`. @default "platform" */
+  /** `app.kubernetes.io/part-of`. @default DEFAULT_PART_OF ("platform") */
   readonly partOf?: string;
   /** @default "nginx" */
   readonly ingressClassName?: string;
@@ -170,7 +171,7 @@ export function sharedLayerFootprint(services: readonly SharedServiceProps[], re
 export class SharedLayer extends Chart {
   constructor(scope: Construct, id: string, props: SharedLayerProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const partOf = props.partOf ?? 'platform';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
     const services = [...props.services].sort((a, b) => a.name.localeCompare(b.name));
     const ringData = props.ringData ? new RingData(this, 'ring-data', { ...props.ringData, namespace: props.namespace, partOf }) : undefined;
     const unmountable = services.filter((s) => s.ringDataPath && !ringData).map((s) => s.name);
@@ -182,7 +183,7 @@ export class SharedLayer extends Chart {
     const errors = [...specs.flatMap(validateComponent), ...redisProblems(services, props.redis)];
     if (errors.length) throw new Error(`shared layer: ${errors.join('; ')}`);
     for (const c of specs) {
-      addComponent(this, c, { namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
+      new Component(this, c.name, { ...c, namespace: props.namespace, partOf, imagePullSecrets: props.imagePullSecrets });
       for (const v of c.persistentVolumes ?? []) {
         const p = props.redis?.persistence;
         new k8s.KubePersistentVolumeClaim(this, `${v.claim}-pvc`, {

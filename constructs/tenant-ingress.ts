@@ -92,7 +92,7 @@ export interface PreviewIngressesProps {
 export class PreviewIngresses extends Construct {
   constructor(scope: Construct, id: string, props: PreviewIngressesProps) {
     super(scope, id);
-    const backend = props.backend ?? { service: 'nginx', port: 80 };
+    const backend = props.backend ?? DEFAULT_BACKEND;
     for (const p of [...props.previews].sort((a, b) => a.tenant.localeCompare(b.tenant))) {
       const name = `preview-${p.tenant}`.slice(0, 63).replace(/-+$/, '');
       new k8s.KubeIngress(this, name, {

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType, HttpRouteSpecParentRefs } from '../imports/gwapi-httproutes-gateway.networking.k8s.io';
 import { HostClaim } from '../src/model/hosts';
 import { ANNOTATION_PREFIX } from './labels';
+import { DEFAULT_BACKEND } from '../src/model/ingress-shards';
 import { shardName, shardOf } from './tenant-ingress';
 
 /** Label on ring Namespaces a Gateway listener's `allowedRoutes.namespaces.selector` matches. */
@@ -89,7 +90,7 @@ export class TenantRoutes extends Construct {
     if (!Number.isInteger(shards) || shards < 1 || shards > 999) throw new Error(`route shards must be a whole number from 1 to 999, got ${shards}`);
     const buckets: HostClaim[][] = Array.from({ length: shards }, () => []);
     for (const h of props.hosts) buckets[shardOf(h.tenant, shards)].push(h);
-    const backend = props.backend ?? { service: 'nginx', port: 80 };
+    const backend = props.backend ?? DEFAULT_BACKEND;
     const map = new Map<string, HostClaim[]>();
     buckets.forEach((claims, i) => {
       chunkClaims(claims).forEach((chunk, j) => {
@@ -131,7 +132,7 @@ export interface PreviewRoutesProps {
 export class PreviewRoutes extends Construct {
   constructor(scope: Construct, id: string, props: PreviewRoutesProps) {
     super(scope, id);
-    const backend = props.backend ?? { service: 'nginx', port: 80 };
+    const backend = props.backend ?? DEFAULT_BACKEND;
     for (const p of [...props.previews].sort((a, b) => a.tenant.localeCompare(b.tenant))) {
       const name = `preview-${p.tenant}`.slice(0, 63).replace(/-+$/, '');
       new HttpRoute(this, name, {

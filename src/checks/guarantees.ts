@@ -4,8 +4,8 @@
  * not switch a guarantee off silently); the tests run them on every output, next to the invariants.
  */
 import { podTemplateOf, restrictedViolations } from './pod-security';
+import type { Obj } from '../model/objects';
 
-type Obj = Record<string, any>;
 export type Guarantee = (objects: readonly Obj[]) => string[];
 
 const idOf = (o: Obj) => (o.metadata?.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata?.name}` : `${o.kind}/${o.metadata?.name}`);

@@ -12,8 +12,8 @@
  *   listed on the Namespace as operator-provided.
  */
 import { OPERATOR_SECRETS_ANNOTATION, OPERATOR_TLS_ANNOTATION, PREVIEW_ANNOTATION, TLS_DNS_NAMES_ANNOTATION } from '../../constructs';
+import type { Obj } from '../model/objects';
 
-type Obj = Record<string, any>;
 
 const nsOf = (o: Obj): string => o.metadata?.namespace ?? '';
 const idOf = (o: Obj): string => `${o.kind}/${nsOf(o) ? `${nsOf(o)}/` : ''}${o.metadata?.name}`;

@@ -5,7 +5,7 @@
  * which the conformance gate runs on every output as well; the tests hold both to the same fixtures.
  */
 
-type Obj = Record<string, any>;
+import type { Obj } from '../model/objects';
 
 const SAFE_SYSCTLS = new Set([
   'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',

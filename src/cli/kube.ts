@@ -5,7 +5,7 @@
  * `diff --live`), never a write.
  */
 import { spawnSync } from 'child_process';
-import { ClusterSnapshot, KObj, NamespaceSnapshot, ProbeResponse } from '../operate/verify/snapshot';
+import { ClusterSnapshot, Obj, NamespaceSnapshot, ProbeResponse } from '../operate/verify/snapshot';
 import { json } from './output';
 
 /** The cluster could not be reached or read: exit 2. */
@@ -82,20 +82,20 @@ export function ensureReachable(kube: Kube): void {
   if (r.code !== 0) throw new ClusterError(`cluster unreachable: ${firstLine(r.stderr)}`);
 }
 
-function getList(kube: Kube, args: readonly string[], what: string): KObj[] {
+function getList(kube: Kube, args: readonly string[], what: string): Obj[] {
   const r = kube(['get', ...args, '-o', 'json']);
   if (r.code !== 0) throw new ClusterError(`cannot read ${what}: ${firstLine(r.stderr)}`);
-  return (JSON.parse(r.stdout).items ?? []) as KObj[];
+  return (JSON.parse(r.stdout).items ?? []) as Obj[];
 }
 
 /** Like getList, but null when the cluster does not serve the kind (its CRD is not installed). */
-function getOptionalList(kube: Kube, args: readonly string[], what: string): KObj[] | null {
+function getOptionalList(kube: Kube, args: readonly string[], what: string): Obj[] | null {
   const r = kube(['get', ...args, '-o', 'json']);
   if (r.code !== 0) {
     if (NOT_SERVED.test(r.stderr)) return null;
     throw new ClusterError(`cannot read ${what}: ${firstLine(r.stderr)}`);
   }
-  return (JSON.parse(r.stdout).items ?? []) as KObj[];
+  return (JSON.parse(r.stdout).items ?? []) as Obj[];
 }
 
 /** Reads what `rings verify` compares, for the given namespaces; Secrets by name only. */

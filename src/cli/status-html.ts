@@ -6,7 +6,7 @@
 import { parseImageReference } from '../model/images';
 import { metricPassed } from '../operate/verify/metrics';
 import { formatMeasured } from '../operate/candidate-record';
-import type { PageApproval, PageCandidate, PageGates, PageRing, PageStep, PageVerify, StatusPage } from '../operate/status-page';
+import type { PageApproval, PageCandidate, PageGates, PageStep, PageVerify, StatusPage } from '../operate/status-page';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (ch) => ESC[ch]);
@@ -82,19 +82,19 @@ function verifyText(v: PageVerify | undefined): string {
   return `${state} <span class="small">at <time>${esc(v.time)}</time></span>${metrics}`;
 }
 
-function ringCard(r: PageRing, next: string | undefined): string {
-  const badges = [r.home ? 'home' : '', r.isDefault ? 'default' : '', r.active ? '' : 'inactive'].filter(Boolean).map((b) => `<span class="badge">${esc(b)}</span>`).join('');
+function ringCard(r: StatusPage['rings'][number], next: string | undefined): string {
+  const badges = [r.home ? 'home' : '', r.default ? 'default' : '', r.active ? '' : 'inactive'].filter(Boolean).map((b) => `<span class="badge">${esc(b)}</span>`).join('');
   const rows: [string, string][] = [
     ['namespace', `<code>${esc(r.namespace)}</code>`],
     ...(r.cluster ? ([['cluster', `<code>${esc(r.cluster)}</code>`]] as [string, string][]) : []),
     ['tenants', esc(r.tenants)],
     ['soak', esc(r.soak)],
-    ['order', esc(r.order)],
+    ['order', esc(r.promotionOrder)],
     ['requires', r.requires.length ? esc(r.requires.join(', ')) : '<span class="small">order and soak only</span>'],
     ['last verify', verifyText(r.lastVerify)],
   ];
   const flow = next ? `promotes into <strong>${esc(next)}</strong> after ${esc(r.soak)}` : r.active ? 'the most conservative ring' : 'inactive: takes no promotions';
-  return `<li class="ring" data-ring="${esc(r.name)}"${r.cluster ? ` data-cluster="${esc(r.cluster)}"` : ''}><h3>${esc(r.name)}${badges}</h3><p class="flow">${flow}</p><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl></li>`;
+  return `<li class="ring" data-ring="${esc(r.ring)}"${r.cluster ? ` data-cluster="${esc(r.cluster)}"` : ''}><h3>${esc(r.ring)}${badges}</h3><p class="flow">${flow}</p><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl></li>`;
 }
 
 function soakText(c: PageCandidate, ring: string): string {
@@ -147,9 +147,9 @@ function stepSection(s: PageStep): string {
 
 export function renderStatusHtml(p: StatusPage): string {
   const active = p.rings.filter((r) => r.active);
-  const nextOf = (r: PageRing) => {
+  const nextOf = (r: StatusPage['rings'][number]) => {
     const i = active.indexOf(r);
-    return i >= 0 && i + 1 < active.length ? active[i + 1].name : undefined;
+    return i >= 0 && i + 1 < active.length ? active[i + 1].ring : undefined;
   };
   const total = p.steps.reduce((n, s) => n + s.candidates.length, 0);
   return [

@@ -5,29 +5,33 @@
  * platform-level: it runs once.
  */
 
+/** The components of the Octane preset; a platform of any components (`preset = "none"`) names its own. */
 export const RING_IMAGE_COMPONENTS = ['api', 'horizon', 'nginx'] as const;
-export type RingImageComponent = (typeof RING_IMAGE_COMPONENTS)[number];
+/** A component whose image a ring pins: one of the Octane three, or any declared component's name. */
+export type RingImageComponent = string;
 
 export interface RingImagePins {
   readonly api?: string;
   /** @default the api image of the same ring (horizon runs the same Octane build) */
   readonly horizon?: string;
   readonly nginx?: string;
+  readonly [component: string]: string | undefined;
 }
 
-export interface RingImages {
-  readonly api: string;
-  readonly horizon: string;
-  readonly nginx: string;
-}
+/** The image of each component a ring runs. */
+export type RingImages = Readonly<Record<string, string>>;
 
-/** What a ring renders: its own pin per component, else the platform default; horizon follows the ring's api. */
-export function ringImages(platform: RingImagePins & { readonly api: string; readonly nginx: string }, ring: RingImagePins = {}): RingImages {
-  const api = ring.api ?? platform.api;
+/**
+ * What a ring renders: its own pin per component, else the platform default. Without `components`
+ * (the Octane preset) horizon follows the ring's api; with them, every component stands alone.
+ */
+export function ringImages(platform: RingImagePins, ring: RingImagePins = {}, components?: readonly string[]): RingImages {
+  if (components) return Object.fromEntries(components.map((c) => [c, (ring[c] ?? platform[c])!]));
+  const api = (ring.api ?? platform.api)!;
   return {
     api,
-    horizon: ring.horizon ?? (ring.api !== undefined ? ring.api : (platform.horizon ?? platform.api)),
-    nginx: ring.nginx ?? platform.nginx,
+    horizon: (ring.horizon ?? (ring.api !== undefined ? ring.api : (platform.horizon ?? platform.api)))!,
+    nginx: (ring.nginx ?? platform.nginx)!,
   };
 }
 

@@ -3,7 +3,8 @@
  * each chart file gained, lost or changed, and for changed ones the field paths that differ. Pure.
  */
 
-export type Obj = Record<string, unknown>;
+import type { Obj } from '../model/objects';
+export type { Obj };
 
 export interface ChangedObject {
   readonly key: string;

@@ -7,6 +7,7 @@
  * planners and the approval gate's status), so the page says what `rings promote` would say.
  */
 import { parseImageReference } from '../model/images';
+import type { RingSummaryOf } from '../model/ring-summary';
 import type { Registry } from '../registry/load';
 import { formatDuration, parseDuration } from './gates';
 import { measuredChecks, MeasuredCheck, ringCluster } from './candidate-record';
@@ -22,20 +23,6 @@ export interface PageVerify {
   readonly metrics: readonly MeasuredCheck[];
 }
 
-export interface PageRing {
-  readonly name: string;
-  readonly namespace: string;
-  readonly cluster?: string;
-  readonly order: number;
-  readonly soak: string;
-  readonly tenants: number;
-  readonly active: boolean;
-  readonly isDefault: boolean;
-  readonly home: boolean;
-  /** What a promotion out of (verified, analysis) or into (approval) this ring needs besides order and soak. */
-  readonly requires: readonly string[];
-  readonly lastVerify?: PageVerify;
-}
 
 export interface PageApproval {
   /** `not-required`; `present` (a counting signed approval); `missing`; `unverifiable` (cannot be checked here, e.g. no git). */
@@ -96,7 +83,8 @@ export interface StatusPage {
   /** The clock the page was made at (RINGS_NOW, or now). */
   readonly at: string;
   /** Least conservative first: the order versions travel. */
-  readonly rings: readonly PageRing[];
+  /** Each ring card: the ring summary's facts, and the ring's latest verify. */
+  readonly rings: readonly (RingSummaryOf<'promotionOrder' | 'soak' | 'tenants' | 'active' | 'default' | 'home' | 'requires'> & { readonly lastVerify?: PageVerify })[];
   readonly steps: readonly PageStep[];
   /** Rings other than active ones are shown but take no part in the steps. */
   readonly inactive: readonly string[];
@@ -129,7 +117,7 @@ function latestVerify(history: readonly HistoryEntry[], ring: string): HistoryEn
 /** The page's data. */
 export function statusPage(reg: Registry, history: readonly HistoryEntry[], now: Date, cb: PageCallbacks): StatusPage {
   const flow = [...reg.rings].sort((a, b) => b.spec.promotion_order - a.spec.promotion_order);
-  const rings: PageRing[] = flow.map((r) => {
+  const rings: StatusPage['rings'] = flow.map((r) => {
     const spec = r.spec as typeof r.spec & { require_approval?: boolean; analysis?: { checks?: readonly unknown[] } };
     const requires = [
       ...(spec.require_verified ? ['verified'] : []),
@@ -139,14 +127,14 @@ export function statusPage(reg: Registry, history: readonly HistoryEntry[], now:
     const v = latestVerify(history, r.spec.name);
     const cluster = ringCluster(reg, r.spec.name);
     return {
-      name: r.spec.name,
+      ring: r.spec.name,
       namespace: r.spec.namespace,
       ...(cluster ? { cluster } : {}),
-      order: r.spec.promotion_order,
+      promotionOrder: r.spec.promotion_order,
       soak: r.spec.soak,
       tenants: Object.values(reg.tenants).filter((t) => t === r.spec.name).length,
       active: r.spec.active,
-      isDefault: r.spec.default,
+      default: r.spec.default,
       home: r.spec.name === reg.platform.home_ring,
       requires,
       ...(v ? { lastVerify: pageVerify(v) } : {}),

@@ -6,7 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
-import { autocomLockSchema, lockFormatOf, lockSchema, platformSchema, PlatformFile, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
+import { autocomLockSchema, lockFormatOf, lockSchema, PreviewEntry, tenantsSchema } from './schema/schema';
+import { platformSchemaFor, ringSchemaFor } from './schema/presets';
+import type { PlatformFile, RingFile } from './schema/presets';
 import type { LockEntry, RingEntry } from './schema/types';
 import { parseFlatStringTable, parseToml } from './toml';
 import { crossFileProblems } from './rules/validate';
@@ -107,7 +109,9 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   const shown = (rel: string) => path.join(dir, rel);
   const unreadable = new Set(earlier.map((p) => p.file));
 
-  const parseTomlFile = <S extends z.ZodTypeAny>(rel: string, schema: S): z.infer<S> | undefined => {
+  // The ring files are read with the schema of their platform's preset, known once platform.toml is read.
+  let platformPreset: unknown;
+  const parseTomlFile = <S extends z.ZodTypeAny>(rel: string, schemaOf: S | ((raw: unknown) => S)): z.infer<S> | undefined => {
     const text = sources.get(rel);
     if (text === undefined) {
       if (!unreadable.has(shown(rel))) problems.push({ file: shown(rel), path: '', message: 'expected this file, found none' });
@@ -128,16 +132,18 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
       problems.push({ file: shown(rel), path: '', message: `invalid TOML: ${where}${lowerFirst(parsed.error.message)}` });
       return undefined;
     }
+    if (rel === PLATFORM) platformPreset = (parsed.value as { preset?: unknown }).preset;
+    const schema = typeof schemaOf === 'function' && !(schemaOf instanceof z.ZodType) ? (schemaOf as (raw: unknown) => S)(parsed.value) : (schemaOf as S);
     return check(shown(rel), schema, parsed.value, problems);
   };
 
-  const platform = parseTomlFile(PLATFORM, platformSchema);
+  const platform: PlatformFile | undefined = parseTomlFile(PLATFORM, platformSchemaFor);
   const tenantsFile = parseTomlFile(TENANTS, tenantsSchema);
 
   const rings: RingEntry[] = [];
   for (const rel of [...sources.keys()].sort()) {
     if (!rel.endsWith('.toml') || rel.includes('/') || rel === PLATFORM || rel === TENANTS) continue;
-    const spec = parseTomlFile(rel, ringSchema);
+    const spec: RingFile | undefined = parseTomlFile(rel, ringSchemaFor({ preset: platformPreset }));
     if (spec) rings.push({ file: shown(rel), spec });
   }
 

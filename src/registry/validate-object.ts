@@ -14,12 +14,13 @@ import { z } from 'zod';
 import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
 import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
 import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
+import { componentsPlatformSchema, componentsRingSchema, platformSchemaFor, ringSchemaFor } from './schema/presets';
 import { crossFileProblems } from './rules/validate';
 
 /** `platform.toml` as written in code: the TOML keys, every default optional. */
-export type PlatformInput = z.input<typeof platformSchema>;
+export type PlatformInput = z.input<typeof platformSchema> | z.input<typeof componentsPlatformSchema>;
 /** `<ring>.toml` as written in code. */
-export type RingInput = z.input<typeof ringSchema>;
+export type RingInput = z.input<typeof ringSchema> | z.input<typeof componentsRingSchema>;
 /** A preview (`[previews]` of tenants.toml) as written in code. */
 export type PreviewInput = NonNullable<z.input<typeof tenantsSchema>['previews']>[string];
 
@@ -126,7 +127,7 @@ function checkInput(raw: unknown, options: ValidateOptions): { registry: Registr
   }
 
   const platformFile = shown('platform.toml');
-  const platform = input.platform === undefined ? undefined : check(platformFile, platformSchema, input.platform, problems);
+  const platform = input.platform === undefined ? undefined : check(platformFile, platformSchemaFor(input.platform), input.platform, problems);
   if (input.platform === undefined) problems.push({ file: platformFile, path: '', message: 'missing: expected the platform (a table of platform.toml keys)' });
 
   const rings: RingEntry[] = [];
@@ -145,7 +146,7 @@ function checkInput(raw: unknown, options: ValidateOptions): { registry: Registr
       if (name && seen.has(name)) problems.push({ file, path: 'name', message: `expected a unique ring name, got "${name}" again` });
       if (name) seen.add(name);
       if (name) ringFiles.push(name);
-      const parsed = check(file, ringSchema, spec, problems);
+      const parsed = check(file, ringSchemaFor(isTable(input.platform) ? input.platform : undefined), spec, problems);
       if (parsed) rings.push({ file, spec: parsed });
       else ringFilesFailed = true;
     });

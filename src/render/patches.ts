@@ -11,8 +11,8 @@ import { validateManifest } from '../registry/schema/k8s-schema';
 import { podTemplateOf, restrictedViolations } from '../checks/pod-security';
 import type { RegistryProblem } from '../registry/errors';
 import type { PatchPlan } from '../resolve/resolve-plan';
+import type { Obj } from '../model/objects';
 
-type Obj = Record<string, any>;
 
 export class PatchError extends Error {}
 

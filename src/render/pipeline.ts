@@ -5,21 +5,15 @@ import { readDir, writeDirAtomically as _w } from './dist';
 import { previousConfigMaps } from './previous-output';
 import { resolvePlan, RingPlan } from '../resolve/resolve-plan';
 import { buildApp, chartRenderer, ringChartId, synthesize, SynthOptions, SynthResult } from './synth';
+import type { RingSummary, RingSummaryOf } from '../model/ring-summary';
 
-export interface RingSummary {
-  readonly ring: string;
-  /** With [clusters]: the cluster it runs in. @default none */
-  readonly cluster?: string;
-  readonly namespace: string;
-  readonly objects: number;
-  readonly hosts: number;
-  readonly apiMemoryLimitMib: number;
-}
+/** A ring at a glance (one shape for every view, src/model/ring-summary.ts). */
+export type { RingSummary, RingSummaryOf };
 
 export interface RenderedRegistry {
   readonly plan: RingPlan;
   readonly result: SynthResult;
-  readonly summary: readonly RingSummary[];
+  readonly summary: readonly RingSummaryOf<'objects' | 'hosts' | 'memoryComponent' | 'apiMemoryLimitMib'>[];
 }
 
 export interface RenderOptions extends SynthOptions {
@@ -37,6 +31,7 @@ export function renderRegistry(registryDir: string, options: RenderOptions = {})
     namespace: r.namespace,
     objects: result.charts.find((c) => c.unit === ringChartId(r.name))!.objects.length,
     hosts: result.rings[i].hosts.length,
+    memoryComponent: r.memoryComponent,
     apiMemoryLimitMib: r.apiMemoryLimitMib,
   }));
   return { plan, result, summary };
@@ -50,27 +45,18 @@ export function synthToDir(registryDir: string, outDir: string, options: SynthOp
   return rendered;
 }
 
-export interface CheckedRing {
-  readonly ring: string;
-  readonly namespace: string;
-  readonly tenants: number;
-  readonly hosts: number;
-  readonly ingressShards: number;
-  readonly apiMemoryLimitMib: number;
-}
-
 /**
  * Everything synth checks, without rendering: load, the schemas and every cross-file rule
  * (object limits included), resolve, and the constructs' own checks (their constructors throw).
  * What it skips is the costly part of synth: turning the construct tree into JSON and YAML.
  * Throws `RegistryError` (or the construct's `Error`) exactly as synth would.
  */
-export function checkRegistry(registryDir: string): readonly CheckedRing[] {
+export function checkRegistry(registryDir: string): readonly RingSummaryOf<'tenants' | 'hosts' | 'ingressShards' | 'memoryComponent' | 'apiMemoryLimitMib'>[] {
   return checkPlan(resolvePlan(loadRegistry(registryDir)));
 }
 
 /** `checkRegistry` for a registry already parsed (an in-memory edit the CLI validates before writing). */
-export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
+export function checkPlan(plan: RingPlan): readonly RingSummaryOf<'tenants' | 'hosts' | 'ingressShards' | 'memoryComponent' | 'apiMemoryLimitMib'>[] {
   const { app, rings } = buildApp(plan);
   chartRenderer(app); // runs every construct validation once, as synth does; renders nothing
   // Patches can only be checked on rendered objects: with patches, check renders (and throws as synth would).
@@ -81,6 +67,7 @@ export function checkPlan(plan: RingPlan): readonly CheckedRing[] {
     tenants: r.tenants?.length ?? 0,
     hosts: rings[i].hosts.length,
     ingressShards: r.ingress?.shards ?? 1,
+    memoryComponent: r.memoryComponent,
     apiMemoryLimitMib: r.apiMemoryLimitMib,
   }));
 }

@@ -218,6 +218,9 @@ export function defineClusterSuite(version: string, part: 'example' | 'fixtures'
           w.synth();
           const pruned = applyPruning();
           expect(pruned.stdout).toContain(`namespace/${added.namespace} pruned`);
+          // The namespace controller re-checks a namespace only after its pods' grace period (60 s for
+          // horizon); KWOK's pods have no process to stop, so they go at once and the wait is for our objects.
+          c.kubectl(['delete', 'pods', '--all', '-n', added.namespace, '--grace-period=0', '--force', '--wait=false']);
           c.kubectlOk(['wait', '--for=delete', `namespace/${added.namespace}`, '--timeout=240s']);
           const left = c.kubectl(['get', 'all,configmaps,ingresses,networkpolicies,resourcequotas,poddisruptionbudgets', '-A', '-l', `ring=${added.ring}`, '-o', 'name']);
           expect(left.stdout.trim()).toBe('');

@@ -5,7 +5,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { isManifestFile } from '../../src/render/dist';
-import { PerRingWorkload, Ring, RingData, RING_DATA_LABEL } from '../../constructs';
+import { octaneComponents, Ring, RingData, RING_DATA_LABEL } from '../../constructs';
 import { contentAddressedBase, contentAddressedName, retainedConfigMaps, RETAINED_ANNOTATION } from '../../src/model/content-address';
 import { parseRegistry } from '../../src/registry/load';
 import { previousConfigMaps } from '../../src/render/previous-output';
@@ -106,7 +106,7 @@ describe('content-addressed ConfigMaps', () => {
     const props = {
       name: 'canary', namespace: 'shop-canary', hostnameSegment: 'canary', domain: 'shop.example',
       home: { namespace: 'shop', sharedServices: [] },
-      workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', modules: 1 }),
+      workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0', modules: 1 }),
     };
     const first = new Ring(new App(), 'r', { ...props, lock: { orders: '1.0.0' } });
     const second = new Ring(new App(), 'r', {

@@ -4,7 +4,7 @@
  * with the case the constructs refuse.
  */
 import { Testing } from 'cdk8s';
-import { ComponentSpec, PerRingWorkload, Ring, RING_NAMESPACE_LABEL, SharedLayer } from '../../constructs';
+import { ComponentSpec, octaneComponents, Ring, RING_NAMESPACE_LABEL, SharedLayer } from '../../constructs';
 import { checkGuarantees } from '../../src/checks/guarantees';
 import { schemaViolationsOfObjects } from '../support/gate';
 
@@ -49,7 +49,7 @@ describe('SharedLayer NetworkPolicies', () => {
     expect(of(out, 'NetworkPolicy', 'shared-allow-blob')).toBeUndefined();
   });
   test('a ring Namespace carries the label the shared layer admits by (a ring added later needs no policy edit)', () => {
-    const ring = Testing.synth(new Ring(Testing.app(), 'r', { name: 'later', namespace: 'shop-later', hostnameSegment: 'later', domain: 'shop.example', partOf: 'shop', home: { namespace: 'shop', sharedServices: [] }, workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0' }) }));
+    const ring = Testing.synth(new Ring(Testing.app(), 'r', { name: 'later', namespace: 'shop-later', hostnameSegment: 'later', domain: 'shop.example', partOf: 'shop', home: { namespace: 'shop', sharedServices: [] }, workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0' }) }));
     expect(of(ring, 'Namespace', 'shop-later').metadata.labels[RING_NAMESPACE_LABEL]).toBe('shop');
   });
   test('the output is schema-valid and keeps every guarantee', () => {
@@ -81,7 +81,7 @@ describe('redis', () => {
     const ring = Testing.synth(new Ring(Testing.app(), 'r', {
       name: 'canary', namespace: 'shop-canary', hostnameSegment: 'canary', domain: 'shop.example', partOf: 'shop',
       home: { namespace: 'shop', sharedServices: [{ name: 'redis', port: 6379 }] },
-      workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', secretEnv: [{ name: 'REDIS_PASSWORD', secret: 'redis-auth', key: 'password' }] }),
+      workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0', secretEnv: [{ name: 'REDIS_PASSWORD', secret: 'redis-auth', key: 'password' }] }),
       secretSync: { mode: 'external-secrets' },
     }));
     for (const n of ['api', 'horizon']) expect(of(ring, 'Deployment', n).spec.template.spec.containers[0].env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } }]);
@@ -104,13 +104,13 @@ describe('availability and resources', () => {
     const one = workload({ replicas: 1 });
     expect(of(one, 'Deployment', 'web').spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(of(one, 'PodDisruptionBudget', 'web')).toBeUndefined();
-    expect(() => workload({ disruptionBudget: false })).toThrow('runs 2 replicas, so it needs a PodDisruptionBudget');
+    expect(() => workload({ disruptionBudget: false })).toThrow('component web: disruptionBudget: expected a PodDisruptionBudget (every component of ≥ 2 replicas has one), got false for 2 replicas');
   });
   test('ephemeral storage on every container and a sizeLimit on every emptyDir, defaults and overrides', () => {
     const d = of(workload({ writablePaths: ['/tmp', '/cache'], writableSizeLimitsMib: { '/cache': 1024 } }), 'Deployment', 'web').spec.template.spec;
     expect(d.volumes.map((v: any) => v.emptyDir.sizeLimit)).toEqual(['256Mi', '1024Mi']);
     expect(d.containers[0].resources).toMatchObject({ requests: { 'ephemeral-storage': '256Mi' }, limits: { 'ephemeral-storage': '1792Mi' } });
-    expect(() => workload({ ephemeralStorageLimitMib: 100 })).toThrow("ephemeral-storage limit 100Mi is below the writable paths' size limits together (256Mi)");
+    expect(() => workload({ ephemeralStorageLimitMib: 100 })).toThrow("component web: ephemeralStorageLimitMib: expected at least 256 (the size limits of the writable path: the pod is evicted past its limit), got 100");
   });
   test('the quota counts ephemeral storage', () => {
     const hard = of(workload({}), 'ResourceQuota', 'ring-quota').spec.hard;
@@ -121,7 +121,7 @@ describe('availability and resources', () => {
 
 describe('Laravel writable paths', () => {
   test('api and horizon recreate storage/framework/{cache,sessions,views} and storage/logs in an init container (mkdir, same image and user)', () => {
-    const [api] = PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0' });
+    const [api] = octaneComponents({ apiImage: 'registry.example/api:1.0.0' });
     const out = workload(api);
     const init = of(out, 'Deployment', 'api').spec.template.spec.initContainers[0];
     expect(init.command).toEqual(['mkdir', '-p', '/app/storage/app/public', '/app/storage/framework/cache/data', '/app/storage/framework/sessions', '/app/storage/framework/testing', '/app/storage/framework/views', '/app/storage/logs']);
@@ -131,7 +131,7 @@ describe('Laravel writable paths', () => {
     expect(checkGuarantees(out)).toEqual([]);
   });
   test('a folder outside the writable paths is refused (the root filesystem is read-only)', () => {
-    expect(() => workload({ initDirectories: ['/var/log/app'] })).toThrow('init directory "/var/log/app" is not inside a writable path (/tmp)');
+    expect(() => workload({ initDirectories: ['/var/log/app'] })).toThrow('component web: initDirectories.0: expected a folder inside a writable path (/tmp; the root filesystem is read-only), got "/var/log/app"');
   });
 });
 
@@ -148,7 +148,7 @@ describe('escape hatches', () => {
     expect(schemaViolationsOfObjects(out)).toEqual([]);
   });
   test('a secret-looking env value and a selector label are refused', () => {
-    expect(() => workload({ env: { DB_PASSWORD: 'x' } })).toThrow('env DB_PASSWORD looks like a secret (value not shown)');
-    expect(() => workload({ labels: { ring: 'other' } })).toThrow('label ring is set by the library');
+    expect(() => workload({ env: { DB_PASSWORD: 'x' } })).toThrow('component web: env.DB_PASSWORD: expected a non-secret value, got what looks like a secret (value not shown)');
+    expect(() => workload({ labels: { ring: 'other' } })).toThrow('component web: labels.ring: expected a label the library does not set');
   });
 });

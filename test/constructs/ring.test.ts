@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { PerRingWorkload, Ring } from '../../constructs';
+import { octaneComponents, Ring } from '../../constructs';
 import { edit, examplePlan, exampleSources, planOf, sourcesWith } from '../support/registry-fixture';
 import { cpuMillis, inNs, memMib, named, objectsOf, ofKind, podSpecs } from '../support/objects';
 
@@ -251,7 +251,7 @@ describe('constructs without a registry', () => {
       hostnameSegment: 'canary',
       domain: 'shop.example',
       home: { namespace: 'shop', sharedServices: [{ name: 'redis', port: 6379 }] },
-      workload: PerRingWorkload.octane({ apiImage: `registry.example/shop/api@sha256:${'b'.repeat(64)}`, modules: 23 }),
+      workload: octaneComponents({ apiImage: `registry.example/shop/api@sha256:${'b'.repeat(64)}`, modules: 23 }),
       tenants: ['acme'],
       lock: { orders: '1.6.0' },
     });
@@ -282,7 +282,7 @@ describe('constructs without a registry', () => {
           hostnameSegment: 'canary',
           domain: 'shop.example',
           home: { namespace: 'shop', sharedServices: [] },
-          workload: PerRingWorkload.octane({ apiImage: 'shop/api:latest' }),
+          workload: octaneComponents({ apiImage: 'shop/api:latest' }),
         }),
     ).toThrow('component api: image "shop/api:latest" is not pinned; use a tag other than latest, or a digest');
   });

@@ -22,8 +22,8 @@ const cb: PageCallbacks = {
 describe('statusPage', () => {
   const page = statusPage(reg, history, NOW, cb);
   test('rings least conservative first, with what each requires; one step per adjacent pair of active rings', () => {
-    expect(page.rings.map((r) => r.name)).toEqual(['experimental', 'canary', 'edge', 'stable']);
-    expect(page.rings.find((r) => r.name === 'stable')).toMatchObject({ home: true, isDefault: true, requires: ['approval'], tenants: 5 });
+    expect(page.rings.map((r) => r.ring)).toEqual(['experimental', 'canary', 'edge', 'stable']);
+    expect(page.rings.find((r) => r.ring === 'stable')).toMatchObject({ home: true, default: true, requires: ['approval'], tenants: 5 });
     expect(page.steps.map((s) => `${s.from}→${s.to}:${s.candidates.length}`)).toEqual(['experimental→canary:4', 'canary→edge:5', 'edge→stable:3']);
     expect(page.at).toBe('2026-11-23T12:00:00Z');
   });
@@ -46,7 +46,7 @@ describe('statusPage', () => {
     const [ai, orders] = [p.steps[1].candidates.find((c) => c.id === 'ai@2.4.0')!, p.steps[1].candidates.find((c) => c.id === 'orders@1.6.1')!];
     expect(ai.lastVerify).toMatchObject({ passed: false, findings: 1, firstFinding: 'canary: [rollout] x', sawCandidate: true });
     expect(orders.lastVerify?.sawCandidate).toBe(false);
-    expect(p.rings.find((r) => r.name === 'canary')!.lastVerify?.time).toBe('2026-11-23T11:00:00Z');
+    expect(p.rings.find((r) => r.ring === 'canary')!.lastVerify?.time).toBe('2026-11-23T11:00:00Z');
   });
   test('an inactive ring is shown and takes no part in the steps', () => {
     const edge = exampleSources().get('edge.toml')!.replace('active = true', 'active = false');

@@ -6,7 +6,7 @@ import {
   ClusterLayer,
   HomeSecretAccess,
   HostClaim,
-  PerRingWorkload,
+  octaneComponents,
   Ring,
   RingCertificates,
   RingProps,
@@ -17,8 +17,8 @@ import {
   uncoveredHosts,
 } from '../../src';
 import { validateManifests } from '../support/k8s-schema';
+import type { Obj } from '../../src/model/objects';
 
-type Obj = Record<string, any>;
 const labels = { 'app.kubernetes.io/name': 'x' };
 const chart = () => new Chart(new App({ outdir: '.rings-unused' }), 'c', { disableResourceNameHashes: true });
 const objs = (c: Chart): Obj[] => c.toJson() as Obj[];
@@ -179,7 +179,7 @@ describe('Ring routing and TLS props', () => {
     hostnameSegment: 'canary',
     domain: 'shop.example',
     home: { namespace: 'shop', sharedServices: [] },
-    workload: PerRingWorkload.octane({ apiImage: 'registry.example/api:1.0.0', envFromSecrets: ['app'] }),
+    workload: octaneComponents({ apiImage: 'registry.example/api:1.0.0', envFromSecrets: ['app'] }),
     tenants: ['acme'],
     imagePullSecrets: ['pull'],
   };

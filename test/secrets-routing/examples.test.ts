@@ -6,8 +6,8 @@
 import * as path from 'path';
 import { duplicateHostClaims, renderRegistry, uncoveredHosts, unsyncedSecretReferences } from '../../src';
 import { validateManifests } from '../support/k8s-schema';
+import type { Obj } from '../../src/model/objects';
 
-type Obj = Record<string, any>;
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = {
   'rings (external-secrets, cert-manager, ingress)': path.join(ROOT, 'rings'),

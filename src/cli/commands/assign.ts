@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DNS_LABEL } from '../../registry/schema/schema';
+import { isDnsLabel } from '../../model/kubernetes-names';
 import { parseToml } from '../../registry/toml';
 import { stringFlag } from '../args';
 import { CliError, Command, DRY_RUN_FLAGS, mutate } from '../context';
@@ -20,7 +20,7 @@ export const assign: Command = {
     const reason = stringFlag(args, 'reason') ?? null;
     const hooks = commitHooks(ctx, args);
     return mutate(ctx, ({ registry, sources }) => {
-      if (!(tenant.length <= 63 && DNS_LABEL.test(tenant))) {
+      if (!isDnsLabel(tenant)) {
         throw new CliError(`invalid tenant name ${JSON.stringify(tenant)}: expected a DNS label (lower-case letters, digits and '-', at most 63 characters)`);
       }
       const target = registry.rings.find((r) => r.spec.name === ring);

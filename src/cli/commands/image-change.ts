@@ -1,6 +1,7 @@
 /** `rings promote image` and `rings rollback image`: a ring's api, horizon or nginx image, pinned in its ring file. */
 import * as path from 'path';
-import { imagePinProblem, ringImages, RING_IMAGE_COMPONENTS, RingImageComponent } from '../../model/images';
+import { imagePinProblem, RING_IMAGE_COMPONENTS, RingImageComponent, RingImagePins } from '../../model/images';
+import { ringImagesOf } from '../../registry/schema/presets';
 import { parseToml } from '../../registry/toml';
 import { UsageError } from '../args';
 import { CliError, GateRefusal, gateRings, LoadedRegistry, ringByName, SingleMutation } from '../context';
@@ -20,12 +21,12 @@ export function imageComponent(c: string): RingImageComponent {
 /** The image a ring renders for a component (its own pin, else the platform default). */
 export function effectiveImage(loaded: LoadedRegistry, ring: string, c: RingImageComponent): string {
   const r = loaded.registry.rings.find((x) => x.spec.name === ring)!;
-  return ringImages(loaded.registry.platform.images, r.spec.images)[c];
+  return ringImagesOf(loaded.registry.platform, r.spec)[c];
 }
 
 /** The ring's own pin (undefined when it takes the platform default). */
 function ownPin(loaded: LoadedRegistry, ring: string, c: RingImageComponent): string | undefined {
-  return loaded.registry.rings.find((x) => x.spec.name === ring)!.spec.images?.[c];
+  return (loaded.registry.rings.find((x) => x.spec.name === ring)!.spec.images as RingImagePins | undefined)?.[c];
 }
 
 /** Sets the ring file's `[images] <component>` line; re-read to prove it means exactly that. */

@@ -1,20 +1,8 @@
 import { resolvePlan } from '../../resolve/resolve-plan';
 import { Command, loadAll } from '../context';
 import { json, table } from '../output';
+import type { RingSummaryOf } from '../../model/ring-summary';
 
-export interface RingRow {
-  readonly ring: string;
-  /** With [clusters]: the cluster it runs in. @default none */
-  readonly cluster?: string;
-  readonly namespace: string;
-  readonly promotionOrder: number;
-  readonly default: boolean;
-  readonly active: boolean;
-  readonly soak: string;
-  readonly tenants: number;
-  readonly modules: number;
-  readonly apiMemoryLimitMib: number;
-}
 
 export const list: Command = {
   name: 'list',
@@ -25,7 +13,7 @@ export const list: Command = {
   run(ctx) {
     const { registry } = loadAll(ctx.registry);
     const plan = resolvePlan(registry);
-    const rows: RingRow[] = plan.rings.map((r) => ({
+    const rows: RingSummaryOf<'promotionOrder' | 'default' | 'active' | 'soak' | 'tenants' | 'modules' | 'apiMemoryLimitMib'>[] = plan.rings.map((r) => ({
       ring: r.name,
       ...(r.cluster !== undefined ? { cluster: r.cluster } : {}),
       namespace: r.namespace,

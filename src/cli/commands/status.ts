@@ -13,19 +13,7 @@ import { planModulePromotion } from './promote';
 import { json, table } from '../output';
 import { parseImageReference, ringImages, RING_IMAGE_COMPONENTS } from '../../model/images';
 import { placementOf } from '../../model/clusters';
-
-export interface StatusRing {
-  readonly ring: string;
-  /** With [clusters]: the cluster it runs in. @default none (one cluster) */
-  readonly cluster?: string;
-  readonly namespace: string;
-  readonly promotionOrder: number;
-  /** Takes the tenants tenants.toml does not list (`*.<domain>`). */
-  readonly default: boolean;
-  readonly active: boolean;
-  readonly soak: string;
-  readonly tenants: number;
-}
+import type { RingSummaryOf } from '../../model/ring-summary';
 
 export interface StatusRow {
   readonly module: string;
@@ -62,7 +50,7 @@ export interface StatusMatrix {
   /** In the home namespace but run by something else (`[[shared.external]]`). */
   readonly external: readonly StatusSharedService[];
   /** Most conservative first. */
-  readonly rings: readonly StatusRing[];
+  readonly rings: readonly RingSummaryOf<'promotionOrder' | 'default' | 'active' | 'soak' | 'tenants'>[];
   readonly modules: readonly StatusRow[];
   /** The ring images, next to the modules: a new build reaches one ring at a time too. */
   readonly images: readonly StatusImageRow[];
@@ -156,7 +144,7 @@ export function statusMermaid(m: StatusMatrix): string {
  * may each have a namespace of one name), and the rings of the other clusters reaching the home
  * namespace through aliases to the shared services' remote_host.
  */
-function clusterMermaid(m: StatusMatrix, byOrderDesc: readonly StatusRing[], lines: string[]): string {
+function clusterMermaid(m: StatusMatrix, byOrderDesc: StatusMatrix['rings'], lines: string[]): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
   const id = (ring: string) => `ring_${safe(ring)}`;
   const nsId = (cluster: string, ns: string) => `ns_${safe(cluster)}_${safe(ns)}`;

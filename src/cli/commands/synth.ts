@@ -35,7 +35,7 @@ export const synth: Command = {
       return 0;
     }
     for (const s of summary) {
-      ctx.io.stdout(`${ctx.c.bold(s.ring.padEnd(14))} ${(s.cluster ? `${s.namespace} on ${s.cluster}` : s.namespace).padEnd(24)} ${String(s.objects).padStart(4)} objects ${String(s.hosts).padStart(4)} hosts  api memory ${s.apiMemoryLimitMib}Mi\n`);
+      ctx.io.stdout(`${ctx.c.bold(s.ring.padEnd(14))} ${(s.cluster ? `${s.namespace} on ${s.cluster}` : s.namespace).padEnd(24)} ${String(s.objects).padStart(4)} objects ${String(s.hosts).padStart(4)} hosts  ${s.memoryComponent} memory ${s.apiMemoryLimitMib}Mi\n`);
     }
     ctx.io.stdout(`wrote ${result.files.size} files to ${out}/\n`);
     if (mirrored) {

@@ -66,7 +66,7 @@ function applied(loaded: LoadedRegistry, files: Readonly<Record<string, string |
   }
   const rings = reg.rings.map((r) => {
     if (r.spec.name !== change.ring) return r;
-    const images = { ...(r.spec.images ?? {}) };
+    const images: Record<string, string> = { ...((r.spec.images as Record<string, string> | undefined) ?? {}) };
     if (change.ref === null) delete images[change.component];
     else images[change.component] = change.ref;
     return { ...r, spec: { ...r.spec, images } };

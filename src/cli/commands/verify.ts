@@ -14,7 +14,7 @@ import { boolFlag, stringFlag, stringsFlag, UsageError } from '../args';
 import { ClusterError } from '../kube';
 import { clusterContexts, clusterLabel } from '../cluster-contexts';
 import type { RingExpectation } from '../../operate/verify/verify-ring';
-import { KObj } from '../../operate/verify/snapshot';
+import { Obj } from '../../operate/verify/snapshot';
 import { CliError, Command, loadAll, recordHistory, renderSources } from '../context';
 import { HISTORY_FILE, HistoryEntry, isoSeconds } from '../../operate/history';
 import { kubectl, reportUnreachable, probe, readSnapshot } from '../kube';
@@ -108,7 +108,7 @@ export const verify: Command = {
     const home = plan.clusters?.find((c) => c.home)?.name ?? '';
     const contexts = clusterContexts(plan.clusters?.map((c) => c.name), stringsFlag(args, 'context'), USAGE);
     const groups = [...contexts.keys()].map((cluster) => {
-      const objects: KObj[] = result.charts.filter((c) => !cluster || c.cluster === cluster).flatMap((c) => c.objects);
+      const objects: Obj[] = result.charts.filter((c) => !cluster || c.cluster === cluster).flatMap((c) => c.objects);
       const rings = plan.rings.filter((r) => !cluster || (r.cluster ?? home) === cluster);
       let expectations: RingExpectation[] = ringExpectations(rings, plan.homeNamespace, objects);
       if (cluster && cluster === home) {

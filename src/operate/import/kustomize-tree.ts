@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
-export type Obj = Record<string, any>;
+import type { Obj } from '../../model/objects';
+export type { Obj };
 
 export interface BuiltOverlay {
   /** The overlay folder as shown in messages, e.g. `k8s/overlays/rings/canary`. */

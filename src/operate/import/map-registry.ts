@@ -5,6 +5,7 @@
  * is a note, one line each.
  */
 import type { BuiltTree, Obj } from './kustomize-tree';
+import { SECRET_NAMED } from '../../model/secret-values';
 
 /** One container component of a ring (api, horizon, nginx) as the tree runs it. */
 export interface ImportedComponent {
@@ -354,7 +355,7 @@ export function mapRegistry(tree: BuiltTree, options: MapOptions = {}): MapResul
     }
   }
   for (const k of Object.keys(appSettings)) {
-    if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(k)) {
+    if (SECRET_NAMED.test(k)) {
       n.notes.push(`app setting ${k} looks like a secret: not imported (keep it in a Secret in ${home.namespace} and list it under secrets.env_from)`);
       delete appSettings[k];
     }

@@ -1,6 +1,6 @@
 /** What each ring should run, from a synthesis of the registry (the same objects `rings synth` writes). */
 import { aliasTarget, RingExpectation } from './verify-ring';
-import { KObj } from './snapshot';
+import { Obj } from './snapshot';
 
 export interface RingRef {
   readonly name: string;
@@ -8,7 +8,7 @@ export interface RingRef {
 }
 
 /** One expectation per ring: the synthesized objects of its namespace (the home ring's include the shared layer). */
-export function ringExpectations(rings: readonly RingRef[], homeNamespace: string, objects: readonly KObj[]): RingExpectation[] {
+export function ringExpectations(rings: readonly RingRef[], homeNamespace: string, objects: readonly Obj[]): RingExpectation[] {
   const aliasTargets = [
     ...new Set(
       objects

@@ -4,7 +4,7 @@
  * the ring. Which Service and port, and how an answer is judged, are pure functions here.
  */
 import { Finding } from './findings';
-import { KObj, ProbeResponse } from './snapshot';
+import { Obj, ProbeResponse } from './snapshot';
 
 export const HEALTH_PATH = '/api/health';
 
@@ -21,13 +21,13 @@ export function proxyPath(t: ProbeTarget): string {
   return `/api/v1/namespaces/${t.namespace}/services/${t.service}:${t.port}/proxy${t.path}`;
 }
 
-const probePaths = (c: KObj): KObj[] => [c.readinessProbe, c.livenessProbe, c.startupProbe].map((p) => p?.httpGet).filter(Boolean);
+const probePaths = (c: Obj): Obj[] => [c.readinessProbe, c.livenessProbe, c.startupProbe].map((p) => p?.httpGet).filter(Boolean);
 
 /**
  * Services of the ring's namespace that select a Deployment whose containers answer `/api/health`:
  * the request goes to the Service port that targets that container port.
  */
-export function probeTargets(namespace: string, objects: readonly KObj[]): ProbeTarget[] {
+export function probeTargets(namespace: string, objects: readonly Obj[]): ProbeTarget[] {
   const out: ProbeTarget[] = [];
   const deployments = objects.filter((o) => o.kind === 'Deployment' && o.metadata?.namespace === namespace);
   for (const s of objects.filter((o) => o.kind === 'Service' && o.metadata?.namespace === namespace && o.spec?.selector)) {
@@ -37,9 +37,9 @@ export function probeTargets(namespace: string, objects: readonly KObj[]): Probe
     for (const c of d.spec.template.spec?.containers ?? []) {
       const get = probePaths(c).find((g) => g.path === HEALTH_PATH);
       if (!get) continue;
-      const cport = (c.ports ?? []).find((p: KObj) => p.name === get.port || p.containerPort === get.port);
+      const cport = (c.ports ?? []).find((p: Obj) => p.name === get.port || p.containerPort === get.port);
       const sport = (s.spec.ports ?? []).find(
-        (p: KObj) => p.targetPort === get.port || (cport && (p.targetPort === cport.name || p.targetPort === cport.containerPort)) || (p.targetPort === undefined && p.port === cport?.containerPort),
+        (p: Obj) => p.targetPort === get.port || (cport && (p.targetPort === cport.name || p.targetPort === cport.containerPort)) || (p.targetPort === undefined && p.port === cport?.containerPort),
       );
       if (!sport) continue;
       out.push({ namespace, service: s.metadata.name, port: String(sport.name ?? sport.port), path: HEALTH_PATH });
@@ -57,7 +57,7 @@ export function reportedRing(body: string): string | undefined {
   } catch {
     return undefined;
   }
-  const ring = (v as KObj | null)?.ring;
+  const ring = (v as Obj | null)?.ring;
   if (typeof ring === 'string') return ring;
   if (ring && typeof ring === 'object' && typeof ring.name === 'string') return ring.name;
   return undefined;

@@ -5,26 +5,28 @@
  * never read.
  */
 
-export type KObj = Record<string, any>;
+import type { Obj } from '../../model/objects';
+/** A live object as the API server returns it (the shared object type). */
+export type { Obj };
 
 export interface NamespaceSnapshot {
-  readonly deployments: readonly KObj[];
-  readonly pods: readonly KObj[];
-  readonly configmaps: readonly KObj[];
-  readonly services: readonly KObj[];
+  readonly deployments: readonly Obj[];
+  readonly pods: readonly Obj[];
+  readonly configmaps: readonly Obj[];
+  readonly services: readonly Obj[];
   /** Names of the Secrets of the namespace (never their data). */
   readonly secrets: readonly string[];
   /** ExternalSecrets; null when the cluster does not serve the kind (no External Secrets CRDs). */
-  readonly externalsecrets: readonly KObj[] | null;
+  readonly externalsecrets: readonly Obj[] | null;
 }
 
 export interface ClusterSnapshot {
   /** Namespace name → what it holds; a namespace missing from the cluster is absent here. */
   readonly namespaces: Readonly<Record<string, NamespaceSnapshot>>;
   /** Every Ingress of the cluster (all namespaces): a host must be served by one ring only. */
-  readonly ingresses: readonly KObj[];
+  readonly ingresses: readonly Obj[];
   /** Every HTTPRoute of the cluster; null when the cluster does not serve Gateway API. */
-  readonly httproutes: readonly KObj[] | null;
+  readonly httproutes: readonly Obj[] | null;
 }
 
 /** The result of one `/api/health` request through the API server's service proxy. */

@@ -4,7 +4,7 @@
  * difference is one Finding.
  */
 import { Finding, VerifyCheck } from './findings';
-import { ClusterSnapshot, KObj, NamespaceSnapshot } from './snapshot';
+import { ClusterSnapshot, Obj, NamespaceSnapshot } from './snapshot';
 
 /** The annotation prefix of the checksums on pod templates (`rings.cdk8s.io/lock-checksum`, …). */
 export const RINGS_ANNOTATION_PREFIX = 'rings.cdk8s.io/';
@@ -20,7 +20,7 @@ export interface RingExpectation {
   readonly namespace: string;
   readonly homeNamespace: string;
   /** Every synthesized object in the ring's namespace (for the home ring: its chart and the shared layer). */
-  readonly objects: readonly KObj[];
+  readonly objects: readonly Obj[];
   /** Service names in the home namespace that the aliases of any ring point at. */
   readonly aliasTargets: readonly string[];
 }
@@ -38,21 +38,21 @@ export interface RingObservation {
   readonly podTemplateHashes: Readonly<Record<string, readonly string[]>>;
 }
 
-export const id = (o: KObj): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
-const byName = (xs: readonly KObj[] | null | undefined, name: string) => (xs ?? []).find((x) => x.metadata?.name === name);
-const ofKind = (objs: readonly KObj[], kind: string) => objs.filter((o) => o.kind === kind);
+export const id = (o: Obj): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+const byName = (xs: readonly Obj[] | null | undefined, name: string) => (xs ?? []).find((x) => x.metadata?.name === name);
+const ofKind = (objs: readonly Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 const uniqSorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
-function templateContainers(t: KObj | undefined): KObj[] {
+function templateContainers(t: Obj | undefined): Obj[] {
   return [...(t?.spec?.initContainers ?? []), ...(t?.spec?.containers ?? [])];
 }
 
-function podContainers(p: KObj): KObj[] {
+function podContainers(p: Obj): Obj[] {
   return [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])];
 }
 
 /** ConfigMap names a pod template reads (envFrom, env valueFrom, volumes, projected volumes), sorted. */
-export function configMapRefs(t: KObj | undefined): string[] {
+export function configMapRefs(t: Obj | undefined): string[] {
   const out: string[] = [];
   for (const c of templateContainers(t)) {
     for (const e of c.envFrom ?? []) if (e.configMapRef?.name) out.push(e.configMapRef.name);
@@ -66,7 +66,7 @@ export function configMapRefs(t: KObj | undefined): string[] {
 }
 
 /** Secret names a pod template or Ingress needs (optional references excluded), sorted. */
-export function secretRefs(o: KObj): string[] {
+export function secretRefs(o: Obj): string[] {
   const out: string[] = [];
   if (o.kind === 'Ingress') for (const t of o.spec?.tls ?? []) if (t.secretName) out.push(t.secretName);
   const t = o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet' ? o.spec?.template : o.kind === 'Pod' ? o : undefined;
@@ -95,8 +95,8 @@ export interface ResolvedEnv {
  * The value a container sees for `key`, as the kubelet resolves it: `env` wins over `envFrom`; within
  * each, a later entry wins. ConfigMaps come from `configmaps`; Secrets are never read.
  */
-export function resolveEnv(container: KObj, configmaps: readonly KObj[], key: string): ResolvedEnv {
-  const envs = (container.env ?? []).filter((e: KObj) => e.name === key);
+export function resolveEnv(container: Obj, configmaps: readonly Obj[], key: string): ResolvedEnv {
+  const envs = (container.env ?? []).filter((e: Obj) => e.name === key);
   const e = envs[envs.length - 1];
   if (e) {
     if (e.value !== undefined) return { value: String(e.value), source: 'env' };
@@ -127,24 +127,24 @@ export function resolveEnv(container: KObj, configmaps: readonly KObj[], key: st
   return found;
 }
 
-function selects(selector: KObj | undefined, labels: KObj | undefined): boolean {
+function selects(selector: Obj | undefined, labels: Obj | undefined): boolean {
   const want = selector?.matchLabels ?? {};
   if (Object.keys(want).length === 0) return false;
   return Object.entries(want).every(([k, v]) => labels?.[k] === v);
 }
 
 /** Pods a Deployment owns (by its selector), not terminating. */
-function podsOf(d: KObj, pods: readonly KObj[]): KObj[] {
+function podsOf(d: Obj, pods: readonly Obj[]): Obj[] {
   return pods.filter((p) => !p.metadata?.deletionTimestamp && selects(d.spec?.selector, p.metadata?.labels)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
-function isPrimaryRoute(o: KObj): boolean {
+function isPrimaryRoute(o: Obj): boolean {
   const a = o.metadata?.annotations ?? {};
   return a[PREVIEW_ANNOTATION] === undefined && a[NGINX_CANARY_ANNOTATION] !== 'true';
 }
 
-function routeHosts(o: KObj): string[] {
-  if (o.kind === 'Ingress') return uniqSorted((o.spec?.rules ?? []).map((r: KObj) => r.host).filter(Boolean));
+function routeHosts(o: Obj): string[] {
+  if (o.kind === 'Ingress') return uniqSorted((o.spec?.rules ?? []).map((r: Obj) => r.host).filter(Boolean));
   if (o.kind === 'HTTPRoute') return uniqSorted(o.spec?.hostnames ?? []);
   return [];
 }
@@ -155,12 +155,12 @@ export function aliasTarget(externalName: string): { service: string; namespace:
   return m ? { service: m[1], namespace: m[2] } : undefined;
 }
 
-function podProblem(p: KObj): string {
-  const sched = (p.status?.conditions ?? []).find((c: KObj) => c.type === 'PodScheduled' && c.status === 'False');
+function podProblem(p: Obj): string {
+  const sched = (p.status?.conditions ?? []).find((c: Obj) => c.type === 'PodScheduled' && c.status === 'False');
   if (sched) return `pod ${p.metadata.name} ${p.status?.phase ?? 'Pending'}: ${sched.reason ?? 'Unschedulable'}${sched.message ? ` (${String(sched.message).split('\n')[0]})` : ''}`;
-  const waiting = (p.status?.containerStatuses ?? []).find((s: KObj) => s.state?.waiting);
+  const waiting = (p.status?.containerStatuses ?? []).find((s: Obj) => s.state?.waiting);
   if (waiting) return `pod ${p.metadata.name}: container ${waiting.name} waiting: ${waiting.state.waiting.reason ?? 'unknown'}`;
-  const notReady = (p.status?.conditions ?? []).find((c: KObj) => c.type === 'Ready' && c.status !== 'True');
+  const notReady = (p.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready' && c.status !== 'True');
   if (notReady) return `pod ${p.metadata.name} ${p.status?.phase ?? ''} and not ready`.replace('  ', ' ');
   return '';
 }
@@ -201,7 +201,7 @@ export function verifyRing(exp: RingExpectation, snap: ClusterSnapshot, opts: Ve
       (st.replicas ?? 0) === liveReplicas &&
       (st.availableReplicas ?? 0) >= liveReplicas;
     if (!rolledOut) {
-      const progressing = (st.conditions ?? []).find((c: KObj) => c.type === 'Progressing');
+      const progressing = (st.conditions ?? []).find((c: Obj) => c.type === 'Progressing');
       const stuck = progressing?.reason === 'ProgressDeadlineExceeded' ? ' (progress deadline exceeded)' : '';
       const old = (st.replicas ?? 0) - (st.updatedReplicas ?? 0);
       const why = pods.map(podProblem).filter(Boolean)[0];
@@ -237,7 +237,7 @@ export function verifyRing(exp: RingExpectation, snap: ClusterSnapshot, opts: Ve
     // Pods: restarts, crash loops, and the ring's own RING_NAME / MODULE_LOCK_PATH.
     for (const p of pods) {
       const pk = `Pod ${exp.namespace}/${p.metadata.name}`;
-      const statuses: KObj[] = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+      const statuses: Obj[] = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
       const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
       const looping = statuses.filter((s) => s.state?.waiting?.reason === 'CrashLoopBackOff').map((s) => s.name);
       if (looping.length) add('restarts', pk, `CrashLoopBackOff in ${looping.join(', ')} (${restarts} restarts)`);
@@ -314,7 +314,7 @@ export function verifyRing(exp: RingExpectation, snap: ClusterSnapshot, opts: Ve
       add('external-secret', key, 'missing');
       continue;
     }
-    const ready = (l.status?.conditions ?? []).find((c: KObj) => c.type === 'Ready');
+    const ready = (l.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
     if (ready?.status !== 'True') {
       add('external-secret', key, ready ? `not Ready: ${ready.reason ?? ''}${ready.message ? `: ${String(ready.message).split('\n')[0]}` : ''}` : 'not Ready: no Ready condition yet (is the External Secrets Operator running?)');
     }

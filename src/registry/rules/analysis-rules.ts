@@ -6,7 +6,8 @@
 import { ANALYSIS_PLACEHOLDERS, AnalysisPlaceholder, MAX_ANALYSIS_WINDOW_MS, MIN_ANALYSIS_WINDOW_MS, parseGoDuration, substituteQuery, unknownPlaceholders } from '../../model/analysis';
 import { closest, RegistryProblem } from '../errors';
 import { parsePromql, PROMQL_PARSER_RELEASE } from './promql';
-import type { AnalysisCheckSpec, PlatformFile, RingFile } from '../schema/schema';
+import type { AnalysisCheckSpec } from '../schema/schema';
+import type { PlatformFile, RingFile } from '../schema/presets';
 import type { RingEntry } from '../schema/types';
 
 /** What these rules read of the parsed registry (validate.ts's CrossFileInput has it). */

@@ -6,7 +6,8 @@
 import * as path from 'path';
 import { IN_CLUSTER_SERVER } from '../../model/clusters';
 import type { RegistryProblem } from '../errors';
-import type { PlatformFile, PreviewEntry } from '../schema/schema';
+import type { PreviewEntry } from '../schema/schema';
+import type { PlatformFile } from '../schema/presets';
 import type { RingEntry } from '../schema/types';
 
 /** The part of the parsed registry these rules read; validate.ts's `CrossFileInput` extends it (so this file does not import validate.ts). */

@@ -5,19 +5,25 @@
 import * as path from 'path';
 import { ringHosts } from '../../model/hosts';
 import { ingressShardLoads, MAX_INGRESS_BYTES, minimumIngressShards, overfullShards } from '../../model/ingress-shards';
-import { hasDigest, RING_IMAGE_COMPONENTS } from '../../model/images';
+import { hasDigest } from '../../model/images';
 import { lockFileText } from '../../model/lock';
 import { memoryForModules } from '../../model/memory';
 import { NGINX_CONFIG_DIR, writableVolumeName } from '../../model/names';
 import { ringDataFiles, ringDataFrom } from '../../model/ring-data';
-import { EPHEMERAL_DEFAULTS, RESERVED_LABEL_KEYS } from '../../model/component-defaults';
+import { EPHEMERAL_DEFAULTS } from '../../model/component-defaults';
+import { mergeComponent } from '../../model/escape-hatches';
+import { annotationKeyProblem, DEFAULT_WRITABLE_PATHS, envNameProblem, extraLabelProblem, initDirProblem, labelEntryProblem, plainEnvProblem, requestOverLimitProblem, writableSizesOverLimitProblem } from '../../model/hardening';
+import { isDnsLabel, isEnvName } from '../../model/kubernetes-names';
+import { looksLikeSecret } from '../../model/secret-values';
 import { REDIS_DATA_DIR, REDIS_MANAGED_FLAGS } from '../../model/redis';
 import { ANALYSIS_RULES } from './analysis-rules';
 import { validateDefinition } from '../schema/k8s-schema';
-import { fieldPath, looksLikeSecretValue, RegistryProblem } from '../errors';
+import { fieldPath, RegistryProblem } from '../errors';
 import { LockEntry, lockPins, RingEntry } from '../schema/types';
-import { DNS_LABEL, PlatformFile } from '../schema/schema';
+import type { PlatformFile } from '../schema/presets';
 import { CLUSTER_RULES, ClusterRuleInput, uniqueNamespacesPerCluster } from './cluster-rules';
+import { COMPONENT_RULES } from './component-rules';
+import { componentNames, componentTableOf } from '../schema/presets';
 
 /** What the cross-file rules read: the files that parsed, and their paths (the cluster rules read a part of it). */
 export interface CrossFileInput extends ClusterRuleInput {
@@ -36,8 +42,13 @@ export interface CrossFileInput extends ClusterRuleInput {
 
 export type Rule = (input: CrossFileInput) => RegistryProblem[];
 
-/** Names every ring creates in its own namespace; in the home ring they share the namespace with the shared layer. */
+/** Names every ring of an Octane platform creates in its own namespace; in the home ring they share the namespace with the shared layer. */
 export const PER_RING_OBJECT_NAMES = ['api', 'horizon', 'nginx', 'ring-config', 'module-lock', 'nginx-config'] as const;
+
+/** The names a ring of this platform creates in its own namespace: its components', the ring ConfigMaps (and Octane's nginx-config). */
+function perRingObjectNames(platform: PlatformFile): readonly string[] {
+  return platform.preset === 'none' ? [...componentNames(platform), 'ring-config', 'module-lock'] : PER_RING_OBJECT_NAMES;
+}
 
 /** Env keys the ring ConfigMap sets itself: the ring's two, REDIS_*, and DB_* when the registry names a database. */
 function reservedSettings(platform: PlatformFile): Set<string> {
@@ -135,7 +146,7 @@ export const tenantsOnActiveRings: Rule = ({ tenants, tenantsFile, rings, ringFi
 
 export const tenantNamesAreDnsLabels: Rule = ({ tenants, tenantsFile }) =>
   Object.keys(tenants ?? {})
-    .filter((t) => !(t.length <= 63 && DNS_LABEL.test(t)))
+    .filter((t) => !isDnsLabel(t))
     .map((t) => ({
       file: tenantsFile,
       path: fieldPath(['tenants', t]),
@@ -151,8 +162,8 @@ export const sharedNamesDoNotCollide: Rule = ({ platform, platformFile }) => {
     ...platform.shared.external.map((s, i) => ({ name: s.name, at: `shared.external.${i}.name` })),
   ];
   for (const e of entries) {
-    if ((PER_RING_OBJECT_NAMES as readonly string[]).includes(e.name)) {
-      out.push({ file: platformFile, path: e.at, message: `expected a name no ring uses for its own objects (${PER_RING_OBJECT_NAMES.join(', ')}), got "${e.name}"` });
+    if (perRingObjectNames(platform).includes(e.name)) {
+      out.push({ file: platformFile, path: e.at, message: `expected a name no ring uses for its own objects (${perRingObjectNames(platform).join(', ')}), got "${e.name}"` });
     }
     if (seen.has(e.name)) out.push({ file: platformFile, path: e.at, message: `expected a unique shared service name, got "${e.name}" twice` });
     seen.add(e.name);
@@ -188,8 +199,9 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   const out: RegistryProblem[] = [];
   const reserved = reservedSettings(platform);
   for (const [k, v] of Object.entries(platform.app_settings)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected an environment variable name (letters, digits and _)' });
+    const badName = envNameProblem(k);
+    if (badName) {
+      out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: badName });
     } else if (reserved.has(k)) {
       out.push({ file: platformFile, path: fieldPath(['app_settings', k]), message: 'expected a setting the ring ConfigMap does not set itself (RING_NAME, MODULE_LOCK_PATH, REDIS_*, and DB_* when [database] is set, come from the registry)' });
     } else if (looksLikeSecret(k, v)) {
@@ -203,10 +215,8 @@ export const appSettingsAreNotSecrets: Rule = ({ platform, platformFile }) => {
   return out;
 };
 
-export function looksLikeSecret(key: string, value: string): boolean {
-  if (/(^|_)(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE)(_|$)/i.test(key)) return true;
-  return looksLikeSecretValue(value);
-}
+/** A setting whose name or value is that of a secret (the rule lives in src/model). */
+export { looksLikeSecret };
 
 /** A lock must fit in a ConfigMap. */
 export const locksFitAConfigMap: Rule = ({ locks }) =>
@@ -282,15 +292,16 @@ export const digestsRequired: Rule = ({ platform, platformFile, rings }) => {
       out.push({ file, path: at, message: `expected an image pinned by digest (require_digests = true in ${platformFile}), got "${ref}"` });
     }
   };
-  for (const c of RING_IMAGE_COMPONENTS) see(platformFile, `images.${c}`, platform.images[c]);
+  const pinned = componentNames(platform);
+  for (const c of pinned) see(platformFile, `images.${c}`, (platform.images as Record<string, string | undefined>)[c]);
   platform.shared.services.forEach((s, i) => see(platformFile, `shared.services.${i}.image`, s.image));
-  for (const r of rings) for (const c of RING_IMAGE_COMPONENTS) see(r.file, `images.${c}`, r.spec.images?.[c]);
+  for (const r of rings) for (const c of pinned) see(r.file, `images.${c}`, (r.spec.images as Record<string, string | undefined> | undefined)?.[c]);
   return out;
 };
 
 /** The memory rule must give a limit a node could ever offer. */
 export const memoryStaysSane: Rule = ({ platform, platformFile, locks }) => {
-  if (!platform) return [];
+  if (!platform || platform.preset === 'none') return [];
   const most = Math.max(0, ...Object.values(locks).map((l) => Object.keys(l.modules).length));
   const { limitMib } = memoryForModules(most, platform.memory);
   if (limitMib <= 65536) return [];
@@ -326,7 +337,9 @@ export const secretNamesHaveOneType: Rule = ({ platform, platformFile, rings }) 
 export const secretMountPathsAreUnique: Rule = ({ platform, platformFile }) => {
   if (!platform) return [];
   const seen = new Set<string>();
-  const writable = new Set([...platform.components.api.writable_paths, ...platform.components.horizon.writable_paths, platform.lock_mount_dir]);
+  // The components that mount the secrets: Octane's api and horizon, or every declared component.
+  const mounting = platform.preset === 'none' ? componentNames(platform) : ['api', 'horizon'];
+  const writable = new Set([...mounting.flatMap((n) => componentTableOf(platform, n).writable_paths), platform.lock_mount_dir]);
   const out: RegistryProblem[] = [];
   platform.secrets.mounts.forEach((m, i) => {
     const p = m.mount_path.replace(/\/+$/, '');
@@ -353,9 +366,7 @@ export const requestsWithinLimits: Rule = ({ platform, platformFile }) => {
       }
     }
   };
-  check('components.api', platform.components.api, ['cpu', 'memory']);
-  check('components.horizon', platform.components.horizon, ['cpu', 'memory']);
-  check('components.nginx', platform.components.nginx, ['cpu', 'memory']);
+  for (const n of componentNames(platform)) check(`components.${n}`, componentTableOf(platform, n), ['cpu', 'memory']);
   platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s, ['cpu', 'memory']));
   return out;
 };
@@ -437,10 +448,8 @@ export const writablePathsDistinct: Rule = ({ platform, platformFile }) => {
       volumes.set(volume, `"${p}"`);
     });
   };
-  const c = platform.components;
-  check('components.api', c.api.writable_paths, [platform.lock_mount_dir]);
-  check('components.horizon', c.horizon.writable_paths, [platform.lock_mount_dir]);
-  check('components.nginx', c.nginx.writable_paths, [NGINX_CONFIG_DIR]);
+  // Octane's nginx mounts its conf.d instead of the lock; every other component mounts the lock folder.
+  for (const n of componentNames(platform)) check(`components.${n}`, componentTableOf(platform, n).writable_paths, [platform.preset !== 'none' && n === 'nginx' ? NGINX_CONFIG_DIR : platform.lock_mount_dir]);
   platform.shared.services.forEach((s, i) => check(`shared.services.${i}`, s.writable_paths, s.ring_data_path ? [s.ring_data_path] : []));
   return out;
 };
@@ -485,50 +494,22 @@ export const ringObjectsFitTheirLimits: Rule = ({ platform, platformFile, rings 
 
 // ---------------------------------------------------------------- hardening and escape hatches
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-function labelKeyOk(k: string): boolean {
-  const slash = k.lastIndexOf('/');
-  const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
-  const name = slash >= 0 ? k.slice(slash + 1) : k;
-  return LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && prefix.split('.').every((l) => DNS_LABEL.test(l))));
-}
-
 /** Env names the ring pods get from the registry itself (the ring ConfigMap and the redis password). */
 const RESERVED_ENV = new Set(['RING_NAME', 'MODULE_LOCK_PATH', 'DB_HOST', 'DB_PORT', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']);
 
-/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view). */
-interface ComponentSettings {
-  readonly node_selector?: Record<string, string>;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-  readonly env?: Record<string, string>;
-  readonly affinity?: Record<string, unknown>;
-  readonly ephemeral_storage_request_mib?: number;
-  readonly ephemeral_storage_limit_mib?: number;
-  readonly writable_size_limit_mib?: number;
-  readonly writable_paths?: readonly string[];
-  readonly init_dirs?: readonly string[];
-  readonly cpu_request_millicores?: number;
-  readonly cpu_limit_millicores?: number;
-  readonly memory_request_mib?: number;
-  readonly memory_limit_mib?: number;
-}
+/** One component's settings as the registry gives them (platform table, shared service, or a ring's merged view): the schema's component table. */
+type ComponentSettings = Partial<PlatformFile['components']['api']>;
 
 /** Every component table of the registry, with where it is and (for a ring) its merged view. */
 function componentTables(platform: PlatformFile, platformFile: string, rings: readonly RingEntry[]): { file: string; at: string; c: ComponentSettings }[] {
   const out: { file: string; at: string; c: ComponentSettings }[] = [];
-  for (const n of ['api', 'horizon', 'nginx'] as const) {
-    const base = platform.components[n] as ComponentSettings;
+  for (const n of componentNames(platform)) {
+    const base = componentTableOf(platform, n) as ComponentSettings;
     out.push({ file: platformFile, at: `components.${n}`, c: base});
     for (const r of rings) {
-      const over = r.spec.components?.[n] as ComponentSettings | undefined;
+      const over = (r.spec.components as Record<string, unknown> | undefined)?.[n] as ComponentSettings | undefined;
       if (!over) continue;
-      const merged: ComponentSettings = { ...base };
-      for (const [k, v] of Object.entries(over)) {
-        if (v !== undefined) (merged as Record<string, unknown>)[k] = ['node_selector', 'labels', 'annotations', 'env'].includes(k) ? { ...((base as Record<string, any>)[k] ?? {}), ...(v as object) } : v;
-      }
-      out.push({ file: r.file, at: `components.${n}`, c: merged});
+      out.push({ file: r.file, at: `components.${n}`, c: mergeComponent(base, over)});
     }
   }
   platform.shared.services.forEach((sv, i) => out.push({ file: platformFile, at: `shared.services.${i}`, c: sv as ComponentSettings }));
@@ -545,43 +526,34 @@ export const componentSettingsValid: Rule = ({ platform, platformFile, rings }) 
   if (!platform) return [];
   const out: RegistryProblem[] = [];
   for (const { file, at, c } of componentTables(platform, platformFile, rings)) {
-    const add = (field: string, message: string) => out.push({ file, path: `${at}.${field}`, message });
+    const add = (field: string, message: string | undefined) => {
+      if (message !== undefined) out.push({ file, path: `${at}.${field}`, message });
+    };
     for (const [k, v] of Object.entries(c.env ?? {})) {
       const f = fieldPath(['env', k]);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) add(f, 'expected an environment variable name (letters, digits and _)');
-      else if (RESERVED_ENV.has(k)) add(f, 'expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)');
-      else if (looksLikeSecret(k, v)) add(f, 'expected a non-secret value, got what looks like a secret (value not shown); keep it in a Secret in the home namespace');
+      if (isEnvName(k) && RESERVED_ENV.has(k)) add(f, 'expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)');
+      else add(f, plainEnvProblem(k, v));
     }
-    for (const [what, map] of [['labels', c.labels], ['node_selector', c.node_selector]] as const) {
-      for (const [k, v] of Object.entries(map ?? {})) {
-        const f = fieldPath([what, k]);
-        if (what === 'labels' && (RESERVED_LABEL_KEYS as readonly string[]).includes(k)) add(f, `expected a label the library does not set (${RESERVED_LABEL_KEYS.join(', ')} select the pods)`);
-        else if (!labelKeyOk(k)) add(f, 'expected a label key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
-        else if (v.length > 63 || !LABEL_VALUE.test(v)) add(f, `expected a label value (at most 63 alphanumerics, -, _, .), got ${JSON.stringify(v.length > 64 ? `${v.slice(0, 60)}…` : v)}`);
-      }
-    }
-    for (const k of Object.keys(c.annotations ?? {})) if (!labelKeyOk(k)) add(fieldPath(['annotations', k]), 'expected an annotation key (an optional DNS prefix and a name of at most 63 alphanumerics, -, _, .)');
+    for (const [k, v] of Object.entries(c.labels ?? {})) add(fieldPath(['labels', k]), extraLabelProblem(k, v));
+    for (const [k, v] of Object.entries(c.node_selector ?? {})) add(fieldPath(['node_selector', k]), labelEntryProblem(k, v));
+    for (const k of Object.keys(c.annotations ?? {})) add(fieldPath(['annotations', k]), annotationKeyProblem(k));
     for (const [res, req, lim] of [['cpu', 'cpu_request_millicores', 'cpu_limit_millicores'], ['memory', 'memory_request_mib', 'memory_limit_mib'], ['ephemeral storage', 'ephemeral_storage_request_mib', 'ephemeral_storage_limit_mib']] as const) {
       const r = c[req];
       const l = c[lim];
-      if (file !== platformFile && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}) after this ring's overrides, got ${r}`);
-      else if (res === 'ephemeral storage' && typeof r === 'number' && typeof l === 'number' && r > l) add(req, `expected at most ${lim} (${l}), got ${r}`);
+      if (typeof r !== 'number' || typeof l !== 'number') continue;
+      if (file !== platformFile) add(req, requestOverLimitProblem(lim, l, r, "after this ring's overrides"));
+      else if (res === 'ephemeral storage') add(req, requestOverLimitProblem(lim, l, r));
     }
     // api and horizon memory follows the module count unless both are given (one alone could fall on the wrong side of the rule).
     if ((at === 'components.api' || at === 'components.horizon') && (c.memory_request_mib === undefined) !== (c.memory_limit_mib === undefined)) {
       const [given, missing] = c.memory_request_mib === undefined ? ['memory_limit_mib', 'memory_request_mib'] : ['memory_request_mib', 'memory_limit_mib'];
       add(missing, `missing: expected ${missing} next to ${given} (together they replace the memory rule for this component)`);
     }
-    const paths = c.writable_paths ?? ['/tmp'];
-    const sizes = paths.length * (c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib);
-    if (c.ephemeral_storage_limit_mib !== undefined && c.ephemeral_storage_limit_mib < sizes) {
-      add('ephemeral_storage_limit_mib', `expected at least ${sizes} (the ${paths.length} writable paths' size limits together: the pod is evicted past its limit), got ${c.ephemeral_storage_limit_mib}`);
+    const paths = c.writable_paths ?? DEFAULT_WRITABLE_PATHS;
+    if (c.ephemeral_storage_limit_mib !== undefined) {
+      add('ephemeral_storage_limit_mib', writableSizesOverLimitProblem(c.ephemeral_storage_limit_mib, paths.map(() => c.writable_size_limit_mib ?? EPHEMERAL_DEFAULTS.writableSizeLimitMib)));
     }
-    const folders = paths.map((p) => p.replace(/\/+$/, '') || '/');
-    (c.init_dirs ?? []).forEach((d, i) => {
-      const dir = d.replace(/\/+$/, '');
-      if (!folders.some((w) => dir === w || dir.startsWith(w === '/' ? '/' : `${w}/`))) add(`init_dirs.${i}`, `expected a folder inside a writable path (${folders.join(', ')}; the root filesystem is read-only), got "${d}"`);
-    });
+    (c.init_dirs ?? []).forEach((d, i) => add(`init_dirs.${i}`, initDirProblem(d, paths)));
   }
   return out;
 };
@@ -594,9 +566,9 @@ export const affinityMatchesTheSchema: Rule = ({ platform, platformFile, rings }
     if (affinity === undefined) return;
     for (const e of validateDefinition('io.k8s.api.core.v1.Affinity', affinity)) out.push({ file, path: `${at}.affinity`, message: `expected a Kubernetes Affinity (core/v1, camelCase fields), got one where ${e}` });
   };
-  for (const n of ['api', 'horizon', 'nginx'] as const) {
-    check(platformFile, `components.${n}`, platform.components[n].affinity);
-    for (const r of rings) check(r.file, `components.${n}`, r.spec.components?.[n]?.affinity);
+  for (const n of componentNames(platform)) {
+    check(platformFile, `components.${n}`, componentTableOf(platform, n).affinity);
+    for (const r of rings) check(r.file, `components.${n}`, (r.spec.components as Record<string, { affinity?: unknown } | undefined> | undefined)?.[n]?.affinity);
   }
   platform.shared.services.forEach((s, i) => check(platformFile, `shared.services.${i}`, s.affinity));
   return out;
@@ -629,7 +601,8 @@ export const selectorsAreLabels: Rule = ({ platform, platformFile }) => {
   const out: RegistryProblem[] = [];
   const check = (at: string[], map: Record<string, string> | undefined) => {
     for (const [k, v] of Object.entries(map ?? {})) {
-      if (!labelKeyOk(k) || v.length > 63 || !LABEL_VALUE.test(v)) out.push({ file: platformFile, path: fieldPath([...at, k]), message: 'expected a label selector entry (a label key and a value of at most 63 alphanumerics, -, _, .)' });
+      const p = labelEntryProblem(k, v);
+      if (p) out.push({ file: platformFile, path: fieldPath([...at, k]), message: p });
     }
   };
   platform.shared.external.forEach((e, i) => check(['shared', 'external', String(i), 'pod_selector'], e.pod_selector));
@@ -699,6 +672,8 @@ export const RULES: readonly Rule[] = [
   emergencyWaiverNeedsApproval,
   // [analysis]: metric checks (analysis.ts)
   ...ANALYSIS_RULES,
+  // preset = "none": the declared components (component-rules.ts)
+  ...COMPONENT_RULES,
 ];
 
 export function crossFileProblems(input: CrossFileInput): RegistryProblem[] {

@@ -10,16 +10,18 @@ import { z } from 'zod';
 import { DEFAULT_ANALYSIS_WINDOW } from '../../model/analysis';
 import { imagePinProblem } from '../../model/images';
 import { isIpLiteral, MAX_CLUSTER_NAME } from '../../model/clusters';
+import { DEFAULT_API_PORT, DEFAULT_HOME_SECRET_STORE, DEFAULT_LOCK_MOUNT_DIR, DEFAULT_NGINX_PORT, DEFAULT_SECRET_REFRESH_INTERVAL } from '../../model/defaults';
+import type { EscapeHatchKey } from '../../model/escape-hatches';
+import { priorityClassProblem, SPREAD_MODES } from '../../model/hardening';
+import { DNS_1035_LABEL, DNS_LABEL, isDns1035Label, isDnsLabel } from '../../model/kubernetes-names';
 
-/** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** DNS-1035 label (Service names): as DNS-1123 but must start with a letter. */
-export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** DNS-1123 and DNS-1035 labels (the syntax lives in src/model, shared with the constructs and the CLI). */
+export { DNS_LABEL, DNS_1035_LABEL };
 
 /** zod type messages: the same sentence whether the key is missing or holds the wrong type. */
-const says = (message: string) => ({ invalid_type_error: message, required_error: message });
+export const says = (message: string) => ({ invalid_type_error: message, required_error: message });
 
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const expected = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
   return z.number(says(expected)).refine(
     (n) => Number.isInteger(n) && n >= min && n <= max,
@@ -27,26 +29,26 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   );
 };
 
-const dnsLabel = (what: string) =>
+export const dnsLabel = (what: string) =>
   z
     .string(says(`expected ${what} (a DNS label)`))
-    .refine((s) => s.length <= 63 && DNS_LABEL.test(s), {
+    .refine((s) => isDnsLabel(s), {
       message: `expected ${what}: a DNS label (lower-case letters, digits and '-', at most 63 characters)`,
     });
 
-const serviceName = (what: string) =>
+export const serviceName = (what: string) =>
   z
     .string(says(`expected ${what}`))
-    .refine((s) => s.length <= 63 && DNS_1035_LABEL.test(s), {
+    .refine((s) => isDns1035Label(s), {
       message: `expected ${what}: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63)`,
     });
 
-const text = (what: string) => z.string(says(`expected ${what} (a string)`));
+export const text = (what: string) => z.string(says(`expected ${what} (a string)`));
 
 /** An image reference pinned by a tag other than `latest`, or by a digest, or both (the rule lives in src/model). */
 export { imagePinProblem };
 
-const image = (what: string) =>
+export const image = (what: string) =>
   z
     .string(says(`expected ${what} (an image reference)`))
     .superRefine((s, ctx) => {
@@ -55,15 +57,15 @@ const image = (what: string) =>
     });
 
 const nginxImage = image('the nginx image').refine((s) => s.includes('nginx-unprivileged'), {
-  message: 'expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on 8080)',
+  message: `expected an nginxinc/nginx-unprivileged image (PSA restricted needs a non-root nginx on ${DEFAULT_NGINX_PORT})`,
 });
 
-const absolutePath = z
+export const absolutePath = z
   .string(says('expected an absolute path'))
   .refine((s) => /^\/[^\0]*$/.test(s) && !s.split('/').includes('..'), { message: 'expected an absolute path without ..' });
 
 /** CPU and memory of one container. Memory of api and horizon is computed from the module count instead. */
-const resources = z
+export const resources = z
   .object({
     /** @default 100 */
     cpu_request_millicores: wholeNumber(1).default(100),
@@ -77,7 +79,7 @@ const resources = z
   .strict();
 
 /** Kubernetes label values by key (node selectors, extra labels, namespace and pod selectors). */
-const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
+export const labelMap = (what: string) => z.record(z.string(says(`expected ${what} (a string)`)));
 
 const toleration = z
   .object({
@@ -95,7 +97,8 @@ const toleration = z
 
 /**
  * Escape hatches every component takes (api, horizon, nginx, each shared service), and each ring file
- * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional.
+ * may override per ring (`[components.<name>]` in `<ring>.toml`). Every key is optional. The keys are
+ * src/model/escape-hatches.ts's (init_dirs, which follows writable_paths, is in each component table).
  */
 export const escapeHatches = {
   /** Node labels the pods must run on, e.g. `{ "node-pool" = "apps" }`. @default none */
@@ -107,7 +110,10 @@ export const escapeHatches = {
   /** PriorityClass name. @default none (the cluster default) */
   priority_class: z
     .string(says('expected a PriorityClass name'))
-    .refine((s) => s.length <= 253 && s.split('.').every((l) => DNS_LABEL.test(l)), { message: 'expected a PriorityClass name (a DNS subdomain)' })
+    .superRefine((s, ctx) => {
+      const p = priorityClassProblem(s);
+      if (p) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+    })
     .optional(),
   /** Extra labels on the Deployment and its pods (not the selector keys). @default {} */
   labels: labelMap('a label value').optional(),
@@ -122,11 +128,11 @@ export const escapeHatches = {
   /** `sizeLimit` of each writable path's emptyDir. @default 256 */
   writable_size_limit_mib: wholeNumber(1).optional(),
   /** What the hostname/zone spread constraints do when unmet. @default "ScheduleAnyway" */
-  spread: z.enum(['ScheduleAnyway', 'DoNotSchedule'], { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
-};
+  spread: z.enum(SPREAD_MODES, { errorMap: () => ({ message: 'expected "ScheduleAnyway" or "DoNotSchedule"' }) }).optional(),
+} satisfies Record<Exclude<EscapeHatchKey, 'init_dirs'>, z.ZodTypeAny>;
 
 /** Folders to create inside the writable paths before the app starts (an init container running `mkdir -p`). */
-const initDirs = z.array(absolutePath);
+export const initDirs = z.array(absolutePath);
 
 const component = (defaults: { runAsUser: number; writablePaths: string[]; octane: boolean }) =>
   z
@@ -152,7 +158,7 @@ const component = (defaults: { runAsUser: number; writablePaths: string[]; octan
     .strict();
 
 /** Per-ring overrides of one component (`[components.api]` in a ring file): every key optional. */
-const ringComponent = z
+export const ringComponent = z
   .object({
     cpu_request_millicores: wholeNumber(1).optional(),
     cpu_limit_millicores: wholeNumber(1).optional(),
@@ -425,6 +431,13 @@ export const platformSchema = z
     /** The ring whose namespace also hosts the shared layer. */
     home_ring: dnsLabel('a ring name'),
     /**
+     * What the rings run: `"octane"`, AutoCom's Laravel platform (api, horizon and nginx with their
+     * rules: the nginx-unprivileged image, the Laravel storage folders, Octane's memory rule, the exec
+     * and `/api/health` probes), or `"none"`: the components `[components.<name>]` declares, with any
+     * names (src/registry/schema/presets.ts, docs/registry.md). @default "octane"
+     */
+    preset: z.enum(['octane'], { errorMap: () => ({ message: 'expected "octane" or "none"' }) }).default('octane'),
+    /**
      * The default ring images: what a ring without its own `[images]` pin renders, and what a new
      * ring (`rings ring add`) starts from. Each ring pins its own in its ring file.
      */
@@ -442,13 +455,13 @@ export const platformSchema = z
       .object({
         /** Octane; serves HTTP on `port`. */
         api: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true })
-          .extend({ /** @default 8000 */ port: wholeNumber(1, 65535).default(8000) })
+          .extend({ /** @default DEFAULT_API_PORT (8000) */ port: wholeNumber(1, 65535).default(DEFAULT_API_PORT) })
           .default({}),
         /** Queue worker; no HTTP port. */
         horizon: component({ runAsUser: 1000, writablePaths: ['/tmp', '/app/storage', '/app/bootstrap/cache'], octane: true }).default({}),
         /** nginx-unprivileged in front of api. */
         nginx: component({ runAsUser: 101, writablePaths: ['/tmp', '/var/cache/nginx'], octane: false })
-          .extend({ /** @default 8080 */ port: wholeNumber(1, 65535).default(8080) })
+          .extend({ /** @default DEFAULT_NGINX_PORT (8080) */ port: wholeNumber(1, 65535).default(DEFAULT_NGINX_PORT) })
           .default({}),
       })
       .strict()
@@ -529,13 +542,13 @@ export const platformSchema = z
         sync: z
           .enum(['external-secrets', 'reflector', 'none'], { errorMap: () => ({ message: 'expected "external-secrets", "reflector" or "none"' }) })
           .default('external-secrets'),
-        /** How often a rotated home secret is copied again (external-secrets only), e.g. "15m", "1h". @default "1h" */
+        /** How often a rotated home secret is copied again (external-secrets only), e.g. "15m", "1h". @default DEFAULT_SECRET_REFRESH_INTERVAL ("1h") */
         refresh_interval: z
           .string({ invalid_type_error: 'expected a duration such as "1h"' })
           .regex(/^([1-9]\d*(s|m|h))+$/, 'expected a duration such as "30m", "1h" or "1h30m"')
-          .default('1h'),
-        /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default "ring-home-secrets" */
-        store: dnsLabel('a ClusterSecretStore name').default('ring-home-secrets'),
+          .default(DEFAULT_SECRET_REFRESH_INTERVAL),
+        /** Name of the ClusterSecretStore reading the home namespace (external-secrets only). @default DEFAULT_HOME_SECRET_STORE ("ring-home-secrets") */
+        store: dnsLabel('a ClusterSecretStore name').default(DEFAULT_HOME_SECRET_STORE),
         /**
          * With [clusters] (external-secrets only): the Secret on each other cluster, made by hand, whose keys
          * `token` (a token of the home namespace's ring-secret-reader ServiceAccount) and `ca.crt` (the home API
@@ -646,8 +659,8 @@ export const platformSchema = z
       .default({}),
     /** Last-resort edits of rendered objects, applied after rendering and validated like the rest. @default [] */
     patches: z.array(patch).default([]),
-    /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default "/etc/rings" */
-    lock_mount_dir: absolutePath.default('/etc/rings'),
+    /** Where pods find their ring's lock file (a read-only ConfigMap mount). @default DEFAULT_LOCK_MOUNT_DIR ("/etc/rings") */
+    lock_mount_dir: absolutePath.default(DEFAULT_LOCK_MOUNT_DIR),
     /** Extra room in each ring's ResourceQuota above the computed surge footprint. @default 10 */
     quota_margin_percent: wholeNumber(0, 1000).default(10),
     /** TCP ports api and horizon may reach outside the cluster (payment, mail, package APIs). @default [443] */
@@ -843,8 +856,10 @@ export const LOCK_FORMAT_NAMES: Readonly<Record<LockFormat, string>> = {
   hashed: 'hashed (module → version + sha256)',
 };
 
-export type PlatformFile = z.infer<typeof platformSchema>;
-export type RingFile = z.infer<typeof ringSchema>;
+/** platform.toml with `preset = "octane"` (the default). */
+export type OctanePlatformFile = z.infer<typeof platformSchema>;
+/** A ring file of an Octane platform. */
+export type OctaneRingFile = z.infer<typeof ringSchema>;
 export type TenantsFile = z.infer<typeof tenantsSchema>;
 export type LockFile = z.infer<typeof lockSchema>;
 export type PreviewEntry = z.infer<typeof preview>;

@@ -1,5 +1,6 @@
 /** The parsed entries of a registry, shared by load (which makes them) and validate (which checks them). */
-import type { LockFile, LockFormat, RingFile } from './schema';
+import type { LockFile, LockFormat } from './schema';
+import type { RingFile } from './presets';
 
 export interface RingEntry {
   /** Where it came from, as displayed in errors (e.g. `rings/canary.toml`). */

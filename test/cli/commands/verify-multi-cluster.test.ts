@@ -11,7 +11,7 @@ import { loadAll, renderSources } from '../../../src/cli/context';
 import { run } from '../../../src/cli/run';
 import { Io } from '../../../src/cli/output';
 import { secretRefs } from '../../../src/operate/verify/verify-ring';
-import { ClusterSnapshot, KObj, NamespaceSnapshot } from '../../../src/operate/verify/snapshot';
+import { ClusterSnapshot, Obj, NamespaceSnapshot } from '../../../src/operate/verify/snapshot';
 
 const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'registries', 'two-clusters');
 const dirs: string[] = [];
@@ -31,11 +31,11 @@ function scratch(): { dir: string; registry: string; snapshots: string } {
 }
 
 /** What a cluster running exactly `objects` reports; `extraHomeServices` stand for what operators run in the home namespace. */
-function snapshotOf(objects: KObj[], homeNamespace: string | undefined, extraHomeServices: readonly string[]): ClusterSnapshot {
+function snapshotOf(objects: Obj[], homeNamespace: string | undefined, extraHomeServices: readonly string[]): ClusterSnapshot {
   const namespaces: Record<string, NamespaceSnapshot> = {};
   for (const ns of objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)) {
     const mine = objects.filter((o) => o.metadata?.namespace === ns);
-    const hpa = (d: KObj) => mine.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec.scaleTargetRef.name === d.metadata.name);
+    const hpa = (d: Obj) => mine.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec.scaleTargetRef.name === d.metadata.name);
     const deployments = mine
       .filter((o) => o.kind === 'Deployment')
       .map((d) => {
@@ -47,7 +47,7 @@ function snapshotOf(objects: KObj[], homeNamespace: string | undefined, extraHom
         kind: 'Pod',
         metadata: { name: `${d.metadata.name}-h-${i}`, namespace: ns, labels: { ...d.spec.template.metadata.labels, 'pod-template-hash': 'h' } },
         spec: d.spec.template.spec,
-        status: { phase: 'Running', containerStatuses: d.spec.template.spec.containers.map((c: KObj) => ({ name: c.name, restartCount: 0, state: { running: {} } })) },
+        status: { phase: 'Running', containerStatuses: d.spec.template.spec.containers.map((c: Obj) => ({ name: c.name, restartCount: 0, state: { running: {} } })) },
       })),
     );
     const services = mine.filter((o) => o.kind === 'Service');
@@ -71,7 +71,7 @@ function setup(edit?: (snaps: Record<string, ClusterSnapshot>) => void, contextO
   const { plan, result } = renderSources(s.registry, sources);
   const snaps: Record<string, ClusterSnapshot> = {};
   for (const c of plan.clusters!) {
-    const objects: KObj[] = JSON.parse(JSON.stringify(result.charts.filter((x) => x.cluster === c.name).flatMap((x) => x.objects)));
+    const objects: Obj[] = JSON.parse(JSON.stringify(result.charts.filter((x) => x.cluster === c.name).flatMap((x) => x.objects)));
     snaps[c.name] = snapshotOf(objects, c.home ? plan.homeNamespace : undefined, c.home ? ['autocom-db-rw', 'autocom-db-ro', 'minio'] : []);
   }
   edit?.(snaps);
@@ -143,7 +143,7 @@ describe('rings verify across clusters', () => {
 
   test('the home ring checks the home services the other clusters\' aliases point at', async () => {
     const s = setup((snaps) => {
-      const home = snaps["eu-1"].namespaces.autocom as unknown as { services: KObj[] };
+      const home = snaps["eu-1"].namespaces.autocom as unknown as { services: Obj[] };
       home.services = home.services.filter((x) => x.metadata.name !== 'minio');
     });
     const t = io(s);

@@ -14,7 +14,7 @@ import { run } from '../../../src/cli/run';
 import { Io } from '../../../src/cli/output';
 import { secretRefs } from '../../../src/operate/verify/verify-ring';
 import { ringExpectations } from '../../../src/operate/verify/expected';
-import { ClusterSnapshot, KObj, NamespaceSnapshot } from '../../../src/operate/verify/snapshot';
+import { ClusterSnapshot, Obj, NamespaceSnapshot } from '../../../src/operate/verify/snapshot';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -34,12 +34,12 @@ function scratch(): { dir: string; registry: string } {
 function perfectSnapshot(registry: string): ClusterSnapshot {
   const { sources } = loadAll(registry);
   const { plan, result } = renderSources(registry, sources);
-  const objects: KObj[] = JSON.parse(JSON.stringify(result.charts.flatMap((c) => c.objects)));
+  const objects: Obj[] = JSON.parse(JSON.stringify(result.charts.flatMap((c) => c.objects)));
   const exps = ringExpectations(plan.rings, plan.homeNamespace, objects);
   const namespaces: Record<string, NamespaceSnapshot> = {};
   for (const ns of objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)) {
     const mine = objects.filter((o) => o.metadata?.namespace === ns);
-    const hpa = (d: KObj) => mine.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec.scaleTargetRef.name === d.metadata.name);
+    const hpa = (d: Obj) => mine.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec.scaleTargetRef.name === d.metadata.name);
     const deployments = mine
       .filter((o) => o.kind === 'Deployment')
       .map((d) => {
@@ -51,7 +51,7 @@ function perfectSnapshot(registry: string): ClusterSnapshot {
         kind: 'Pod',
         metadata: { name: `${d.metadata.name}-h-${i}`, namespace: ns, labels: { ...d.spec.template.metadata.labels, 'pod-template-hash': 'h' } },
         spec: d.spec.template.spec,
-        status: { phase: 'Running', containerStatuses: d.spec.template.spec.containers.map((c: KObj) => ({ name: c.name, restartCount: 0, state: { running: {} } })) },
+        status: { phase: 'Running', containerStatuses: d.spec.template.spec.containers.map((c: Obj) => ({ name: c.name, restartCount: 0, state: { running: {} } })) },
       })),
     );
     const services = mine.filter((o) => o.kind === 'Service');

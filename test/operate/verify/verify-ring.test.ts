@@ -11,7 +11,7 @@ import { propertyRuns } from '../../support/property';
 import { configMapRefs, resolveEnv, RingExpectation, secretRefs, verifyRing } from '../../../src/operate/verify/verify-ring';
 import { ringExpectations } from '../../../src/operate/verify/expected';
 import { Finding, formatFinding, sortFindings } from '../../../src/operate/verify/findings';
-import { ClusterSnapshot, KObj } from '../../../src/operate/verify/snapshot';
+import { ClusterSnapshot, Obj } from '../../../src/operate/verify/snapshot';
 
 const FIX = path.join(__dirname, '..', '..', 'fixtures', 'verify');
 const load = (f: string) => JSON.parse(fs.readFileSync(path.join(FIX, f), 'utf8'));
@@ -32,7 +32,7 @@ describe('a cluster that runs what the registry says passes every check', () => 
   test('healthy snapshot: no finding in any ring', () => expect(allLines(healthy)).toEqual([]));
   test('observes the lock checksum dist/ has and one pod-template-hash per Deployment', () => {
     const { observed } = verifyRing(exp('canary'), healthy, { maxRestarts: 3 });
-    const want = expected.objects.find((o: KObj) => o.kind === 'Deployment' && o.metadata.namespace === 'autocom-canary' && o.metadata.name === 'api').spec.template.metadata.annotations['rings.cdk8s.io/lock-checksum'];
+    const want = expected.objects.find((o: Obj) => o.kind === 'Deployment' && o.metadata.namespace === 'autocom-canary' && o.metadata.name === 'api').spec.template.metadata.annotations['rings.cdk8s.io/lock-checksum'];
     expect(observed.lockChecksums).toEqual([want]);
     expect(Object.keys(observed.podTemplateHashes).sort()).toEqual(['api', 'horizon', 'nginx']);
     for (const h of Object.values(observed.podTemplateHashes)) expect(h).toHaveLength(1);
@@ -62,7 +62,7 @@ describe('replicas: spec.replicas as dist/ says, ready ≥ desired (recorded: ca
   test('autoscaled Deployments: any spec.replicas at or above the minimum passes, below fails', () => {
     const s = clone(healthy);
     const api = s.namespaces.autocom.deployments.find((d) => d.metadata.name === 'api')!;
-    const hpa = expected.objects.find((o: KObj) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.namespace === 'autocom');
+    const hpa = expected.objects.find((o: Obj) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.namespace === 'autocom');
     expect(hpa).toBeDefined();
     expect(lines('stable', s)).toEqual([]);
     api.spec.replicas = hpa.spec.minReplicas - 1;

@@ -27,7 +27,7 @@ describe('componentSettingsValid', () => {
       'rings/platform.toml: components.horizon.env.1BAD: expected an environment variable name (letters, digits and _)',
       'rings/platform.toml: components.horizon.env.API_TOKEN: expected a non-secret value, got what looks like a secret (value not shown); keep it in a Secret in the home namespace',
       'rings/platform.toml: components.horizon.env.REDIS_PASSWORD: expected a variable the registry does not set itself (RING_NAME, MODULE_LOCK_PATH, DB_*, REDIS_* come from the registry)',
-      'rings/platform.toml: components.horizon.ephemeral_storage_limit_mib: expected at least 768 (the 3 writable paths\' size limits together: the pod is evicted past its limit), got 700',
+      'rings/platform.toml: components.horizon.ephemeral_storage_limit_mib: expected at least 768 (the size limits of the 3 writable paths together: the pod is evicted past its limit), got 700',
       'rings/platform.toml: components.horizon.ephemeral_storage_request_mib: expected at most ephemeral_storage_limit_mib (700), got 900',
       'rings/platform.toml: components.horizon.init_dirs.0: expected a folder inside a writable path (/tmp, /app/storage, /app/bootstrap/cache; the root filesystem is read-only), got "/var/log/app"',
       'rings/platform.toml: components.horizon.labels."acme.io/ok": expected a label value (at most 63 alphanumerics, -, _, .), got "not a value"',
@@ -93,7 +93,7 @@ describe('selectorsAreLabels', () => {
   test('passes: the example registry (minio pod_selector, controller pod labels)', () => valid(exampleSources()));
   test('fails: a selector value that is no label value', () => {
     expect(problemsOf(withEdits([['pod_selector = { "app.kubernetes.io/name" = "minio" }', 'pod_selector = { "app.kubernetes.io/name" = "min io" }']]))).toEqual([
-      'rings/platform.toml: shared.external.2.pod_selector."app.kubernetes.io/name": expected a label selector entry (a label key and a value of at most 63 alphanumerics, -, _, .)',
+      'rings/platform.toml: shared.external.2.pod_selector."app.kubernetes.io/name": expected a label value (at most 63 alphanumerics, -, _, .), got "min io"',
     ]);
   });
 });

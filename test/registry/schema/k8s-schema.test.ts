@@ -1,6 +1,6 @@
 import { validateManifest, validateManifests, validateYamlText } from '../../support/k8s-schema';
+import type { Obj } from '../../../src/model/objects';
 
-type Obj = Record<string, any>;
 
 /** Deep copy of `base` with `edit` applied, so every negative case starts from a known-good object. */
 function variant(base: Obj, edit: (o: Obj) => void): Obj {
