@@ -7,7 +7,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { closest, describeValue, fieldPath, RegistryError, RegistryProblem } from './errors';
 import { autocomLockSchema, lockFormatOf, lockSchema, PreviewEntry, tenantsSchema } from './schema/schema';
-import { platformSchemaFor, ringSchemaFor } from './schema/presets';
+import { isPreset, platformSchemaFor, ringSchemaFor } from './schema/presets';
 import type { PlatformFile, RingFile } from './schema/presets';
 import type { LockEntry, RingEntry } from './schema/types';
 import { parseFlatStringTable, parseToml } from './toml';
@@ -138,6 +138,8 @@ export function parseRegistry(dir: string, sources: RegistrySources, earlier: Re
   };
 
   const platform: PlatformFile | undefined = parseTomlFile(PLATFORM, platformSchemaFor);
+  // Every other file is read by the preset's shapes: with an unknown preset, anything more would be a guess.
+  if (platformPreset !== undefined && !isPreset(platformPreset)) throw new RegistryError(sortProblems(problems));
   const tenantsFile = parseTomlFile(TENANTS, tenantsSchema);
 
   const rings: RingEntry[] = [];

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { describeValue, fieldPath, formatProblem, RegistryError, RegistryProblem } from './errors';
 import { check, lockEntryOf, LockEntry, Registry, RingEntry, sortProblems } from './load';
 import { platformSchema, PreviewEntry, ringSchema, tenantsSchema } from './schema/schema';
-import { componentsPlatformSchema, componentsRingSchema, platformSchemaFor, ringSchemaFor } from './schema/presets';
+import { componentsPlatformSchema, componentsRingSchema, isPreset, platformSchemaFor, ringSchemaFor } from './schema/presets';
 import { crossFileProblems } from './rules/validate';
 
 /** `platform.toml` as written in code: the TOML keys, every default optional. */
@@ -129,6 +129,8 @@ function checkInput(raw: unknown, options: ValidateOptions): { registry: Registr
   const platformFile = shown('platform.toml');
   const platform = input.platform === undefined ? undefined : check(platformFile, platformSchemaFor(input.platform), input.platform, problems);
   if (input.platform === undefined) problems.push({ file: platformFile, path: '', message: 'missing: expected the platform (a table of platform.toml keys)' });
+  const preset = isTable(input.platform) ? input.platform.preset : undefined;
+  if (preset !== undefined && !isPreset(preset)) return { problems };
 
   const rings: RingEntry[] = [];
   const ringFiles: string[] = [];

@@ -77,7 +77,7 @@ describe('examples/storefront (a platform that is not AutoCom\'s)', () => {
   });
 
   test('no database: the ring config has no DB_* keys, and no redis keys', () => {
-    const cm = ringObjects('storefront').find((o) => o.kind === 'ConfigMap' && /^ring-config-/.test(o.metadata.name))!;
+    const cm = ringObjects('storefront').find((o) => o.kind === 'ConfigMap' && /^ring-config-/.test(o.metadata.name ?? ''))!;
     expect(Object.keys(cm.data).filter((k) => /^(DB|REDIS)_/.test(k))).toEqual([]);
     expect(cm.data.MODULE_LOCK_PATH).toBe('/etc/storefront/main.lock.json');
   });

@@ -2,9 +2,13 @@
  * Object-by-object comparison of what a kustomize tree produced ("theirs") and what the registry
  * synthesizes ("ours"), each difference with a reason a reviewer can sort by:
  *   hardening — what the registry adds for safety: NetworkPolicies, quotas, PDBs, synced secrets,
- *               security contexts, probes, resources, read-only filesystems and their scratch volumes;
+ *               security contexts, read-only filesystems and their scratch volumes;
  *   naming    — the same thing under another name: renamed objects, labels, annotations, selectors;
- *   values    — a different value of the same thing: replicas, images, hosts, settings, ports.
+ *   values    — a different value of the same thing: replicas, images, hosts, settings, ports, and
+ *               what a pod is given and how it is judged: resources (requests, limits) and probes.
+ *               A memory limit cut from 512Mi to 384Mi is a value, whatever made it.
+ * Quantities compare by value (`1` equals `1000m`, `512Mi` equals `536870912`). Every `~` line
+ * shows its old and new value so that they read differently (a long value shows its differing part).
  * Pure; objects in, a comparison out.
  */
 import { looksLikeSecretValue } from '../../registry/errors';
@@ -62,8 +66,14 @@ const HARDENING_KINDS = new Set([
   'ReferenceGrant',
 ]);
 
+/**
+ * What a container is given and how it is judged are values, never hardening, so `--only values`
+ * always shows them (the rule compareTreatsResourcesAndProbesAsValues).
+ */
+const VALUE_PATH = /(\.resources(\.|\[|$)|livenessProbe|readinessProbe|startupProbe)/;
+
 const HARDENING_PATH =
-  /(securityContext|initContainers|\.resources(\.|$)|livenessProbe|readinessProbe|startupProbe|automountServiceAccountToken|enableServiceLinks|revisionHistoryLimit|progressDeadlineSeconds|minReadySeconds|\.strategy(\.|$)|terminationGracePeriodSeconds|topologySpreadConstraints|\.affinity(\.|$)|priorityClassName|pod-security\.kubernetes\.io|rings\.cdk8s\.io\/|reloader\.stakater\.com|^immutable$)/;
+  /(securityContext|initContainers|automountServiceAccountToken|enableServiceLinks|revisionHistoryLimit|progressDeadlineSeconds|minReadySeconds|\.strategy(\.|$)|terminationGracePeriodSeconds|topologySpreadConstraints|\.affinity(\.|$)|priorityClassName|pod-security\.kubernetes\.io|rings\.cdk8s\.io\/|reloader\.stakater\.com|^immutable$)/;
 const NAMING_PATH = /(^metadata\.(name|labels|annotations)|\.selector(\.|$)|^spec\.selector|template\.metadata\.labels|\.ports\[[^\]]*\]\.name$|\.name$)/;
 
 export function objectKey(o: Obj): string {
@@ -102,11 +112,49 @@ function show(v: unknown, secret: boolean): string {
   return '(a table)';
 }
 
+/** The part of `x` around where it stops reading like `y`, at most about 100 characters, newlines shown as \\n. */
+function differingPart(x: string, y: string): string {
+  let p = 0;
+  while (p < x.length && p < y.length && x[p] === y[p]) p++;
+  let sfx = 0;
+  while (sfx < x.length - p && sfx < y.length - p && x[x.length - 1 - sfx] === y[y.length - 1 - sfx]) sfx++;
+  const start = Math.max(0, p - 24);
+  const end = Math.min(x.length, Math.max(x.length - sfx, p + 1) + 24, start + 100);
+  const part = x.slice(start, end).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return `at ${p + 1}: ${start > 0 ? '…' : ''}${part}${end < x.length ? '…' : ''}`;
+}
+
+/**
+ * Both sides of a `~` line, never reading the same: when the short renderings coincide (two lists
+ * of 6, two texts of 77 characters) each also shows where it differs from the other. Secrets stay
+ * unshown (the rule compareNeverShowsSecrets).
+ */
+function showPair(a: unknown, b: unknown, secret: boolean): { from: string; to: string } {
+  const from = show(a, secret);
+  const to = show(b, secret);
+  if (from !== to || secret || from === '(not shown)') return { from, to };
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+  const [ta, tb] = [text(a), text(b)];
+  return { from: `${from} ${differingPart(ta, tb)}`, to: `${to} ${differingPart(tb, ta)}` };
+}
+
+/** List items as they name a `-`/`+` line: short ones whole, long ones cut, unless the cut would read like another item's. */
+function itemNames(items: readonly string[], secret: boolean): Map<string, string> {
+  const cut = (j: string) => (secret ? '' : j.length <= 60 ? j : `${j.slice(0, 57)}…`);
+  const out = new Map<string, string>();
+  for (const j of items) {
+    const c = cut(j);
+    out.set(j, secret || !items.some((k) => k !== j && cut(k) === c) ? c : j);
+  }
+  return out;
+}
+
 /** Fields the registry sets explicitly where the API server would default them (every field set explicitly). */
 const EXPLICIT_DEFAULT = /(\.readOnly$|\.imagePullPolicy$|\.protocol$|^spec\.type$|\.pathType$|\.terminationMessage(Path|Policy)$|\.dnsPolicy$|\.restartPolicy$|\.schedulerName$)/;
 
 function reasonOf(kind: string, path: string, value: unknown): Reason {
   if (HARDENING_KINDS.has(kind)) return 'hardening';
+  if (VALUE_PATH.test(path)) return 'values';
   if (HARDENING_PATH.test(path) || EXPLICIT_DEFAULT.test(path)) return 'hardening';
   // Checksum and reloader annotations roll pods when what they read changes.
   if (/annotations$/.test(path) && isObj(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => /checksum|reloader|rings\.cdk8s\.io\/(lock|config)/.test(k))) return 'hardening';
@@ -114,9 +162,59 @@ function reasonOf(kind: string, path: string, value: unknown): Reason {
   if (/\.targetPort$/.test(path)) return 'naming';
   // A scratch volume (emptyDir) and its mount come with a read-only root filesystem.
   if (/\.volumes\[|\.volumeMounts\[/.test(path) && (JSON.stringify(value ?? '').includes('emptyDir') || /name=(writable|scratch|tmp)/.test(path))) return 'hardening';
+  if (/\.volumes$/.test(path) && Array.isArray(value) && value.length > 0 && value.every((v) => isObj(v) && v.emptyDir !== undefined)) return 'hardening';
   if (NAMING_PATH.test(path)) return 'naming';
   return 'values';
 }
+
+/** A Kubernetes quantity as an exact fraction `num / den`. */
+export interface Quantity {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+const BINARY: Record<string, bigint> = { Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n };
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/**
+ * A quantity as the API server reads it (`250m`, `1.5`, `512Mi`, `1e3`, a YAML number), exactly;
+ * undefined for anything else.
+ */
+export function parseQuantity(q: unknown): Quantity | undefined {
+  let text: string;
+  if (typeof q === 'number') {
+    if (!Number.isFinite(q)) return undefined;
+    text = String(q);
+  } else if (typeof q === 'string') text = q.trim();
+  else return undefined;
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$/.exec(text);
+  if (!m || !(m[2] || m[3])) return undefined;
+  const [, sign, intPart, fracPart = '', exp, suffix = ''] = m;
+  let num = BigInt(`${intPart}${fracPart}` || '0') * (sign === '-' ? -1n : 1n);
+  let den = 10n ** BigInt(fracPart.length);
+  if (exp !== undefined) {
+    const e = Number(exp);
+    if (Math.abs(e) > 100) return undefined;
+    if (e >= 0) num *= 10n ** BigInt(e);
+    else den *= 10n ** BigInt(-e);
+  } else if (BINARY[suffix] !== undefined) num *= BINARY[suffix];
+  else {
+    const e = DECIMAL[suffix];
+    if (e >= 0) num *= 10n ** BigInt(e);
+    else den *= 10n ** BigInt(-e);
+  }
+  return { num, den };
+}
+
+/** Whether two quantities are the same amount (`1` and `1000m`, `512Mi` and `536870912`). */
+export function sameQuantity(a: unknown, b: unknown): boolean {
+  const x = parseQuantity(a);
+  const y = parseQuantity(b);
+  return x !== undefined && y !== undefined && x.num * y.den === y.num * x.den;
+}
+
+/** Fields that hold quantities: container resources, quotas, limit ranges, volume sizes. */
+const QUANTITY_PATH = /(\.resources\.(requests|limits)(\.|\[)|^spec\.hard(\.|\[)|^spec\.limits\[[^\]]*\]\.(default|defaultRequest|max|min|maxLimitRequestRatio)(\.|\[)|\.sizeLimit$|\.capacity(\.|\[)|\.storage$)/;
 
 /** Field differences between two versions of one object (theirs `a`, ours `b`). */
 export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret = kind === 'Secret'): FieldDiff[] {
@@ -129,6 +227,10 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
     return keys.flatMap((k) => fieldDiffs(kind, a[k], b[k], `${at}${seg(k)}`, secret));
   }
   if (Array.isArray(a) && Array.isArray(b)) {
+    // One container on each side under two names (a renamed workload): the same container, renamed.
+    if (/containers$/.test(at) && a.length === 1 && b.length === 1 && isObj(a[0]) && isObj(b[0]) && a[0].name !== b[0].name) {
+      return fieldDiffs(kind, a[0], b[0], `${at}[name=${String(b[0].name)}]`, secret);
+    }
     const id = identityField(a, b, at);
     if (id) {
       const ma = new Map(a.map((x) => [String((x as Obj)[id]), x]));
@@ -141,26 +243,30 @@ export function fieldDiffs(kind: string, a: unknown, b: unknown, at = '', secret
     const ja = a.map((x) => JSON.stringify(x));
     const jb = b.map((x) => JSON.stringify(x));
     if (new Set(ja).size === ja.length && new Set(jb).size === jb.length && [...a, ...b].some((x) => x !== null && typeof x === 'object')) {
-      const item = (j: string) => (secret ? '' : j.length <= 60 ? j : `${j.slice(0, 57)}…`);
       // An item that differs only by a content hash in a name (`ring-config` → `ring-config-69eee94784`) is renamed, not replaced.
       const unhashed = (j: string) => j.replace(/-[0-9a-f]{10}"/g, '"');
       const gone = ja.filter((j) => !jb.includes(j));
       const come = jb.filter((j) => !ja.includes(j));
+      const renamed: [string, string][] = [];
+      for (const j of gone) {
+        const twin = come.find((k) => unhashed(k) === unhashed(j) && !renamed.some(([, t]) => t === k));
+        if (twin) renamed.push([j, twin]);
+      }
+      const names = itemNames([...gone.filter((j) => !renamed.some(([g]) => g === j)), ...come.filter((k) => !renamed.some(([, t]) => t === k)), ...renamed.map(([j]) => unhashed(j))], secret);
       const out: FieldDiff[] = [];
       for (const j of gone) {
-        const twin = come.find((k) => unhashed(k) === unhashed(j));
-        if (twin) {
-          come.splice(come.indexOf(twin), 1);
-          out.push({ op: '~', path: `${path}[${item(unhashed(j))}]`, reason: 'naming', from: show(j, secret), to: show(twin, secret) });
-        } else out.push({ op: '-', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
+        const pair = renamed.find(([g]) => g === j);
+        if (pair) out.push({ op: '~', path: `${path}[${names.get(unhashed(j))}]`, reason: 'naming', ...showPair(j, pair[1], secret) });
+        else out.push({ op: '-', path: `${path}[${names.get(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
       }
-      for (const j of come) out.push({ op: '+', path: `${path}[${item(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
+      for (const j of come) if (!renamed.some(([, t]) => t === j)) out.push({ op: '+', path: `${path}[${names.get(j)}]`, reason: reasonOf(kind, path, JSON.parse(j)) });
       if (out.length) return out;
     }
-    return [{ op: '~', path, reason: reasonOf(kind, path, b), from: show(a, secret), to: show(b, secret) }];
+    return [{ op: '~', path, reason: reasonOf(kind, path, b), ...showPair(a, b, secret) }];
   }
   if (typeof a === typeof b && !isObj(a) && !Array.isArray(a) && String(a) === String(b)) return [];
-  return [{ op: '~', path, reason: reasonOf(kind, path, b), from: show(a, secret), to: show(b, secret) }];
+  if (QUANTITY_PATH.test(path) && sameQuantity(a, b)) return [];
+  return [{ op: '~', path, reason: reasonOf(kind, path, b), ...showPair(a, b, secret) }];
 }
 
 /** Server-side and build-time fields that say nothing about the desired state. */
@@ -185,6 +291,14 @@ function likeness(a: Obj, b: Obj): number {
   if (a.kind === 'Ingress') score += overlap((a.spec?.rules ?? []).map((r: Obj) => r.host), (b.spec?.rules ?? []).map((r: Obj) => r.host));
   if (a.kind === 'ConfigMap' || a.kind === 'Secret') score += overlap(Object.keys(a.data ?? {}), Object.keys(b.data ?? {}));
   if (a.kind === 'ResourceQuota' || a.kind === 'Namespace') score += 1;
+  // A workload under another name (`web` → `nginx`): the images its containers run, and their ports.
+  const pods = (o: Obj): Obj[] => [...(o.spec?.template?.spec?.containers ?? [])];
+  if (pods(a).length && pods(b).length) {
+    const repo = (i: unknown) => String(i ?? '').replace(/[:@].*$/, '');
+    score += 2 * overlap(pods(a).map((c) => repo(c.image)), pods(b).map((c) => repo(c.image)));
+    score += overlap(pods(a).flatMap((c) => (c.ports ?? []).map((p: Obj) => p.containerPort)), pods(b).flatMap((c) => (c.ports ?? []).map((p: Obj) => p.containerPort)));
+  }
+  if (a.kind === 'Service') score += overlap((a.spec?.ports ?? []).map((p: Obj) => p.port), (b.spec?.ports ?? []).map((p: Obj) => p.port));
   return score;
 }
 

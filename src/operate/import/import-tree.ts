@@ -1,5 +1,6 @@
 /**
- * `rings import`: a kustomize ring layout → a registry folder. Builds every overlay, maps the
+ * `rings import`: a kustomize tree of ring overlays (the seed's layout, or base/ + overlays/<ring>/,
+ * or overlays named with `--ring`) → a registry folder. Builds every overlay, maps the
  * objects (map-registry.ts), takes the locks, renders the files, and validates them exactly as
  * `rings check` would before writing anything. Any problem: nothing is written.
  */
@@ -9,7 +10,7 @@ import { RegistryError } from '../../registry/errors';
 import { parseRegistry } from '../../registry/load';
 import { resolvePlan } from '../../resolve/resolve-plan';
 import { checkPlan } from '../../render/pipeline';
-import { buildTree, TreeError } from './kustomize-tree';
+import { buildTree, RingOverlayChoice, TreeError } from './kustomize-tree';
 import { ImportedRegistry, mapRegistry } from './map-registry';
 import { registryFiles, writeRegistryDir } from './write-registry';
 
@@ -27,6 +28,10 @@ export interface ImportOptions {
   readonly locks?: string;
   /** Ring names, most conservative first. @default the home ring, then the others by name (noted) */
   readonly order?: readonly string[];
+  /** The ring overlays, most conservative first (`--ring NAME=DIR`, DIR relative to the tree). @default detected (overlays/rings/<ring>/, else overlays/<ring>/) */
+  readonly rings?: readonly RingOverlayChoice[];
+  /** The shared layer's overlay (`--shared DIR`). @default overlays/shared when it holds a kustomization */
+  readonly shared?: string;
   /** @default process.env (KUBECTL) */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -36,6 +41,8 @@ export interface ImportResult {
   readonly files: ReadonlyMap<string, string>;
   /** What was not mapped, or mapped by a stated choice: one line each. */
   readonly notes: readonly string[];
+  /** Which overlay became which ring (and the shared layer): one line each. */
+  readonly mapping: readonly string[];
 }
 
 /** Everything but the write: the files the import would write, or ImportError. */
@@ -48,7 +55,7 @@ export function planImport(from: string, out: string, options: ImportOptions = {
   }
   let tree;
   try {
-    tree = buildTree(from, options.env);
+    tree = buildTree(from, options.env, { rings: options.rings, shared: options.shared });
   } catch (e) {
     if (e instanceof TreeError) throw new ImportError(e.lines);
     throw e;
@@ -82,7 +89,7 @@ export function planImport(from: string, out: string, options: ImportOptions = {
     if (e instanceof RegistryError) throw new ImportError(e.lines(), `the registry mapped from ${from} is invalid as shown above (paths name the files the import would write)`);
     throw new ImportError([`the registry mapped from ${from} fails the constructs' checks: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`]);
   }
-  return { registry: mapped.registry, files, notes };
+  return { registry: mapped.registry, files, notes, mapping: tree.layout?.mapping ?? [] };
 }
 
 /** Imports and writes the registry folder. Throws ImportError (nothing written) on any problem. */

@@ -23,6 +23,19 @@ function componentLines(c: ImportedComponent, opts: { port: boolean; memory: boo
   return out;
 }
 
+/** A ring's resources where they differ from the home ring's (platform.toml's): its `[components.<c>]` table. */
+function resourceOverrides(home: ImportedComponent, ring: ImportedComponent): string[] {
+  const out: string[] = [];
+  const pair = (key: string, a: number | undefined, b: number | undefined) => {
+    if (b !== undefined && a !== b) out.push(`${key} = ${b}`);
+  };
+  pair('cpu_request_millicores', home.cpu?.request, ring.cpu?.request);
+  pair('cpu_limit_millicores', home.cpu?.limit, ring.cpu?.limit);
+  pair('memory_request_mib', home.memory?.request, ring.memory?.request);
+  pair('memory_limit_mib', home.memory?.limit, ring.memory?.limit);
+  return out;
+}
+
 /** platform.toml `[images]`: the defaults (a new ring's), from the home ring; each ring file pins its own. */
 function imagesSection(reg: ImportedRegistry): string[] {
   const home = reg.rings.find((r) => r.name === reg.homeRing)!;
@@ -43,8 +56,8 @@ export function registryFiles(reg: ImportedRegistry, from: string, locks: Readon
     ...imagesSection(reg),
   ];
   const sections: [string, string[]][] = [
-    ['components.api', componentLines(home.components.api, { port: true, memory: false })],
-    ['components.horizon', componentLines(home.components.horizon, { port: false, memory: false })],
+    ['components.api', componentLines(home.components.api, { port: true, memory: true })],
+    ['components.horizon', componentLines(home.components.horizon, { port: false, memory: true })],
     ['components.nginx', componentLines(home.components.nginx, { port: true, memory: true })],
     ['ingress', reg.ingressClass ? [`class = ${q(reg.ingressClass)}`] : []],
     ['tls', ['mode = "synced"', ...(reg.domainTlsSecret ? [`domain_secret = ${q(reg.domainTlsSecret)}`] : []), ...(reg.ringTlsSecret ? [`ring_secret = ${q(reg.ringTlsSecret)}`] : [])]],
@@ -98,6 +111,10 @@ export function registryFiles(reg: ImportedRegistry, from: string, locks: Readon
         `api = ${c.api.replicas}`,
         `horizon = ${c.horizon.replicas}`,
         `nginx = ${c.nginx.replicas}`,
+        ...(['api', 'horizon', 'nginx'] as const).flatMap((name) => {
+          const lines = resourceOverrides(home.components[name], c[name]);
+          return lines.length ? ['', `[components.${name}]`, ...lines] : [];
+        }),
         '',
       ].join('\n'),
     );

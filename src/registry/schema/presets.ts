@@ -93,14 +93,23 @@ export type PlatformFile = OctanePlatformFile | ComponentsPlatformFile;
 export type RingFile = OctaneRingFile | ComponentsRingFile;
 
 /** The schema a platform.toml is read with: by its `preset` (anything but "none" is read as Octane, whose schema refuses a wrong value). */
-export function platformSchemaFor(raw: unknown): typeof platformSchema | typeof componentsPlatformSchema {
+export function platformSchemaFor(raw: unknown): z.ZodTypeAny {
+  const preset = typeof raw === 'object' && raw !== null ? (raw as { preset?: unknown }).preset : undefined;
+  // An unknown preset: the rest of the file cannot be read by shapes nobody chose; say only that.
+  if (preset !== undefined && !isPreset(preset)) return presetOnly;
   return isComponentsPreset(raw) ? componentsPlatformSchema : platformSchema;
 }
+
+const presetOnly = z.object({ preset: z.enum(['octane', 'none'], { errorMap: () => ({ message: 'expected "octane" or "none"' }) }) }).passthrough();
 
 /** The schema a ring file is read with: by its platform's preset. */
 export function ringSchemaFor(platform: { readonly preset?: unknown } | undefined): typeof ringSchema | typeof componentsRingSchema {
   return isComponentsPreset(platform) ? componentsRingSchema : ringSchema;
 }
+
+/** The presets platform.toml's `preset` takes. */
+export const PRESETS = ['octane', 'none'] as const;
+export const isPreset = (v: unknown): v is (typeof PRESETS)[number] => (PRESETS as readonly unknown[]).includes(v);
 
 function isComponentsPreset(raw: unknown): boolean {
   return typeof raw === 'object' && raw !== null && (raw as { preset?: unknown }).preset === 'none';

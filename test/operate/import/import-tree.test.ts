@@ -25,7 +25,12 @@ function fixtureCopy(name: string): string {
   return dir;
 }
 
-/** The kinds of value change importing the seed layout makes (ring-specific parts replaced): each one a reviewer should read. */
+/**
+ * The kinds of value change importing the seed layout makes (ring-specific parts replaced): each one a reviewer should read.
+ * Resources and probes are values (issue 20 §5): the registry's probes and ephemeral storage are listed, not hidden under
+ * hardening. No memory or CPU line: the import keeps the tree's resources (memory_request_mib/memory_limit_mib), so the
+ * memory rule does not silently change them (it computed 992Mi where the tree asks 1Gi).
+ */
 const VALUE_FAMILIES = [
   '+ ConfigMap <ns>/module-lock-<hash>  [values]',
   '+ Namespace autocom  [values]',
@@ -33,10 +38,61 @@ const VALUE_FAMILIES = [
   '+ data.REDIS_PORT  [values]',
   '+ spec.rules[host=…]  [values]',
   '+ spec.template.spec.containers[name=api].env  [values]',
+  '+ spec.template.spec.containers[name=api].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=api].readinessProbe.failureThreshold  [values]',
+  '+ spec.template.spec.containers[name=api].readinessProbe.httpGet.scheme  [values]',
+  '+ spec.template.spec.containers[name=api].readinessProbe.periodSeconds  [values]',
+  '+ spec.template.spec.containers[name=api].readinessProbe.successThreshold  [values]',
+  '+ spec.template.spec.containers[name=api].readinessProbe.timeoutSeconds  [values]',
+  '+ spec.template.spec.containers[name=api].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=api].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=api].startupProbe  [values]',
   '+ spec.template.spec.containers[name=api].volumeMounts[mountPath=/etc/rings]  [values]',
+  '+ spec.template.spec.containers[name=docs].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=docs].readinessProbe.failureThreshold  [values]',
+  '+ spec.template.spec.containers[name=docs].readinessProbe.httpGet.scheme  [values]',
+  '+ spec.template.spec.containers[name=docs].readinessProbe.periodSeconds  [values]',
+  '+ spec.template.spec.containers[name=docs].readinessProbe.successThreshold  [values]',
+  '+ spec.template.spec.containers[name=docs].readinessProbe.timeoutSeconds  [values]',
+  '+ spec.template.spec.containers[name=docs].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=docs].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=docs].startupProbe  [values]',
+  '+ spec.template.spec.containers[name=frontend].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=frontend].readinessProbe.failureThreshold  [values]',
+  '+ spec.template.spec.containers[name=frontend].readinessProbe.httpGet.scheme  [values]',
+  '+ spec.template.spec.containers[name=frontend].readinessProbe.periodSeconds  [values]',
+  '+ spec.template.spec.containers[name=frontend].readinessProbe.successThreshold  [values]',
+  '+ spec.template.spec.containers[name=frontend].readinessProbe.timeoutSeconds  [values]',
+  '+ spec.template.spec.containers[name=frontend].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=frontend].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=frontend].startupProbe  [values]',
   '+ spec.template.spec.containers[name=horizon].env  [values]',
+  '+ spec.template.spec.containers[name=horizon].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=horizon].readinessProbe  [values]',
+  '+ spec.template.spec.containers[name=horizon].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=horizon].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=horizon].startupProbe  [values]',
   '+ spec.template.spec.containers[name=horizon].volumeMounts[mountPath=/etc/rings]  [values]',
+  '+ spec.template.spec.containers[name=indian-post].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=indian-post].readinessProbe.failureThreshold  [values]',
+  '+ spec.template.spec.containers[name=indian-post].readinessProbe.httpGet.scheme  [values]',
+  '+ spec.template.spec.containers[name=indian-post].readinessProbe.periodSeconds  [values]',
+  '+ spec.template.spec.containers[name=indian-post].readinessProbe.successThreshold  [values]',
+  '+ spec.template.spec.containers[name=indian-post].readinessProbe.timeoutSeconds  [values]',
+  '+ spec.template.spec.containers[name=indian-post].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=indian-post].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=indian-post].startupProbe  [values]',
+  '+ spec.template.spec.containers[name=nginx].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=nginx].readinessProbe  [values]',
+  '+ spec.template.spec.containers[name=nginx].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=nginx].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=nginx].startupProbe  [values]',
   '+ spec.template.spec.containers[name=redis].env  [values]',
+  '+ spec.template.spec.containers[name=redis].livenessProbe  [values]',
+  '+ spec.template.spec.containers[name=redis].readinessProbe  [values]',
+  '+ spec.template.spec.containers[name=redis].resources.limits.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=redis].resources.requests.ephemeral-storage  [values]',
+  '+ spec.template.spec.containers[name=redis].startupProbe  [values]',
   '+ spec.template.spec.imagePullSecrets  [values]',
   '+ spec.template.spec.volumes[name=module-lock-<hash>]  [values]',
   '+ spec.template.spec.volumes[name=nginx-config]  [values]',
@@ -224,7 +280,7 @@ describe('rings import refuses, writing nothing', () => {
     const r = await rings(['import', '--from', path.join(dir, 'k8s'), '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `${path.join(dir, 'k8s', 'overlays', 'rings', 'canary')}: expected Deployments api, horizon and nginx (a ring's workload), got api, nginx`,
+      `${path.join(dir, 'k8s', 'overlays', 'rings', 'canary')}: components.horizon: expected a Deployment named horizon or a Deployment no Service selects: the worker, of several the one running the api's image, found none (Deployments: api, nginx)`,
       '1 problem found; nothing was written',
     ]);
     expect(fs.existsSync(out)).toBe(false);
@@ -297,7 +353,7 @@ describe('rings import refuses, writing nothing', () => {
     fs.writeFileSync(kz, fs.readFileSync(kz, 'utf8').replace('  - ingress.yaml\n', '  - ingress.yaml\n  - mailer.yaml\n'));
     const r = await rings(['import', '--from', path.join(dir, 'k8s'), '--out', path.join(tmp, 'extra-out')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`note: ${ring}: Deployment autocom-canary/mailer is not mapped (a ring runs api, horizon and nginx; add it as a shared service or keep it outside the registry)\n`);
+    expect(r.stdout).toContain(`note: ${ring}: Deployment autocom-canary/mailer: not mapped (a ring runs api, horizon and nginx; add it as a shared service or keep it outside the registry)\n`);
   });
   test('importTakesSettingsFromConfigMapsInTheTree: app_settings, and a secret-looking key is left out and noted', async () => {
     const dir = fixtureCopy('settings');
