@@ -11,7 +11,7 @@ export { DNS_LABEL, DNS_1035_LABEL, HEADER_NAME, MODULE_ALIAS, VERSION, SHA256, 
 export type { TenantsFile, LockFile, PreviewEntry, LockFormat } from './registry/schema/schema';
 export type { OctanePlatformFile, OctaneRingFile } from './registry/schema/schema';
 export type { PlatformFile, RingFile, ComponentsPlatformFile, ComponentsRingFile, ComponentTable } from './registry/schema/presets';
-export { validateRegistry, registryProblems, IN_CODE_SOURCE } from './registry/validate-object';
+export { validateRegistry, validateRegistryData, registryProblems, registryDataProblems, IN_CODE_SOURCE } from './registry/validate-object';
 export type { RegistryInput, PlatformInput, RingInput, PreviewInput, ValidateOptions } from './registry/validate-object';
 export { RULES } from './registry/rules/validate';
 export type { Rule } from './registry/rules/validate';

@@ -70,12 +70,12 @@ export function trainItems(reg: Registry, from: string, to: string): TrainConten
   const src = reg.locks[from];
   const dst = reg.locks[to];
   const items: TrainItem[] = [];
-  const both = src?.format === 'autocom' && dst?.format === 'autocom';
+  const both = src?.format === 'hashed' && dst?.format === 'hashed';
   for (const module of Object.keys(src?.modules ?? {}).sort()) {
     const version = src.modules[module];
     const sha256 = src.hashes?.[module];
     const previous = dst?.modules[module] ?? null;
-    const previousSha256 = dst?.format === 'autocom' ? (dst.hashes?.[module] ?? null) : undefined;
+    const previousSha256 = dst?.format === 'hashed' ? (dst.hashes?.[module] ?? null) : undefined;
     if (previous === version && (!both || previousSha256 === sha256)) continue;
     items.push({
       kind: 'module',

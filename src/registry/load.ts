@@ -243,7 +243,7 @@ export function sharedEntriesByName(problems: readonly RegistryProblem[], platfo
 
 /** A lock file's object (flat alias → version, or AutoCom's { modules: { alias: { version, sha256 } } }) checked against its schema. */
 export function lockEntryOf(file: string, ring: string, obj: Record<string, unknown>, problems: RegistryProblem[]): LockEntry | undefined {
-  if (lockFormatOf(obj) === 'autocom') {
+  if (lockFormatOf(obj) === 'hashed') {
     const lock = check(file, autocomLockSchema, obj, problems);
     if (!lock) return undefined;
     const modules: Record<string, string> = {};
@@ -253,7 +253,7 @@ export function lockEntryOf(file: string, ring: string, obj: Record<string, unkn
       hashes[alias] = pin.sha256;
     }
     const { modules: _m, ...metadata } = obj;
-    return { file, ring, modules, format: 'autocom', hashes, metadata };
+    return { file, ring, modules, format: 'hashed', hashes, metadata };
   }
   const modules = check(file, lockSchema, obj, problems);
   return modules ? { file, ring, modules, format: 'flat', hashes: {}, metadata: {} } : undefined;

@@ -57,7 +57,7 @@ export function ringPlan(ctx: PlatformContext, shared: SharedLayerProps, r: Ring
     workload,
     tenants: tenantsByRing.get(r.name) ?? [],
     lock,
-    ...(entry?.format === 'autocom' ? { lockMetadata: entry.metadata ?? {} } : {}),
+    ...(entry?.format === 'hashed' ? { lockMetadata: entry.metadata ?? {} } : {}),
     lockMountDir: p.lock_mount_dir,
     ...previousOf(r.name, r.namespace),
     appSettings: p.app_settings,

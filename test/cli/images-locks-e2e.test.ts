@@ -99,7 +99,7 @@ describe("AutoCom's lock pairs from the CLI", () => {
     const b = ws.snapshot();
     const missing = rings(ws.dir, ['promote', 'orders', '--with-version', '1.7.0', '--to', 'experimental', '--yes']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.split('\n')[0]).toBe("usage error: rings/locks/experimental.lock.json is in AutoCom's form (version + sha256): --with-version needs --sha256 <64 lower-case hex>");
+    expect(missing.stderr.split('\n')[0]).toBe("usage error: rings/locks/experimental.lock.json is in the hashed form (version + sha256): --with-version needs --sha256 <64 lower-case hex>");
     expect(rings(ws.dir, ['promote', 'orders', '--with-version', '1.7.0', '--sha256', 'ABC', '--to', 'experimental', '--yes']).stderr).toBe(
       'error: invalid sha256 "ABC": expected 64 lower-case hex characters\n',
     );
@@ -124,8 +124,8 @@ describe("AutoCom's lock pairs from the CLI", () => {
   });
   test('check reports which form each lock has', () => {
     const ws = workspace();
-    expect(rings(ws.dir, ['check']).stdout).toMatch(/locks: 4 in AutoCom's form \(version \+ sha256\), 0 flat\n$/);
-    expect(JSON.parse(rings(ws.dir, ['check', '--json']).stdout).lockFormats).toEqual({ stable: 'autocom', edge: 'autocom', canary: 'autocom', experimental: 'autocom' });
+    expect(rings(ws.dir, ['check']).stdout).toMatch(/locks: 4 hashed \(version \+ sha256\), 0 flat\n$/);
+    expect(JSON.parse(rings(ws.dir, ['check', '--json']).stdout).lockFormats).toEqual({ stable: 'hashed', edge: 'hashed', canary: 'hashed', experimental: 'hashed' });
   });
 });
 

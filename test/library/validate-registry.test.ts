@@ -10,11 +10,12 @@ import fc from 'fast-check';
 import { propertyRuns } from '../support/property';
 import { ZodError } from 'zod';
 import * as lib from '../../src';
-import { RegistryError, registryProblems, resolvePlan, synthesize, validateRegistry, RegistryInput } from '../../src';
+import { RegistryError, registryDataProblems, registryProblems, resolvePlan, synthesize, validateRegistry, validateRegistryData, RegistryInput } from '../../src';
 import { loadRegistry } from '../../src/registry/load';
 import { parseToml } from '../../src/registry/toml';
 import { badCases, materialize, validCases } from '../bad-inputs/corpus';
-import { EXAMPLE_DIR } from '../support/registry-fixture';
+import { EXAMPLE_DIR, exampleSources, parse, problemsOf, sourcesWith } from '../support/registry-fixture';
+import type { Registry } from '../../src';
 
 /** A registry folder as the objects its files hold (TOML and JSON parsed, nothing validated). */
 function objectsOf(dir: string): RegistryInput | undefined {
@@ -100,6 +101,94 @@ describe('validateRegistry: the same problem lines as the TOML path', () => {
   });
 });
 
+describe('validateRegistry takes what loadRegistry returns: loaded, changed in code, validated again', () => {
+  const loaded = () => parse(exampleSources()); // the example registry (rings/), as loadRegistry gives it
+  const changedRing = (reg: Registry, name: string, f: (spec: Registry['rings'][number]['spec']) => Registry['rings'][number]['spec']): Registry => ({
+    ...reg,
+    rings: reg.rings.map((r) => (r.spec.name === name ? { ...r, spec: f(r.spec) } : r)),
+  });
+
+  test('loadedRegistryValidatesAgain: unchanged, it validates to itself (hashed locks, their sha256 and metadata included)', () => {
+    const reg = loaded();
+    expect(registryProblems(reg)).toEqual([]);
+    expect(validateRegistry(reg)).toEqual(reg);
+    expect(Object.values(reg.locks).map((l) => l.format)).toEqual(['hashed', 'hashed', 'hashed', 'hashed']);
+  });
+
+  test('loadedRegistryChangedInCode: a changed field gives what loading the edited files gives', () => {
+    const reg = loaded();
+    const changed = validateRegistry(changedRing({ ...reg, tenants: { ...reg.tenants, acme: 'canary' } }, 'canary', (spec) => ({ ...spec, replicas: { ...spec.replicas, api: 3 } })));
+    const fromFiles = parse(
+      sourcesWith({
+        'canary.toml': exampleSources().get('canary.toml')!.replace('[replicas]\napi = 2', '[replicas]\napi = 3'),
+        'tenants.toml': exampleSources().get('tenants.toml')!.replace(/^acme = "stable"/m, 'acme = "canary"'),
+      }),
+    );
+    expect(fromFiles.rings.find((r) => r.spec.name === 'canary')!.spec.replicas.api).toBe(3);
+    expect(fromFiles.tenants.acme).toBe('canary');
+    expect(changed).toEqual(fromFiles);
+    // and it renders: the change reaches the output
+    const canary = synthesize(resolvePlan(changed)).charts.find((c) => c.file === 'ring-canary/ring-canary.yaml')!;
+    expect(canary.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!.spec.replicas).toBe(3);
+  });
+
+  test('loadedRegistryChangedInCode (failing): an invalid change gives the line loading the edited file gives, under the registry folder', () => {
+    const reg = loaded();
+    const lines = registryProblems(changedRing(reg, 'canary', (spec) => ({ ...spec, replicas: { ...spec.replicas, api: -1 } })));
+    expect(lines).toEqual(['rings/canary.toml: replicas.api: expected a whole number ≥ 0, got -1']);
+    expect(problemsOf(sourcesWith({ 'canary.toml': exampleSources().get('canary.toml')!.replace('[replicas]\napi = 2', '[replicas]\napi = -1') }))).toEqual(lines);
+    // A cross-file rule too: a tenant moved to a ring that does not exist.
+    expect(() => validateRegistry({ ...reg, tenants: { ...reg.tenants, acme: 'beta' } })).toThrow(
+      'rings/tenants.toml: tenants.acme: expected an existing ring (canary, edge, experimental, stable), got "beta"',
+    );
+    // `source` still names another folder.
+    expect(registryProblems({ ...reg, tenants: { ...reg.tenants, acme: 'beta' } }, { source: 'elsewhere' })[0]).toMatch(/^elsewhere\/tenants\.toml: /);
+  });
+
+  test('loadedRegistryLocks: a lock pin changed in code is checked as the lock file would be', () => {
+    const reg = loaded();
+    const canary = reg.locks.canary;
+    const bumped = { ...reg, locks: { ...reg.locks, canary: { ...canary, modules: { ...canary.modules, orders: '1.7.0' }, hashes: { ...canary.hashes, orders: 'f'.repeat(64) } } } };
+    expect(validateRegistry(bumped).locks.canary.modules.orders).toBe('1.7.0');
+    const noHash = { ...reg, locks: { ...reg.locks, canary: { ...canary, modules: { ...canary.modules, orders: '1.7.0' }, hashes: { ...canary.hashes, orders: 'ABC' } } } };
+    expect(registryProblems(noHash)).toContain('rings/locks/canary.lock.json: modules.orders.sha256: expected a sha256: 64 lower-case hex characters, got "ABC"');
+    const flat = { ...reg, locks: { ...reg.locks, canary: { file: canary.file, ring: 'canary', modules: { ...canary.modules, orders: 'latest' } } } };
+    expect(registryProblems(flat)).toContain('rings/locks/canary.lock.json: orders: expected a semantic version such as "1.6.0", got "latest"');
+  });
+
+  test('a loaded registry changed in any way gives problem lines under its folder, never a raw ZodError (property)', () => {
+    const reg = loaded();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('platform', 'ring', 'lock', 'tenants', 'previews'),
+        fc.constantFrom('name', 'domain', 'images', 'replicas', 'home_ring', 'modules', 'hashes', 'format', 'metadata', 'acme'),
+        fc.anything({ maxDepth: 2 }),
+        (part, key, value) => {
+          const r = JSON.parse(JSON.stringify(reg));
+          if (part === 'platform') r.platform[key] = value;
+          else if (part === 'ring') r.rings[1].spec[key] = value;
+          else if (part === 'lock') r.locks.canary[key] = value;
+          else r[part] = { ...r[part], [key]: value };
+          try {
+            validateRegistryData(r);
+          } catch (e) {
+            expect(e).toBeInstanceOf(RegistryError);
+            for (const line of (e as RegistryError).lines()) expect(line).toMatch(/^rings[/:]/);
+          }
+        },
+      ),
+      propertyRuns(200),
+    );
+  });
+
+  test('a loaded registry whose parts are not of its shape gives problem lines, not crashes', () => {
+    const reg = loaded();
+    expect(registryDataProblems({ ...reg, dir: 42 })).toContain('<registry>: dir: expected the registry\'s folder (a non-empty string), got 42');
+    expect(registryDataProblems({ ...reg, rings: [reg.rings[0], 'canary'] })).toContain('rings: rings.1: expected a ring entry { file, spec } as loadRegistry returns it, got "canary"');
+    expect(registryDataProblems({ ...reg, extra: 1 })).toContain('rings: extra: unknown key; expected dir, platform, rings, tenants, previews or locks');
+  });
+});
+
 describe('validateRegistry on a registry built in code', () => {
   test('a valid two-ring registry resolves and synthesizes', () => {
     const plan = resolvePlan(validateRegistry(shop()));
@@ -131,13 +220,15 @@ describe('validateRegistry on a registry built in code', () => {
     expect(registryProblems({ ...s, rings: [s.rings[0], s.rings[1], s.rings[1]] })).toContain('<registry>/rings.2: name: expected a unique ring name, got "canary" again');
   });
 
-  test('shapes that are not a registry are problems, not crashes', () => {
-    expect(registryProblems(null)).toEqual(['<registry>: expected a registry object { platform, rings, tenants, locks }, got null']);
-    expect(registryProblems({ platform: shop().platform, rings: 'stable', locks: [] })).toEqual([
+  test('shapes that are not a registry are problems, not crashes (registryDataProblems / validateRegistryData take unknown data)', () => {
+    expect(registryDataProblems(null)).toEqual(['<registry>: expected a registry object { platform, rings, tenants, locks }, got null']);
+    expect(registryDataProblems({ platform: shop().platform, rings: 'stable', locks: [] })).toEqual([
       '<registry>: locks: expected a table of ring name → lock (module alias → version), got an array',
       '<registry>: rings: expected an array of rings, got "stable"',
     ]);
-    expect(registryProblems({ ...shop(), ring: [] })).toContain('<registry>: ring: unknown key; expected platform, rings, tenants, previews or locks');
+    expect(registryDataProblems({ ...shop(), ring: [] })).toContain('<registry>: ring: unknown key; expected platform, rings, tenants, previews or locks');
+    expect(() => validateRegistryData(JSON.parse('{"platform": {}}'))).toThrow(RegistryError);
+    expect(validateRegistryData(JSON.parse(JSON.stringify(shop())))).toEqual(validateRegistry(shop()));
   });
 
   test('no raw ZodError escapes, whatever the input (property)', () => {

@@ -1,7 +1,7 @@
 /** load.ts: per-service problem lines name the service (sharedEntriesByName), on the file path and the in-code path alike. */
 import { RegistryProblem } from '../../src/registry/errors';
 import { sharedEntriesByName } from '../../src/registry/load';
-import { registryProblems } from '../../src/registry/validate-object';
+import { registryDataProblems } from '../../src/registry/validate-object';
 import { edit, exampleSources, problemsOf } from '../support/registry-fixture';
 import { parseToml } from '../../src/registry/toml';
 
@@ -47,7 +47,7 @@ describe('sharedEntriesByName: shared.services.1.host is reported as shared.serv
     if (!parsed.ok) throw new Error('example platform.toml does not parse');
     const p = JSON.parse(JSON.stringify(parsed.value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))) as { shared: { services: { name: string; port: number }[] } };
     p.shared.services.find((x) => x.name === 'redis')!.port = 70000;
-    const lines = registryProblems({ platform: p, rings: [], locks: {} });
+    const lines = registryDataProblems({ platform: p, rings: [], locks: {} });
     expect(lines).toContain('<registry>/platform.toml: shared.services[name=redis].port: expected a whole number from 1 to 65535, got 70000');
   });
 });

@@ -11,14 +11,14 @@ const canaryLock = () => JSON.parse(exampleSources().get('locks/canary.lock.json
 const withCanaryLock = (lock: unknown) => sourcesWith({ 'locks/canary.lock.json': `${JSON.stringify(lock, null, 4)}\n` });
 
 describe('lock format detection', () => {
-  test("a file with a modules table is AutoCom's form; a map of versions is flat", () => {
-    expect(lockFormatOf({ modules: { a: { version: '1.0.0', sha256: H('a') } } })).toBe('autocom');
+  test("a file with a modules table is the hashed form (AutoCom's lock); a map of versions is flat", () => {
+    expect(lockFormatOf({ modules: { a: { version: '1.0.0', sha256: H('a') } } })).toBe('hashed');
     expect(lockFormatOf({ orders: '1.6.0' })).toBe('flat');
     expect(lockFormatOf({ modules: '1.0.0' })).toBe('flat');
   });
-  test('the example locks are read as AutoCom, with their metadata; a flat lock still loads', () => {
+  test('the example locks are read as hashed, with their metadata; a flat lock still loads', () => {
     const reg = parse(exampleSources());
-    expect(Object.values(reg.locks).map((l) => l.format)).toEqual(['autocom', 'autocom', 'autocom', 'autocom']);
+    expect(Object.values(reg.locks).map((l) => l.format)).toEqual(['hashed', 'hashed', 'hashed', 'hashed']);
     expect(reg.locks.canary.metadata).toMatchObject({ generated_at: '2026-11-21T10:00:00+00:00' });
     expect(reg.locks.canary.hashes?.orders).toMatch(/^[0-9a-f]{64}$/);
     const flat = Object.fromEntries(Object.entries(canaryLock().modules).map(([a, p]: [string, any]) => [a, p.version]));

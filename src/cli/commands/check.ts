@@ -39,12 +39,12 @@ export const check: Command = {
       historyEntries: history.length,
       lockFormats: Object.fromEntries(locks.map((l) => [l.ring, l.format ?? 'flat'])),
     };
-    const autocom = locks.filter((l) => l.format === 'autocom').length;
+    const hashed = locks.filter((l) => l.format === 'hashed').length;
     if (ctx.json) ctx.io.stdout(json(summary));
     else
       ctx.io.stdout(
         `${ctx.c.green('ok')}: ${ctx.registry} is valid: ${summary.rings} rings, ${summary.tenants} tenants, ${summary.hosts} hosts, ${summary.historyEntries} history entries; ` +
-          `locks: ${autocom} in AutoCom's form (version + sha256), ${locks.length - autocom} flat\n`,
+          `locks: ${hashed} hashed (version + sha256), ${locks.length - hashed} flat\n`,
       );
     return 0;
   },

@@ -12,15 +12,15 @@ export function checkedLockEdit(shown: string, text: string, lock: LockEntry, mo
     throw new CliError(`could not edit ${shown} safely (${e instanceof Error ? e.message : String(e)}); edit it by hand`);
   }
   const expected: Record<string, unknown> = {};
-  for (const [a, v] of Object.entries(lock.modules)) expected[a] = format === 'autocom' ? { version: v, sha256: lock.hashes?.[a] } : v;
+  for (const [a, v] of Object.entries(lock.modules)) expected[a] = format === 'hashed' ? { version: v, sha256: lock.hashes?.[a] } : v;
   if (pin === null) delete expected[module];
-  else expected[module] = format === 'autocom' ? { version: pin.version, sha256: pin.sha256 } : pin.version;
+  else expected[module] = format === 'hashed' ? { version: pin.version, sha256: pin.sha256 } : pin.version;
   let got: Record<string, unknown> | undefined;
   try {
     const json = JSON.parse(out) as Record<string, unknown>;
-    const mods = (format === 'autocom' ? json.modules : json) as Record<string, unknown>;
+    const mods = (format === 'hashed' ? json.modules : json) as Record<string, unknown>;
     got = Object.fromEntries(
-      Object.entries(mods).map(([a, v]) => [a, format === 'autocom' ? { version: (v as PinEdit).version, sha256: (v as PinEdit).sha256 } : v]),
+      Object.entries(mods).map(([a, v]) => [a, format === 'hashed' ? { version: (v as PinEdit).version, sha256: (v as PinEdit).sha256 } : v]),
     );
   } catch {
     got = undefined;

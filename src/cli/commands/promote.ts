@@ -38,7 +38,7 @@ export const promote: Command = {
     '            --emergency waives it only where the ring sets emergency_waives_approval = true',
     'Each promote entry records its rollback target (the previous pin) and the evidence its gates relied on.',
     '--emergency --reason TEXT waives the gates that refuse; the waiver is recorded in the history.',
-    "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in AutoCom's form",
+    "Only the changed entry of the destination lock is rewritten; every other byte stays. A lock in the hashed form",
     '(version + sha256) gets the pair: from --from, or --with-version <v> --sha256 <64 hex>.',
     "`promote image` pins an image in the destination ring file's [images] table (one line).",
     '--all --from R1 --to R2 promotes, as one unit (a release train), every module pin and ring image where R1 differs',
@@ -143,7 +143,7 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
   const rings = gateRings(registry);
   const dest = ringByName(registry, to);
   const lock = registry.locks[to];
-  const objectForm = lock.format === 'autocom';
+  const objectForm = lock.format === 'hashed';
   let version: string;
   let sha: string | undefined;
   let results: GateResult[];
@@ -156,7 +156,7 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
     sha = registry.locks[from].hashes?.[module];
     if (objectForm && sha === undefined) {
       throw new CliError(
-        `${lock.file} pins each module with its sha256, but ${registry.locks[from].file} (flat form) has none for ${module} ${v}; pin it with --with-version ${v} --sha256 <hash> --emergency --reason TEXT, or move ${from}'s lock to AutoCom's form`,
+        `${lock.file} pins each module with its sha256, but ${registry.locks[from].file} (flat form) has none for ${module} ${v}; pin it with --with-version ${v} --sha256 <hash> --emergency --reason TEXT, or move ${from}'s lock to the hashed form`,
       );
     }
     results = [orderGate(rings, src, dest), soakGate(history, module, src, version, ctx.now)];
@@ -167,10 +167,10 @@ export function planModulePromotion(ctx: { registry: string; now: Date }, loaded
     version = o.withVersion!;
     sha = o.sha256;
     if (objectForm && sha === undefined) {
-      throw new UsageError(`${lock.file} is in AutoCom's form (version + sha256): --with-version needs --sha256 <64 lower-case hex>`, USAGE);
+      throw new UsageError(`${lock.file} is in the hashed form (version + sha256): --with-version needs --sha256 <64 lower-case hex>`, USAGE);
     }
     if (sha !== undefined && !SHA256.test(sha)) throw new CliError(`invalid sha256 ${JSON.stringify(sha)}: expected 64 lower-case hex characters`);
-    if (sha !== undefined && !objectForm) throw new CliError(`${lock.file} is in the flat form (module → version) and has no place for a sha256; drop --sha256, or move the lock to AutoCom's form`);
+    if (sha !== undefined && !objectForm) throw new CliError(`${lock.file} is in the flat form (module → version) and has no place for a sha256; drop --sha256, or move the lock to the hashed form`);
     results = [entryGate(rings, dest)];
   }
   // A new pin of an alias no ring pins adds a module: said in the confirmation, with the likely typo.

@@ -17,7 +17,7 @@ export const rollback: Command = {
   summary: 'restore the version (or ring image) a ring pinned before its last promotion (from the history)',
   usage: USAGE,
   help:
-    "Repeated rollbacks walk back through earlier promotions. Refused when the lock (or ring file) no longer pins what the last recorded promotion set (it was edited outside rings). No gates apply: rolling back is always allowed. In AutoCom's lock form the (version, sha256) pair is restored." +
+    "Repeated rollbacks walk back through earlier promotions. Refused when the lock (or ring file) no longer pins what the last recorded promotion set (it was edited outside rings). No gates apply: rolling back is always allowed. In the hashed lock form the (version, sha256) pair is restored." +
     '\n--train <id> rolls back every item of that release train in the ring it promoted into, as one unit: each item as its single rollback would, ' +
     "refused (nothing written, one line per item) when any item is no longer the ring's last promotion of it. Its lines share a new train id " +
     '(rollback-<ring>-<time>) and name the train they undo (rolls_back).' +
@@ -68,7 +68,7 @@ export function planModuleRollback(ctx: { registry: string }, loaded: LoadedRegi
   const { registry, history } = loaded;
   ringByName(registry, ring);
   const lock = registry.locks[ring];
-  const objectForm = lock.format === 'autocom';
+  const objectForm = lock.format === 'hashed';
   const current = lock.modules[module];
   const currentSha = lock.hashes?.[module] ?? null;
   if (current === undefined) knownModule(loaded, module);

@@ -55,7 +55,7 @@ export interface StatusMatrix {
   readonly modules: readonly StatusRow[];
   /** The ring images, next to the modules: a new build reaches one ring at a time too. */
   readonly images: readonly StatusImageRow[];
-  /** ring → its lock's form (flat, or AutoCom's with a sha256 per module). */
+  /** ring → its lock's form (flat, or hashed: a sha256 per module). */
   readonly lockFormats: Readonly<Record<string, string>>;
   /** With [clusters]: every declared cluster, the home cluster first, then by name. @default none (one cluster) */
   readonly clusters?: readonly string[];

@@ -59,9 +59,9 @@ function applied(loaded: LoadedRegistry, files: Readonly<Record<string, string |
       delete hashes[change.module];
     } else {
       modules[change.module] = change.version;
-      if (lock.format === 'autocom' && change.sha256 !== null) hashes[change.module] = change.sha256;
+      if (lock.format === 'hashed' && change.sha256 !== null) hashes[change.module] = change.sha256;
     }
-    const next: LockEntry = { ...lock, modules, ...(lock.hashes !== undefined || lock.format === 'autocom' ? { hashes } : {}) };
+    const next: LockEntry = { ...lock, modules, ...(lock.hashes !== undefined || lock.format === 'hashed' ? { hashes } : {}) };
     return { ...loaded, sources, registry: { ...reg, locks: { ...reg.locks, [change.ring]: next } } };
   }
   const rings = reg.rings.map((r) => {

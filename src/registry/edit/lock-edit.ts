@@ -104,11 +104,11 @@ const indentUnit = (text: string) => /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ';
 
 /** Sets (or, with `pin` null, removes) one module's pin in the lock text, keeping every other byte. */
 export function editLockText(text: string, format: LockFormat, alias: string, pin: PinEdit | null): string {
-  if (format === 'autocom' && pin && !pin.sha256) throw new Error(`an AutoCom lock pins ${alias} with a sha256; none given`);
+  if (format === 'hashed' && pin && !pin.sha256) throw new Error(`a hashed lock pins ${alias} with a sha256; none given`);
   const s = new Scanner(text);
   const top = s.object(s.ws(0));
   let container = top;
-  if (format === 'autocom') {
+  if (format === 'hashed') {
     const m = top.members.find((x) => x.key === 'modules');
     if (!m) throw new Error('expected a "modules" table in the lock');
     container = s.object(m.valueStart);

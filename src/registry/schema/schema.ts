@@ -838,17 +838,22 @@ export const autocomLockSchema = z
   .object({ modules: z.record(modulePin).superRefine((m, ctx) => aliasKeys(m, ctx, [])) })
   .passthrough();
 
-export type LockFormat = 'flat' | 'autocom';
+/**
+ * A lock file's form, by its shape (no file names it): `flat` (module alias → version) or `hashed`
+ * (`modules: { alias: { version, sha256 } }`, as AutoCom's `php artisan module:lock` writes it).
+ * `hashed` was called `autocom` before; no registry file holds the name, only `rings check --json` showed it.
+ */
+export type LockFormat = 'flat' | 'hashed';
 
-/** AutoCom's form when the file has a `modules` table; the flat form otherwise. */
+/** The hashed form when the file has a `modules` table; the flat form otherwise. */
 export function lockFormatOf(json: Record<string, unknown>): LockFormat {
   const m = json.modules;
-  return m !== null && typeof m === 'object' && !Array.isArray(m) ? 'autocom' : 'flat';
+  return m !== null && typeof m === 'object' && !Array.isArray(m) ? 'hashed' : 'flat';
 }
 
 export const LOCK_FORMAT_NAMES: Readonly<Record<LockFormat, string>> = {
   flat: 'flat (module → version)',
-  autocom: "AutoCom's (module → version + sha256)",
+  hashed: 'hashed (module → version + sha256)',
 };
 
 /** platform.toml with `preset = "octane"` (the default). */

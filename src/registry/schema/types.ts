@@ -23,6 +23,6 @@ export interface LockEntry {
 
 /** The lock's pins as the constructs take them: (version, sha256) in AutoCom's form, versions otherwise. */
 export function lockPins(l: LockEntry): Readonly<Record<string, string | { version: string; sha256: string }>> {
-  if (l.format !== 'autocom') return l.modules;
+  if (l.format !== 'hashed') return l.modules;
   return Object.fromEntries(Object.entries(l.modules).map(([a, v]) => [a, { version: v, sha256: l.hashes?.[a] ?? '' }]));
 }

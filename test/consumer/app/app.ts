@@ -6,7 +6,7 @@
 import { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Ring, RegistryError, RegistryInput, registryProblems, resolvePlan, SharedLayer, validateRegistry } from 'cdk8s-rings';
+import { ClusterLayer, Ring, RegistryError, RegistryInput, registryProblems, resolvePlan, SharedLayer, validateRegistry } from 'cdk8s-rings';
 
 const registry: RegistryInput = {
   platform: {
@@ -22,6 +22,19 @@ const registry: RegistryInput = {
   ],
   tenants: { acme: 'canary', globex: 'stable' },
   locks: { stable: { orders: '1.5.0' }, canary: { orders: '1.6.0' } },
+};
+
+// The shipped declarations type the input as the schemas do: a misspelt key or a wrong type does not
+// compile (tsc fails on an @ts-expect-error that is no error).
+export const misspelt: RegistryInput = {
+  ...registry,
+  // @ts-expect-error hostname_segmnet is no key of a ring file
+  rings: [{ name: 'stable', namespace: 'shop', hostname_segmnet: 'stable', hostname_segment: 'stable', promotion_order: 0, replicas: { api: 1, horizon: 1, nginx: 1 } }],
+};
+export const wrongType: RegistryInput = {
+  ...registry,
+  // @ts-expect-error promotion_order is a number
+  rings: [{ name: 'stable', namespace: 'shop', hostname_segment: 'stable', promotion_order: '0', replicas: { api: 1, horizon: 1, nginx: 1 } }],
 };
 
 function fail(message: string): never {
@@ -53,12 +66,13 @@ try {
 const outdir = process.argv[2] ?? 'dist';
 const plan = resolvePlan(validateRegistry(registry));
 const app = new App({ outdir });
+new ClusterLayer(app, 'cluster', plan.cluster);
 new SharedLayer(app, 'shared', plan.shared);
 for (const ring of plan.rings) new Ring(app, `ring-${ring.name}`, ring);
 app.synth();
 
 const files = fs.readdirSync(outdir).sort();
-const want = ['ring-canary.k8s.yaml', 'ring-stable.k8s.yaml', 'shared.k8s.yaml'];
+const want = ['cluster.k8s.yaml', 'ring-canary.k8s.yaml', 'ring-stable.k8s.yaml', 'shared.k8s.yaml'];
 if (JSON.stringify(files) !== JSON.stringify(want)) fail(`synthesized ${files.join(', ')}, expected ${want.join(', ')}`);
 const canary = fs.readFileSync(path.join(outdir, 'ring-canary.k8s.yaml'), 'utf8');
 for (const needle of ['name: shop-canary', 'RING_NAME: canary', 'acme.canary.shop.example', 'kind: ExternalName'.replace('kind: ', 'type: ')]) {

@@ -32,7 +32,7 @@ describe('editLockText, flat form', () => {
   });
 });
 
-describe("editLockText, AutoCom's form", () => {
+describe("editLockText, the hashed form (AutoCom's lock)", () => {
   const text = [
     '{',
     '    "_readme": "written by module:lock",',
@@ -52,32 +52,32 @@ describe("editLockText, AutoCom's form", () => {
     '',
   ].join('\n');
   test('changes only the version and sha256 values of the entry; metadata and other keys stay', () => {
-    const out = editLockText(text, 'autocom', 'crm', { version: '1.5.4', sha256: H('c') });
+    const out = editLockText(text, 'hashed', 'crm', { version: '1.5.4', sha256: H('c') });
     expect(out).toBe(text.replace('"1.5.3"', '"1.5.4"').replace(H('a'), H('c')));
   });
   test('adds a module with the siblings\' layout, in key order', () => {
-    const out = editLockText(text, 'autocom', 'inventory', { version: '2.6.1', sha256: H('d') });
+    const out = editLockText(text, 'hashed', 'inventory', { version: '2.6.1', sha256: H('d') });
     expect(out).toContain(['        },', '        "inventory": {', '            "version": "2.6.1",', `            "sha256": "${H('d')}"`, '        },', '        "orders": {'].join('\n'));
     expect(JSON.parse(out).modules.inventory).toEqual({ version: '2.6.1', sha256: H('d') });
     expect(JSON.parse(out).generated_at).toBe('2026-11-20T10:00:00+00:00');
   });
   test('inline module objects stay inline', () => {
     const inline = `{"modules": {\n  "a": { "version": "1.0.0", "sha256": "${H('a')}" }\n}}\n`;
-    expect(editLockText(inline, 'autocom', 'b', { version: '1.0.0', sha256: H('b') })).toBe(
+    expect(editLockText(inline, 'hashed', 'b', { version: '1.0.0', sha256: H('b') })).toBe(
       `{"modules": {\n  "a": { "version": "1.0.0", "sha256": "${H('a')}" },\n  "b": { "version": "1.0.0", "sha256": "${H('b')}" }\n}}\n`,
     );
   });
   test('removes a module', () => {
-    const out = editLockText(text, 'autocom', 'orders', null);
+    const out = editLockText(text, 'hashed', 'orders', null);
     expect(Object.keys(JSON.parse(out).modules)).toEqual(['crm']);
     expect(out.split('\n').length).toBe(text.split('\n').length - 4);
   });
   test('refuses a pin without a sha256', () => {
-    expect(() => editLockText(text, 'autocom', 'crm', { version: '1.5.4' })).toThrow(/sha256/);
+    expect(() => editLockText(text, 'hashed', 'crm', { version: '1.5.4' })).toThrow(/sha256/);
   });
   test('the example locks: a promotion changes exactly two lines', () => {
     const t = fs.readFileSync('rings/locks/stable.lock.json', 'utf8');
-    const out = editLockText(t, 'autocom', 'orders', { version: '9.9.9', sha256: H('e') });
+    const out = editLockText(t, 'hashed', 'orders', { version: '9.9.9', sha256: H('e') });
     const a = t.split('\n');
     const b = out.split('\n');
     expect(b).toHaveLength(a.length);
@@ -106,7 +106,7 @@ describe('editLockText, property: any layout, any edit → exactly the intended 
           const modules = Object.fromEntries(keys.map((k) => [k, autocom ? { version: lock[k][0], sha256: lock[k][1] } : lock[k][0]]));
           let text = `${JSON.stringify(autocom ? { generator: 'module:lock', modules } : modules, null, indent)}\n`;
           if (crlf) text = text.replace(/\n/g, '\r\n');
-          const out = editLockText(text, autocom ? 'autocom' : 'flat', target, pin ? { version: pin[0], sha256: pin[1] } : null);
+          const out = editLockText(text, autocom ? 'hashed' : 'flat', target, pin ? { version: pin[0], sha256: pin[1] } : null);
           const expected = { ...modules };
           if (pin) expected[target] = autocom ? { version: pin[0], sha256: pin[1] } : pin[0];
           else delete expected[target];
@@ -115,7 +115,7 @@ describe('editLockText, property: any layout, any edit → exactly the intended 
           if (autocom) expect(parsed.generator).toBe('module:lock');
           if (crlf) expect(out.replace(/\r\n/g, '')).not.toContain('\n');
           // Nothing else changed: undoing the edit gives back the original bytes.
-          const form = autocom ? 'autocom' : 'flat';
+          const form = autocom ? 'hashed' : 'flat';
           const before = lock[target];
           if (before && pin) expect(editLockText(out, form, target, { version: before[0], sha256: before[1] })).toBe(text);
           if (!before && pin) expect(editLockText(out, form, target, null)).toBe(text);
@@ -137,9 +137,9 @@ describe('editLockText, counterexamples the property found (kept as regular test
   // fast-check, seed -1068110184: [{"e":["0.0.0","a0aa…"]},false,"\t",false,false,"e",null]
   test('a tab-indented lock: a module removed and added back keeps the tabs (AutoCom form)', () => {
     const text = `${JSON.stringify({ generator: 'module:lock', modules: { e: { version: '0.0.0', sha256: H('a') } } }, null, '\t')}\n`;
-    const removed = editLockText(text, 'autocom', 'e', null);
+    const removed = editLockText(text, 'hashed', 'e', null);
     expect(removed).toBe('{\n\t"generator": "module:lock",\n\t"modules": {}\n}\n');
-    expect(editLockText(removed, 'autocom', 'e', { version: '0.0.0', sha256: H('a') })).toBe(text);
+    expect(editLockText(removed, 'hashed', 'e', { version: '0.0.0', sha256: H('a') })).toBe(text);
   });
   test('a tab-indented flat lock keeps its tabs for a new module; emptied to {}, it has no layout left and takes two spaces', () => {
     const text = '{\n\t"e": "0.0.0"\n}\n';
@@ -150,7 +150,7 @@ describe('editLockText, counterexamples the property found (kept as regular test
   });
   test('a nested empty modules table in a four-space file gets eight spaces, one step deeper than its line', () => {
     const text = '{\n    "generator": "module:lock",\n    "modules": {}\n}\n';
-    expect(editLockText(text, 'autocom', 'a', { version: '1.0.0', sha256: H('b') })).toBe(
+    expect(editLockText(text, 'hashed', 'a', { version: '1.0.0', sha256: H('b') })).toBe(
       `{\n    "generator": "module:lock",\n    "modules": {\n        "a": {\n            "version": "1.0.0",\n            "sha256": "${H('b')}"\n        }\n    }\n}\n`,
     );
   });

@@ -59,7 +59,7 @@ describe('callersAreComponents', () => {
 
 describe('ringsNameTheComponents', () => {
   test('a ring missing a component\'s replicas, or naming one that does not exist, is refused', () => {
-    const s = edited('preview.toml', 'worker = 1', 'wroker = 1');
+    const s = edited('preview.toml', 'worker = 2', 'wroker = 2');
     expect(problemsOf(s)).toEqual([
       'rings/preview.toml: replicas.worker: expected a whole number ≥ 0',
       'rings/preview.toml: replicas.wroker: expected a component of platform.toml\'s [components] (web, worker), got "wroker"; did you mean "worker"?',
